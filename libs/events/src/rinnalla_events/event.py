@@ -1,0 +1,48 @@
+"""Domain events: tiny immutable pydantic models, named in the past tense.
+
+Personal data is marked on the field with `Personal(subject_field=...)`: the value is encrypted with the
+data key of the person whose id is in `subject_field` of the same model, before it reaches the event
+store or the bus. Personal fields are strings; once the person is erased they read back as `ERASED`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Personal:
+    """Field marker: encrypt this string with the key of the subject named by `subject_field`."""
+
+    subject_field: str
+
+
+class DomainEvent(BaseModel):
+    """Base of every event. Subclasses set `event_type` (stable, dotted, past tense) and `schema_version`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+
+def personal_fields(model: type[BaseModel]) -> dict[str, Personal]:
+    """The personal fields of a model (not of its nested models), with their markers."""
+    found: dict[str, Personal] = {}
+    for name, info in model.model_fields.items():
+        for meta in info.metadata:
+            if isinstance(meta, Personal):
+                if meta.subject_field not in model.model_fields:
+                    raise TypeError(
+                        f"{model.__name__}.{name} names subject field {meta.subject_field!r}, which is not a field"
+                    )
+                found[name] = meta
+    return found
