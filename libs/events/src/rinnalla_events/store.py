@@ -1,0 +1,309 @@
+"""The event store port and its PostgreSQL implementation.
+
+Append is one round trip: a single statement checks the stream's head against the expected version
+and inserts all events, so a conflicting writer either sees the head move (no row inserted) or hits
+the (stream, version) unique constraint. Either way nothing is written and `ConcurrencyConflict` is
+raised. With an idempotency key the key's row is inserted by the same statement: a repeated command
+returns the first result and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+
+from rinnalla_events.codec import EventCodec, RecordedEvent
+from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.ddl import check_schema_name
+from rinnalla_events.envelope import Envelope, EventMetadata
+from rinnalla_events.errors import ConcurrencyConflict, EventLogError
+from rinnalla_events.event import DomainEvent
+from rinnalla_events.ids import new_id
+
+NO_STREAM = 0
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A reader's place in the log: (writing transaction, position). Zero is before the first event."""
+
+    tx: int = 0
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    stream_type: str
+    stream_id: str
+    first_version: int
+    last_version: int
+    event_ids: tuple[UUID, ...]
+    duplicate: bool = False
+    result: dict[str, Any] | None = None
+
+
+class IdempotencyKeyReused(EventLogError):
+    """The same idempotency key came with a different request."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    cursor: Cursor
+    envelope: Envelope
+
+
+class EventStore(Protocol):
+    codec: EventCodec
+
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+        metadata: EventMetadata,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AppendResult: ...
+
+    async def read_stream(self, stream_type: str, stream_id: str, *, after_version: int = 0) -> list[RecordedEvent]: ...
+
+    async def stream_version(self, stream_type: str, stream_id: str) -> int: ...
+
+    async def previous_result(self, idempotency_key: str, request_fingerprint: str | None) -> AppendResult | None: ...
+
+    async def read_all(self, after: Cursor, limit: int = 1000) -> list[StoredEvent]: ...
+
+    async def count_after(self, after: Cursor) -> int: ...
+
+
+def fingerprint(data: Any) -> str:
+    """A stable hash of a request, to tell a retried command from a different one under the same key."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class _Prepared:
+    ids: list[UUID] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
+
+
+class PostgresEventStore:
+    def __init__(self, connections: ConnectionSource, schema: str, codec: EventCodec) -> None:
+        self._connections = connections
+        self.schema = check_schema_name(schema)
+        self.codec = codec
+        s = self.schema
+        self._append_sql = f"""
+            WITH head AS (
+                SELECT coalesce(max(version), 0) AS v FROM {s}.events WHERE stream_type = $1 AND stream_id = $2
+            )
+            INSERT INTO {s}.events (event_id, stream_type, stream_id, version, event_type, schema_version,
+                                    occurred_at, tenant, actor, correlation_id, causation_id, traceparent,
+                                    tracestate, payload)
+            SELECT e.id, $1, $2, $3 + e.n, e.type, e.sv, $7, $8, $9, $10, $11, $12, $13, e.payload::jsonb
+              FROM unnest($4::uuid[], $5::text[], $6::text[], $14::int[])
+                   WITH ORDINALITY AS e(id, type, payload, sv, n)
+             WHERE (SELECT v FROM head) = $3
+            RETURNING version
+        """
+        self._append_idempotent_sql = f"""
+            WITH head AS (
+                SELECT coalesce(max(version), 0) AS v FROM {s}.events WHERE stream_type = $1 AND stream_id = $2
+            ), claim AS (
+                INSERT INTO {s}.idempotency (key, request_hash, stream_type, stream_id, first_version,
+                                             last_version, event_ids, result)
+                SELECT $15, $16, $1, $2, $3 + 1, $3 + cardinality($4::uuid[]), $4, $17::jsonb
+                 WHERE (SELECT v FROM head) = $3
+                ON CONFLICT (key) DO NOTHING
+                RETURNING key
+            )
+            INSERT INTO {s}.events (event_id, stream_type, stream_id, version, event_type, schema_version,
+                                    occurred_at, tenant, actor, correlation_id, causation_id, traceparent,
+                                    tracestate, payload)
+            SELECT e.id, $1, $2, $3 + e.n, e.type, e.sv, $7, $8, $9, $10, $11, $12, $13, e.payload::jsonb
+              FROM unnest($4::uuid[], $5::text[], $6::text[], $14::int[])
+                   WITH ORDINALITY AS e(id, type, payload, sv, n)
+             WHERE EXISTS (SELECT 1 FROM claim)
+            RETURNING version
+        """
+        self._columns = (
+            "position, tx_id::text::bigint AS tx, event_id, stream_type, stream_id, version, event_type, "
+            "schema_version, occurred_at, recorded_at, tenant, actor, correlation_id, causation_id, "
+            "traceparent, tracestate, payload::text AS payload"
+        )
+
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+        metadata: EventMetadata,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AppendResult:
+        if not events:
+            raise ValueError("append needs at least one event")
+        prepared = _Prepared()
+        for event in events:
+            prepared.ids.append(new_id())
+            prepared.types.append(event.event_type)
+            prepared.versions.append(event.schema_version)
+            prepared.payloads.append(json.dumps(await self.codec.encode(event), separators=(",", ":")))
+        occurred = metadata.occurred_at or datetime.now(UTC)
+        correlation = metadata.correlation_id or prepared.ids[0]
+        args: list[Any] = [
+            stream_type,
+            stream_id,
+            expected_version,
+            prepared.ids,
+            prepared.types,
+            prepared.payloads,
+            occurred,
+            metadata.tenant,
+            metadata.actor,
+            correlation,
+            metadata.causation_id,
+            metadata.traceparent,
+            metadata.tracestate,
+            prepared.versions,
+        ]
+        sql = self._append_sql
+        if idempotency_key is not None:
+            sql = self._append_idempotent_sql
+            args += [idempotency_key, request_fingerprint or "", json.dumps(result) if result is not None else None]
+        async with self._connections.acquire() as conn:
+            try:
+                rows = await conn.fetch(sql, *args)
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == "idempotency_pkey" and idempotency_key is not None:
+                    return await self._previous(conn, idempotency_key, request_fingerprint)
+                actual = await self._version(conn, stream_type, stream_id)
+                raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual) from None
+            if rows:
+                return AppendResult(
+                    stream_type,
+                    stream_id,
+                    expected_version + 1,
+                    expected_version + len(events),
+                    tuple(prepared.ids),
+                    result=result,
+                )
+            if idempotency_key is not None:
+                previous = await self._find_previous(conn, idempotency_key, request_fingerprint)
+                if previous is not None:
+                    return previous
+            actual = await self._version(conn, stream_type, stream_id)
+            raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual)
+
+    async def _find_previous(self, conn: Any, key: str, request_fingerprint: str | None) -> AppendResult | None:
+        row = await conn.fetchrow(
+            f"SELECT stream_type, stream_id, first_version, last_version, event_ids, request_hash,"
+            f" result::text AS result FROM {self.schema}.idempotency WHERE key = $1",
+            key,
+        )
+        if row is None:
+            return None
+        if request_fingerprint is not None and row["request_hash"] != request_fingerprint:
+            raise IdempotencyKeyReused(f"idempotency key {key!r} was already used for a different request")
+        return AppendResult(
+            row["stream_type"],
+            row["stream_id"],
+            row["first_version"],
+            row["last_version"],
+            tuple(row["event_ids"]),
+            duplicate=True,
+            result=json.loads(row["result"]) if row["result"] is not None else None,
+        )
+
+    async def _previous(self, conn: Any, key: str, request_fingerprint: str | None) -> AppendResult:
+        found = await self._find_previous(conn, key, request_fingerprint)
+        if found is None:  # pragma: no cover - the unique violation says the row exists
+            raise EventLogError(f"idempotency key {key!r} vanished")
+        return found
+
+    async def _version(self, conn: Any, stream_type: str, stream_id: str) -> int:
+        value = await conn.fetchval(
+            f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_type = $1 AND stream_id = $2",
+            stream_type,
+            stream_id,
+        )
+        return int(value)
+
+    async def previous_result(self, idempotency_key: str, request_fingerprint: str | None) -> AppendResult | None:
+        """What a command with this idempotency key already did, if it ran: handlers check it first."""
+        async with self._connections.acquire() as conn:
+            return await self._find_previous(conn, idempotency_key, request_fingerprint)
+
+    async def stream_version(self, stream_type: str, stream_id: str) -> int:
+        async with self._connections.acquire() as conn:
+            return await self._version(conn, stream_type, stream_id)
+
+    async def read_stream(self, stream_type: str, stream_id: str, *, after_version: int = 0) -> list[RecordedEvent]:
+        async with self._connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {self._columns} FROM {self.schema}.events"
+                " WHERE stream_type = $1 AND stream_id = $2 AND version > $3 ORDER BY version",
+                stream_type,
+                stream_id,
+                after_version,
+            )
+        return [await self.codec.decode(_envelope(row)) for row in rows]
+
+    async def read_all(self, after: Cursor, limit: int = 1000) -> list[StoredEvent]:
+        """Committed events after `after`, in log order, never past a transaction that may still commit."""
+        async with self._connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {self._columns} FROM {self.schema}.events"
+                " WHERE (tx_id, position) > ($1::text::xid8, $2)"
+                "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                " ORDER BY tx_id, position LIMIT $3",
+                str(after.tx),
+                after.position,
+                limit,
+            )
+        return [StoredEvent(Cursor(row["tx"], row["position"]), _envelope(row)) for row in rows]
+
+    async def count_after(self, after: Cursor) -> int:
+        async with self._connections.acquire() as conn:
+            value = await conn.fetchval(
+                f"SELECT count(*) FROM {self.schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2)",
+                str(after.tx),
+                after.position,
+            )
+        return int(value)
+
+
+def _envelope(row: Any) -> Envelope:
+    return Envelope(
+        event_id=row["event_id"],
+        stream_type=row["stream_type"],
+        stream_id=row["stream_id"],
+        version=row["version"],
+        position=row["position"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        tenant=row["tenant"],
+        actor=row["actor"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+        traceparent=row["traceparent"],
+        tracestate=row["tracestate"],
+        payload=json.loads(row["payload"]),
+    )
