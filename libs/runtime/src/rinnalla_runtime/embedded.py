@@ -93,10 +93,11 @@ class EmbeddedPostgres:
         out = log.open("ab") if log else subprocess.DEVNULL
         try:
             # group and extra_groups too: with root's group left in place, group bits would decide access
-            as_user = (
-                {"user": self._os_user, "group": self._os_user, "extra_groups": []} if self._os_user else {}
-            )
-            subprocess.run(cmd, check=True, stdout=out, stderr=subprocess.STDOUT, timeout=120, **as_user)
+            if self._os_user:
+                subprocess.run(cmd, check=True, stdout=out, stderr=subprocess.STDOUT, timeout=120,
+                               user=self._os_user, group=self._os_user, extra_groups=[])
+            else:
+                subprocess.run(cmd, check=True, stdout=out, stderr=subprocess.STDOUT, timeout=120)
         finally:
             if log and not isinstance(out, int):
                 out.close()
