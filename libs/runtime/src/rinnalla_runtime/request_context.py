@@ -1,0 +1,113 @@
+"""What every HTTP request gets before it reaches a router: a request id, an access-log line and metrics.
+
+The server span comes from FastAPI's own OpenTelemetry support, which wraps the whole middleware stack:
+this middleware therefore runs inside the span, and its log lines carry the trace id.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rinnalla_runtime.metrics import UNMATCHED_ROUTE, HttpMetrics
+
+REQUEST_ID_HEADER = "X-Request-ID"
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# A caller's request id is echoed and logged, so accept only short, harmless tokens
+_ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def accept_request_id(offered: str | None) -> str:
+    """The caller's X-Request-ID when it is a sane token, otherwise a fresh one."""
+    if offered and _ACCEPTABLE_REQUEST_ID.match(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    """`/v1/children/{child_id}` rather than the concrete path: label values stay few, logs group well."""
+    # FastAPI keeps the full template of a route reached through include_router(prefix=...) in its
+    # effective route context; the route object itself only knows the part below the prefix.
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    path_format = getattr(effective, "path_format", None)
+    if isinstance(path_format, str) and path_format:
+        return str(scope.get("root_path", "")).rstrip("/") + path_format
+    route = scope.get("route")
+    if isinstance(route, Mount):
+        return str(scope.get("root_path") or "/")
+    path_format = getattr(route, "path_format", None)
+    if isinstance(path_format, str):
+        return str(scope.get("root_path", "")).rstrip("/") + path_format or "/"
+    return UNMATCHED_ROUTE
+
+
+class RequestContextMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: HttpMetrics,
+        logger: Any,
+        quiet_paths: frozenset[str] = PROBE_PATHS,
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.logger = logger
+        self.quiet_paths = quiet_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
+        request_id = accept_request_id(offered.decode("latin-1") if offered is not None else None)
+        method = str(scope["method"]).upper()
+        status = 500
+        response_started = False
+        started = time.perf_counter()
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                response_started = True
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        self.metrics.in_progress.labels(method).inc()
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_request_id)
+            except Exception:
+                self.logger.exception("http.unhandled_error", method=method, path=scope["path"])
+                if response_started:
+                    raise
+                # answered here rather than by Starlette's outer handler, so the 500 carries the request id
+                await JSONResponse({"detail": "Internal Server Error", "request_id": request_id}, status_code=500)(
+                    scope, receive, send_with_request_id
+                )
+            finally:
+                elapsed = time.perf_counter() - started
+                route = route_template(scope)
+                self.metrics.in_progress.labels(method).dec()
+                self.metrics.requests.labels(method, route, str(status)).inc()
+                self.metrics.duration.labels(method, route).observe(elapsed)
+                # probes every few seconds would drown the log; the query string stays out: it may carry
+                # personal data
+                log = self.logger.debug if scope["path"] in self.quiet_paths else self.logger.info
+                log(
+                    "http.request",
+                    method=method,
+                    path=scope["path"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
