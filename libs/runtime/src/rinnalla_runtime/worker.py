@@ -1,0 +1,114 @@
+"""Run long-lived async tasks (relays, subscriptions, projections, API servers) until told to stop.
+
+SIGTERM or SIGINT sets the shared stop event; every task sees it and finishes its in-flight work (a
+projection commits its batch, a relay its publish). Tasks still running after the grace period are
+cancelled. A second signal cancels at once. A task that fails stops the others too: a worker running
+with half its subscriptions dead would look healthy while its read models fall behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from rinnalla_runtime.logging import get_logger
+
+StoppableTask = Callable[[asyncio.Event], Awaitable[None]]
+
+EXIT_OK = 0
+EXIT_TASK_FAILED = 1
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+async def run_until_stopped(
+    tasks: Mapping[str, StoppableTask],
+    *,
+    stop: asyncio.Event | None = None,
+    grace_seconds: float = 10.0,
+    handle_signals: bool = True,
+) -> int:
+    """Run `tasks` (name -> coroutine function taking the stop event) until `stop` is set or all end.
+
+    Returns the process exit code: 0 after a requested stop or when every task ended by itself, 1 when
+    a task raised.
+    """
+    log = get_logger("rinnalla_runtime.worker")
+    stop_event = stop if stop is not None else asyncio.Event()
+    loop = asyncio.get_running_loop()
+    running: dict[asyncio.Task[None], str] = {}
+    failed = False
+
+    def cancel_all() -> None:
+        for task in running:
+            task.cancel()
+
+    def on_signal(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if stop_event.is_set():
+            log.warning("worker.forced_stop", signal=name)
+            cancel_all()
+        else:
+            log.info("worker.stopping", signal=name, grace_seconds=grace_seconds)
+            stop_event.set()
+
+    if handle_signals:
+        for signum in _SIGNALS:
+            loop.add_signal_handler(signum, on_signal, signum)
+
+    async def call(factory: StoppableTask) -> None:
+        await factory(stop_event)
+
+    try:
+        for name, factory in tasks.items():
+            running[asyncio.create_task(call(factory), name=name)] = name
+        log.info("worker.started", tasks=sorted(tasks))
+        stop_waiter: asyncio.Task[Any] = asyncio.create_task(stop_event.wait())
+        pending = set(running)
+        try:
+            while pending and not stop_event.is_set():
+                done, _ = await asyncio.wait({*pending, stop_waiter}, return_when=asyncio.FIRST_COMPLETED)
+                for task in pending & done:
+                    pending.discard(task)
+                    if _report(task, running[task], log):
+                        failed = True
+                        stop_event.set()
+        finally:
+            stop_waiter.cancel()
+
+        if pending:
+            _, still_running = await asyncio.wait(pending, timeout=grace_seconds)
+            for task in still_running:
+                log.warning("worker.task_cancelled_after_grace", task=running[task], grace_seconds=grace_seconds)
+                task.cancel()
+            await asyncio.gather(*still_running, return_exceptions=True)
+            for task in pending - still_running:
+                if _report(task, running[task], log):
+                    failed = True
+    finally:
+        if handle_signals:
+            for signum in _SIGNALS:
+                loop.remove_signal_handler(signum)
+        cancel_all()
+        await asyncio.gather(*running, return_exceptions=True)
+
+    log.info("worker.stopped", failed=failed)
+    return EXIT_TASK_FAILED if failed else EXIT_OK
+
+
+def _report(task: asyncio.Task[None], name: str, log: Any) -> bool:
+    """Log how a finished task ended; True when it failed."""
+    if task.cancelled():
+        return False
+    error = task.exception()
+    if error is None:
+        log.info("worker.task_finished", task=name)
+        return False
+    log.error("worker.task_failed", task=name, exc_info=error)
+    return True
+
+
+def run_worker_process(tasks: Mapping[str, StoppableTask], *, grace_seconds: float = 10.0) -> int:
+    """Entry point of a worker process: run until SIGTERM/SIGINT, return the exit code."""
+    return asyncio.run(run_until_stopped(tasks, grace_seconds=grace_seconds))
