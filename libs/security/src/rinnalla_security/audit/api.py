@@ -1,0 +1,201 @@
+"""The audit-log API a service mounts: `app.include_router(audit_router())`.
+
+- `GET {prefix}/subjects/{subject_id}/accesses` and `.../disclosures`: who processed the subject's data
+  and to whom it was disclosed. For the guardian of that child, the child, the subject themself, and the
+  data-protection officer (rows of the DPO's tenants).
+- `GET {prefix}/actors/{actor_id}/accesses`: what one user accessed. Supervisors, administrators, DPO.
+- `GET {prefix}/verify`: the hash chains' integrity. DPO and administrators.
+
+Every list answers JSON, or CSV with `?format=csv`; `since`/`until` bound the period (default: the last two
+years); older periods need `reason`. Reading a log is itself logged.
+"""
+
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from rinnalla_security.access import Access
+from rinnalla_security.audit.entries import StoredAccess, StoredDisclosure
+from rinnalla_security.audit.export import rows_to_csv, rows_to_json
+from rinnalla_security.audit.log import AuditLog, LogName
+from rinnalla_security.audit.window import LogWindow, log_window
+from rinnalla_security.authorize import authorize
+from rinnalla_security.errors import NotFound
+from rinnalla_security.principal import Principal
+from rinnalla_security.roles import Role
+from rinnalla_security.rules import Action
+from rinnalla_security.state import security_state
+
+CLIENT_RIGHTS_PURPOSE = "client_rights_log_request"
+SUPERVISION_PURPOSE = "supervision_of_access"
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+Since = Annotated[datetime | None, Query(description="Start of the period (default: two years ago)")]
+Until = Annotated[datetime | None, Query(description="End of the period, exclusive (default: now)")]
+Reason = Annotated[
+    str | None,
+    Query(max_length=500, description="Special reason, required for periods older than two years"),
+]
+Format = Annotated[Literal["json", "csv"], Query(alias="format", description="json (default) or csv")]
+
+
+def _log(request: Request) -> AuditLog:
+    log = security_state(request.app).audit_log
+    if log is None:
+        raise RuntimeError("the audit router needs an audit log: pass audit_log to install_security")
+    return log
+
+
+def _subject_tenants(principal: Principal, subject_id: str) -> frozenset[str] | None:
+    """None: the subject's whole log (own data, or own child's). A set: only rows of those tenants (DPO).
+    NotFound for anyone else, so the API does not reveal whose logs exist."""
+    if subject_id == principal.subject and principal.has_role(Role.CHILD, Role.GUARDIAN):
+        return None
+    if principal.has_role(Role.GUARDIAN) and subject_id in principal.child_ids:
+        return None
+    if principal.has_role(Role.DPO):
+        return principal.tenants
+    raise NotFound()
+
+
+def _purpose(access: Access, window: LogWindow) -> str | None:
+    if window.special_reason is None:
+        return None
+    return f"{access.purpose}; special reason: {window.special_reason}"[:500]
+
+
+def _render(
+    rows: Sequence[StoredAccess] | Sequence[StoredDisclosure],
+    *,
+    fmt: str,
+    kind: str,
+    key: str,
+    window: LogWindow,
+) -> Response:
+    model = StoredAccess if kind == "access" else StoredDisclosure
+    leading = ["seq", "occurred_at"]
+    columns = leading + [c for c in model.model_fields if c not in leading and c != "prev_hash"]
+    if fmt == "csv":
+        filename = f"{kind}-log-{_SAFE_NAME.sub('_', key)}.csv"
+        return Response(
+            rows_to_csv(rows, columns),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    body: dict[str, Any] = {
+        "since": window.since.isoformat(),
+        "until": window.until.isoformat() if window.until else None,
+        "special_reason": window.special_reason,
+        "count": len(rows),
+        "entries": rows_to_json(rows),
+    }
+    return JSONResponse(body)
+
+
+class ChainProblemView(BaseModel):
+    seq: int
+    kind: str
+    detail: str
+
+
+class ChainReportView(BaseModel):
+    log: str
+    ok: bool
+    rows_checked: int
+    head_seq: int | None
+    head_hash: str | None
+    problems: list[ChainProblemView]
+
+
+def audit_router(*, prefix: str = "/v1/audit", tags: Sequence[str] = ("audit",)) -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=list(tags))
+    subject_rule = authorize(
+        Action.read("audit.subject_log"),
+        roles={Role.GUARDIAN, Role.CHILD, Role.DPO},
+        personal_data=True,
+        default_purpose=CLIENT_RIGHTS_PURPOSE,
+        subject_kind="client",
+        description="A client's own access and disclosure history (Act 703/2023 § 11)",
+    )
+    actor_rule = authorize(
+        Action.read("audit.actor_log"),
+        roles={Role.SUPERVISOR, Role.ADMIN, Role.DPO},
+        personal_data=True,
+        default_purpose=SUPERVISION_PURPOSE,
+        subject_kind="user",
+        description="What one user accessed, for supervision of access",
+    )
+    verify_rule = authorize(Action.read("audit.chain"), roles={Role.DPO, Role.ADMIN})
+
+    async def _subject_log(
+        kind: Literal["access", "disclosure"], request: Request, subject_id: str, access: Access,
+        since: datetime | None, until: datetime | None, reason: str | None, fmt: str,
+    ) -> Response:
+        tenants = _subject_tenants(access.principal, subject_id)
+        window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))
+        await access.record(subject_id, purpose=_purpose(access, window))
+        log = _log(request)
+        rows: Sequence[StoredAccess] | Sequence[StoredDisclosure]
+        if kind == "access":
+            rows = await log.accesses_for_subject(subject_id, since=window.since, until=window.until, tenants=tenants)
+        else:
+            rows = await log.disclosures_for_subject(
+                subject_id, since=window.since, until=window.until, tenants=tenants
+            )
+        return _render(rows, fmt=fmt, kind=kind, key=subject_id, window=window)
+
+    @router.get("/subjects/{subject_id}/accesses", summary="Who processed this client's data")
+    async def subject_accesses(
+        request: Request, subject_id: str, access: Annotated[Access, Depends(subject_rule)],
+        since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
+    ) -> Response:
+        return await _subject_log("access", request, subject_id, access, since, until, reason, fmt)
+
+    @router.get("/subjects/{subject_id}/disclosures", summary="To whom this client's data was disclosed")
+    async def subject_disclosures(
+        request: Request, subject_id: str, access: Annotated[Access, Depends(subject_rule)],
+        since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
+    ) -> Response:
+        return await _subject_log("disclosure", request, subject_id, access, since, until, reason, fmt)
+
+    @router.get("/actors/{actor_id}/accesses", summary="What one user accessed")
+    async def actor_accesses(
+        request: Request, actor_id: str, access: Annotated[Access, Depends(actor_rule)],
+        since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
+    ) -> Response:
+        window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))
+        await access.record(actor_id, purpose=_purpose(access, window))
+        rows = await _log(request).accesses_by_actor(
+            actor_id, since=window.since, until=window.until, tenants=access.principal.tenants
+        )
+        return _render(rows, fmt=fmt, kind="access", key=actor_id, window=window)
+
+    @router.get("/verify", summary="Check the hash chains of the access and disclosure logs")
+    async def verify_chains(
+        request: Request, access: Annotated[Access, Depends(verify_rule)]
+    ) -> list[ChainReportView]:
+        log = _log(request)
+        views: list[ChainReportView] = []
+        names: tuple[LogName, ...] = ("access", "disclosure")
+        for name in names:
+            report = await log.verify(name)
+            views.append(
+                ChainReportView(
+                    log=report.log,
+                    ok=report.ok,
+                    rows_checked=report.rows_checked,
+                    head_seq=report.head.seq if report.head else None,
+                    head_hash=report.head.row_hash if report.head else None,
+                    problems=[ChainProblemView(seq=p.seq, kind=p.kind, detail=p.detail) for p in report.problems],
+                )
+            )
+        return views
+
+    return router

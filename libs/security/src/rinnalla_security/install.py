@@ -1,0 +1,56 @@
+"""`install_security(app, ...)`: one call wires authentication, error handling and limits into a service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import FastAPI
+
+from rinnalla_security.audit.log import AuditLog
+from rinnalla_security.handlers import install_exception_handlers
+from rinnalla_security.middleware import (
+    AuthenticationMiddleware,
+    BodySizeLimitMiddleware,
+    ErrorBoundaryMiddleware,
+    RequestIdMiddleware,
+)
+from rinnalla_security.routes import DEFAULT_PUBLIC_PATHS, docs_paths
+from rinnalla_security.settings import AuthSettings
+from rinnalla_security.state import STATE_ATTRIBUTE, SecurityState
+from rinnalla_security.tokens import TokenVerifier
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+def install_security(
+    app: FastAPI,
+    *,
+    service: str,
+    settings: AuthSettings | None = None,
+    verifier: TokenVerifier | None = None,
+    audit_log: AuditLog | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    public_paths: Iterable[str] = DEFAULT_PUBLIC_PATHS,
+) -> SecurityState:
+    """Install before the app starts. Give `settings` (or a ready `verifier`), and the `audit_log` that
+    personal-data routes write to. `public_paths` (and anything below them) need no token."""
+    if verifier is None:
+        if settings is None:
+            raise ValueError("install_security needs AuthSettings or a TokenVerifier")
+        verifier = TokenVerifier(settings)
+    public = frozenset(public_paths)
+    state = SecurityState(
+        verifier=verifier,
+        audit_log=audit_log,
+        service=service,
+        public_paths=public,
+        rule_exempt_paths=public | docs_paths(app),
+    )
+    setattr(app.state, STATE_ATTRIBUTE, state)
+    install_exception_handlers(app)
+    # add_middleware puts each new middleware outside the previous ones: add innermost first.
+    app.add_middleware(AuthenticationMiddleware, api=app, verifier=verifier, public_paths=public)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(ErrorBoundaryMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return state

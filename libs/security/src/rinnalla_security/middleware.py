@@ -1,0 +1,233 @@
+"""Pure-ASGI middleware installed by `install_security`, outermost first:
+
+1. RequestIdMiddleware: a request id from `X-Request-ID` (if well-formed) or a new one; echoed back.
+2. ErrorBoundaryMiddleware: any unexpected exception -> 500 JSON with the request id, never a stack trace.
+3. BodySizeLimitMiddleware: bodies over the limit -> 413, before the app reads them.
+4. AuthenticationMiddleware: every non-public path needs a valid bearer token (401); a route that declares
+   no access rule is refused (403) even if a test missed it; a personal-data response that logged no
+   access is replaced by a 500, so data never leaves unlogged.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rinnalla_security.access import Access
+from rinnalla_security.errors import AuthenticationFailed, SecurityError
+from rinnalla_security.responses import error_response, security_error_response
+from rinnalla_security.routes import docs_paths, is_public_path, route_contexts, route_rule
+from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, REQUEST_ID_KEY
+from rinnalla_security.tokens import TokenVerifier
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+log = structlog.get_logger("rinnalla.security")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _request_id(scope: Scope) -> str:
+    return str(scope.get("state", {}).get(REQUEST_ID_KEY, "")) or "-"
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        incoming = _header(scope, b"x-request-id")
+        request_id = state.get(REQUEST_ID_KEY) or (
+            incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        )
+        state[REQUEST_ID_KEY] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+class ErrorBoundaryMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            # The traceback goes to the operator's log only; the client gets the request id to quote.
+            log.exception("unhandled error", path=scope.get("path"), method=scope.get("method"))
+            if started:
+                raise
+            response = error_response(
+                500,
+                "internal_error",
+                "an unexpected error occurred; quote the request id when reporting it",
+                request_id=_request_id(scope),
+            )
+            await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    def _too_large(self) -> Any:
+        return error_response(
+            413, "body_too_large", f"the request body exceeds the limit of {self.max_body_bytes} bytes"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large()(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # A chunked or lying client: stop reading; the app never sees the rest.
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._too_large()(scope, receive, send)
+
+
+class AuthenticationMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        api: FastAPI,
+        verifier: TokenVerifier,
+        public_paths: Iterable[str],
+    ) -> None:
+        self.app = app
+        self.api = api
+        self.verifier = verifier
+        self.public_paths = frozenset(public_paths)
+
+    def _bearer(self, scope: Scope) -> str:
+        header = _header(scope, b"authorization")
+        realm = self.verifier.settings.realm
+        if not header:
+            raise AuthenticationFailed("a bearer token is required", challenge_error=None, realm=realm)
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("the Authorization header must be 'Bearer <token>'", realm=realm)
+        return token.strip()
+
+    def _has_no_rule(self, scope: Scope, docs: frozenset[str]) -> bool:
+        """Deny by default at request time too: find the route this request will reach."""
+        for _prefix, context in route_contexts(self.api.router.routes):
+            match, _ = context.matches(scope)
+            if match is not Match.FULL:
+                continue
+            original = context.original_route
+            if isinstance(original, APIRoute):
+                return route_rule(context) is None
+            if isinstance(original, Mount):
+                return True
+            return scope["path"] not in docs
+        return False  # no route: the router answers 404 or 405
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or is_public_path(scope["path"], self.public_paths):
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self.verifier.verify(self._bearer(scope))
+        except SecurityError as exc:
+            await security_error_response(exc)(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state[PRINCIPAL_KEY] = principal
+        if self._has_no_rule(scope, docs_paths(self.api)):
+            log.error("request to a route without an access rule refused", path=scope["path"])
+            await error_response(403, "forbidden", "this endpoint declares no access rule")(scope, receive, send)
+            return
+        await self.app(scope, receive, self._guard_unlogged(scope, receive, send))
+
+    def _guard_unlogged(self, scope: Scope, receive: Receive, send: Send) -> Send:
+        replaced = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                access = scope.get("state", {}).get(ACCESS_KEY)
+                if isinstance(access, Access) and access.rule.personal_data and not access.logged:
+                    replaced = True
+                    log.error("personal-data response without an access-log entry withheld",
+                              endpoint=access.endpoint)
+                    response = error_response(
+                        500, "access_not_logged",
+                        "this endpoint returned personal data without logging the access; the response was "
+                        "withheld",
+                        request_id=_request_id(scope),
+                    )
+                    await response(scope, receive, send)
+                    return
+            await send(message)
+
+        return guarded_send

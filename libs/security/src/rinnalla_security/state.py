@@ -1,0 +1,30 @@
+"""What `install_security` attaches to an app, and how request-time code finds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rinnalla_security.audit.log import AuditLog
+from rinnalla_security.tokens import TokenVerifier
+
+STATE_ATTRIBUTE = "rinnalla_security"
+PRINCIPAL_KEY = "rinnalla_principal"
+ACCESS_KEY = "rinnalla_access"
+REQUEST_ID_KEY = "request_id"
+
+
+@dataclass(frozen=True)
+class SecurityState:
+    verifier: TokenVerifier
+    audit_log: AuditLog | None
+    service: str
+    public_paths: frozenset[str]
+    rule_exempt_paths: frozenset[str]
+
+
+def security_state(app: Any) -> SecurityState:
+    state = getattr(app.state, STATE_ATTRIBUTE, None)
+    if not isinstance(state, SecurityState):
+        raise RuntimeError("security is not installed on this app: call install_security(app, ...) in create_app")
+    return state
