@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -31,7 +32,8 @@ from rinnalla_security.tokens import TokenVerifier
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
-log = structlog.get_logger("rinnalla.security")
+# Standard logging: the runtime routes it through the same structured processors as structlog output.
+log = logging.getLogger("rinnalla.security")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -91,7 +93,7 @@ class ErrorBoundaryMiddleware:
             await self.app(scope, receive, tracking_send)
         except Exception:
             # The traceback goes to the operator's log only; the client gets the request id to quote.
-            log.exception("unhandled error", path=scope.get("path"), method=scope.get("method"))
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
             response = error_response(
@@ -202,7 +204,7 @@ class AuthenticationMiddleware:
         state = scope.setdefault("state", {})
         state[PRINCIPAL_KEY] = principal
         if self._has_no_rule(scope, docs_paths(self.api)):
-            log.error("request to a route without an access rule refused", path=scope["path"])
+            log.error("request to %s refused: the route declares no access rule", scope["path"])
             await error_response(403, "forbidden", "this endpoint declares no access rule")(scope, receive, send)
             return
         await self.app(scope, receive, self._guard_unlogged(scope, receive, send))
@@ -218,8 +220,7 @@ class AuthenticationMiddleware:
                 access = scope.get("state", {}).get(ACCESS_KEY)
                 if isinstance(access, Access) and access.rule.personal_data and not access.logged:
                     replaced = True
-                    log.error("personal-data response without an access-log entry withheld",
-                              endpoint=access.endpoint)
+                    log.error("response of %s withheld: personal data without an access-log entry", access.endpoint)
                     response = error_response(
                         500, "access_not_logged",
                         "this endpoint returned personal data without logging the access; the response was "
