@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from fastapi import HTTPException
+
 
 class SecurityError(Exception):
     status_code: int = 400
@@ -60,6 +62,16 @@ class SpecialReasonRequired(SecurityError):
 
     status_code = 400
     code = "special_reason_required"
+
+
+class BodyTooLarge(HTTPException):
+    """The request body is over the service's limit (413). An HTTPException so that FastAPI, which turns
+    other errors raised while reading a body into 400, lets it through."""
+
+    code = "body_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body exceeds the limit of {limit} bytes")
 
 
 class MissingAccessRule(Exception):

@@ -59,7 +59,8 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=dict(exc.headers or {}))
-    return error_response(exc.status_code, _code(exc.status_code), exc.detail, headers=dict(exc.headers or {}))
+    code = getattr(exc, "code", None) or _code(exc.status_code)
+    return error_response(exc.status_code, code, exc.detail, headers=dict(exc.headers or {}))
 
 
 def install_exception_handlers(app: FastAPI) -> None:

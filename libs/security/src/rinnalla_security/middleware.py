@@ -23,7 +23,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rinnalla_security.access import Access
-from rinnalla_security.errors import AuthenticationFailed, SecurityError
+from rinnalla_security.errors import AuthenticationFailed, BodyTooLarge, SecurityError
 from rinnalla_security.responses import error_response, security_error_response
 from rinnalla_security.routes import docs_paths, is_public_path, route_contexts, route_rule
 from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, REQUEST_ID_KEY
@@ -105,19 +105,13 @@ class ErrorBoundaryMiddleware:
             await response(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
     def _too_large(self) -> Any:
-        return error_response(
-            413, "body_too_large", f"the request body exceeds the limit of {self.max_body_bytes} bytes"
-        )
+        return security_error_response(BodyTooLarge(self.max_body_bytes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,8 +130,9 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    # A chunked or lying client: stop reading; the app never sees the rest.
-                    raise _BodyTooLarge
+                    # A chunked or lying client: stop reading; the app never sees the rest. FastAPI turns
+                    # errors while reading a body into 400, except HTTPExceptions, hence that base class.
+                    raise BodyTooLarge(self.max_body_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -148,7 +143,7 @@ class BodySizeLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             if started:
                 raise
             await self._too_large()(scope, receive, send)

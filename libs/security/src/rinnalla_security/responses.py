@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from rinnalla_security.errors import SecurityError
+from rinnalla_security.errors import BodyTooLarge, SecurityError
 
 
 def error_response(
@@ -16,5 +16,5 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-def security_error_response(exc: SecurityError) -> JSONResponse:
-    return error_response(exc.status_code, exc.code, exc.detail, headers=exc.headers)
+def security_error_response(exc: SecurityError | BodyTooLarge) -> JSONResponse:
+    return error_response(exc.status_code, exc.code, exc.detail, headers=dict(exc.headers or {}))
