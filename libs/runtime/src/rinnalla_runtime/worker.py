@@ -9,8 +9,9 @@ with half its subscriptions dead would look healthy while its read models fall b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from rinnalla_runtime.logging import get_logger
@@ -36,26 +37,30 @@ async def run_until_stopped(
     """
     log = get_logger("rinnalla_runtime.worker")
     stop_event = stop if stop is not None else asyncio.Event()
-    loop = asyncio.get_running_loop()
     running: dict[asyncio.Task[None], str] = {}
-    failed = False
 
     def cancel_all() -> None:
         for task in running:
             task.cancel()
 
-    def on_signal(signum: int) -> None:
-        name = signal.Signals(signum).name
-        if stop_event.is_set():
-            log.warning("worker.forced_stop", signal=name)
-            cancel_all()
-        else:
-            log.info("worker.stopping", signal=name, grace_seconds=grace_seconds)
-            stop_event.set()
+    signals = (
+        stop_on_signals(stop_event, grace_seconds=grace_seconds, on_second_signal=cancel_all)
+        if handle_signals
+        else contextlib.nullcontext()
+    )
 
-    if handle_signals:
-        for signum in _SIGNALS:
-            loop.add_signal_handler(signum, on_signal, signum)
+    with signals:
+        return await _supervise(tasks, stop_event, running, grace_seconds, log)
+
+
+async def _supervise(
+    tasks: Mapping[str, StoppableTask],
+    stop_event: asyncio.Event,
+    running: dict[asyncio.Task[None], str],
+    grace_seconds: float,
+    log: Any,
+) -> int:
+    failed = False
 
     async def call(factory: StoppableTask) -> None:
         await factory(stop_event)
@@ -87,14 +92,38 @@ async def run_until_stopped(
                 if _report(task, running[task], log):
                     failed = True
     finally:
-        if handle_signals:
-            for signum in _SIGNALS:
-                loop.remove_signal_handler(signum)
-        cancel_all()
+        for task in running:
+            task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
 
     log.info("worker.stopped", failed=failed)
     return EXIT_TASK_FAILED if failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def stop_on_signals(
+    stop: asyncio.Event, *, grace_seconds: float, on_second_signal: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """While the block runs, SIGTERM/SIGINT set `stop`; a second signal calls `on_second_signal`."""
+    log = get_logger("rinnalla_runtime.worker")
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if not stop.is_set():
+            log.info("worker.stopping", signal=name, grace_seconds=grace_seconds)
+            stop.set()
+        elif on_second_signal is not None:
+            log.warning("worker.forced_stop", signal=name)
+            on_second_signal()
+
+    for signum in _SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        yield
+    finally:
+        for signum in _SIGNALS:
+            loop.remove_signal_handler(signum)
 
 
 def _report(task: asyncio.Task[None], name: str, log: Any) -> bool:
