@@ -9,7 +9,14 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from rinnalla_security import PostgresAuditLog, install_audit_schema
+from rinnalla_security import (
+    AuthSettings,
+    PostgresAuditLog,
+    Principal,
+    audit_router,
+    install_audit_schema,
+    install_security,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -148,3 +155,27 @@ async def test_the_dpo_verifies_the_chains(pg_client: httpx.AsyncClient, auth: A
     reports: list[dict[str, Any]] = response.json()
     assert [(r["log"], r["ok"], r["rows_checked"]) for r in reports] == [("access", True, 1), ("disclosure", True, 0)]
     assert (await pg_client.get("/v1/audit/verify", headers=auth("mentor.vantaa"))).status_code == 403
+
+
+async def test_a_service_can_refuse_a_guardian_whom_the_minor_has_barred(
+    database_url: str, dev_settings: AuthSettings, auth: Auth
+) -> None:
+    async def minor_prohibits_guardian(principal: Principal, subject_id: str) -> bool:
+        return not (principal.subject == "user-guardian.vantaa" and subject_id == CHILD)
+
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            await install_audit_schema(conn)
+        app = FastAPI()
+        install_security(app, service="demo", settings=dev_settings, audit_log=PostgresAuditLog(pool, service="demo"))
+        app.include_router(audit_router(subject_check=minor_prohibits_guardian))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            barred = await http.get(f"/v1/audit/subjects/{CHILD}/accesses", headers=auth("guardian.vantaa"))
+            sibling = await http.get("/v1/audit/subjects/child-092-0002/accesses", headers=auth("guardian.vantaa"))
+    finally:
+        await pool.close()
+
+    assert barred.status_code == 404
+    assert sibling.status_code == 200

@@ -8,11 +8,15 @@
 
 Every list answers JSON, or CSV with `?format=csv`; `since`/`until` bound the period (default: the last two
 years); older periods need `reason`. Reading a log is itself logged.
+
+The built-in check for subject logs uses only the token (the guardian's children, the child themself). A
+service that knows more, e.g. that a mature minor has prohibited the guardian's access, passes
+`subject_check`: an async callable (principal, subject id) -> bool, refused with 404 when it returns False.
 """
 
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -36,6 +40,8 @@ CLIENT_RIGHTS_PURPOSE = "client_rights_log_request"
 SUPERVISION_PURPOSE = "supervision_of_access"
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+SubjectCheck = Callable[[Principal, str], Awaitable[bool]]
 
 Since = Annotated[datetime | None, Query(description="Start of the period (default: two years ago)")]
 Until = Annotated[datetime | None, Query(description="End of the period, exclusive (default: now)")]
@@ -114,7 +120,9 @@ class ChainReportView(BaseModel):
     problems: list[ChainProblemView]
 
 
-def audit_router(*, prefix: str = "/v1/audit", tags: Sequence[str] = ("audit",)) -> APIRouter:
+def audit_router(
+    *, prefix: str = "/v1/audit", tags: Sequence[str] = ("audit",), subject_check: SubjectCheck | None = None
+) -> APIRouter:
     router = APIRouter(prefix=prefix, tags=list(tags))
     subject_rule = authorize(
         Action.read("audit.subject_log"),
@@ -139,6 +147,8 @@ def audit_router(*, prefix: str = "/v1/audit", tags: Sequence[str] = ("audit",))
         since: datetime | None, until: datetime | None, reason: str | None, fmt: str,
     ) -> Response:
         tenants = _subject_tenants(access.principal, subject_id)
+        if subject_check is not None and not await subject_check(access.principal, subject_id):
+            raise NotFound()
         window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))
         await access.record(subject_id, purpose=_purpose(access, window))
         log = _log(request)

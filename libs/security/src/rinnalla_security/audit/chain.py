@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 GENESIS_HASH = "0" * 64
+# Part of every hashed row. Adding a column to the logs changes what a row's content is: bump the format and
+# store it per row, so that old rows keep verifying with the content they were hashed with.
 CHAIN_FORMAT = 1
 
 
