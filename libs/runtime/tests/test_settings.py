@@ -104,5 +104,5 @@ def test_the_dev_master_key_is_made_once_and_kept(tmp_path: Path) -> None:
 
 def test_a_configured_master_key_wins_over_the_file(tmp_path: Path) -> None:
     with_master_key(RuntimeSettings(data_dir=tmp_path, master_key=None), generate=True)
-    settings = RuntimeSettings(data_dir=tmp_path, master_key=KEY)  # type: ignore[arg-type]
+    settings = RuntimeSettings(data_dir=tmp_path, master_key=KEY)
     assert with_master_key(settings, generate=True).require_master_key() == bytes(range(32))

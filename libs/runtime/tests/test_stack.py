@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import httpx
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
 from rinnalla_runtime.embedded import free_port
 from rinnalla_runtime.master_key import master_key_path
@@ -37,7 +37,7 @@ def load_dummy() -> ModuleType:
 def running(pid: int) -> bool:
     """Alive and not a zombie (an exited daemon waits for its reparenting init to reap it)."""
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
 

@@ -126,6 +126,12 @@ class RuntimeSettings(BaseSettings):
         port = getattr(self, f"{service}_port", default_port)
         return str(host), int(port)
 
+    @property
+    def dev_key_dir(self) -> Path:
+        """Where local development signing keys live: `rinnalla token mint` signs with them and the dev
+        stack's services trust them (unless RINNALLA_AUTH_* configures a real identity provider)."""
+        return self.data_dir / "dev-keys"
+
     def require_database_dsn(self) -> str:
         """The asyncpg-style URL, or a clear error when no server is configured."""
         if not self.database_url:
