@@ -86,10 +86,6 @@ class MissingAccessRule(Exception):
         )
 
 
-class AuditChainBroken(Exception):
-    """Raised by callers who want an exception rather than a report when the audit hash chain fails."""
-
-
 class AuthenticationUnavailable(SecurityError):
     """The identity provider's keys cannot be fetched right now; the caller may retry."""
 

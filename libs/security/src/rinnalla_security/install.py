@@ -14,7 +14,7 @@ from rinnalla_security.middleware import (
     ErrorBoundaryMiddleware,
     RequestIdMiddleware,
 )
-from rinnalla_security.routes import DEFAULT_PUBLIC_PATHS, docs_paths
+from rinnalla_security.routes import DEFAULT_PUBLIC_PATHS
 from rinnalla_security.settings import AuthSettings
 from rinnalla_security.state import STATE_ATTRIBUTE, SecurityState
 from rinnalla_security.tokens import TokenVerifier
@@ -44,7 +44,6 @@ def install_security(
         audit_log=audit_log,
         service=service,
         public_paths=public,
-        rule_exempt_paths=public | docs_paths(app),
     )
     setattr(app.state, STATE_ATTRIBUTE, state)
     install_exception_handlers(app)

@@ -20,7 +20,6 @@ class SecurityState:
     audit_log: AuditLog | None
     service: str
     public_paths: frozenset[str]
-    rule_exempt_paths: frozenset[str]
 
 
 def security_state(app: Any) -> SecurityState:
