@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rinnalla_runtime.logging import get_logger
 from rinnalla_runtime.servers import provide_servers
-from rinnalla_runtime.service import ServiceSpec, StoppableWorker, discover_services
+from rinnalla_runtime.service import ENTRY_POINT_GROUP, ServiceSpec, StoppableWorker, discover_services
 from rinnalla_runtime.serving import bind_socket, serve_app
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import StoppableTask, run_until_stopped, stop_on_signals
@@ -78,6 +78,8 @@ def format_banner(info: StackInfo) -> str:
         f"  NATS        {redact_url(settings.nats_url)}",
         "",
     ]
+    if not info.services:
+        lines.append("  No services are installed (no entry points in the 'rinnalla.services' group).")
     for endpoint in info.services:
         lines += [
             f"  {endpoint.name}",
@@ -115,6 +117,8 @@ async def run_stack(
     log = get_logger("rinnalla_runtime.stack")
     stop_event = stop if stop is not None else asyncio.Event()
     services = list(specs) if specs is not None else discover_services()
+    if not services:
+        log.warning("stack.no_services", entry_point_group=ENTRY_POINT_GROUP)
     main_task = asyncio.current_task()
 
     def force_stop() -> None:
@@ -200,3 +204,5 @@ async def _announce(
         stopping.cancel()
     if all(event.is_set() for event in started) and not stop.is_set():
         on_ready(info)
+    # stays until the stop, so a stack with no services still keeps its servers up for development
+    await stop.wait()
