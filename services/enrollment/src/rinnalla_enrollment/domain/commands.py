@@ -1,0 +1,398 @@
+"""Commands: what a user asks the enrollment domain to do. Tiny immutable types, imperative names.
+
+`at` is the moment the command is made (from the server clock, timezone-aware); consent rules are
+evaluated at that moment. Business dates (`*_on`) are calendar dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+from rinnalla_consent import Purpose
+
+from rinnalla_enrollment.domain.values import (
+    CompletionOutcome,
+    ExitReason,
+    FundingSource,
+    Guardian,
+    Id,
+    MentorLeaveReason,
+    MentorRole,
+    NominatingRole,
+    NominationReason,
+    RosterLeaveReason,
+    School,
+    TeamGender,
+    TerminationReason,
+    TransferReason,
+)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- Partnership -----------------------------------------------------------------------------------
+
+
+class OpenPartnership(Command):
+    """A municipality is interested: negotiations start. The county counterpart follows from the code."""
+
+    partnership_id: Id
+    municipality_code: str
+    business_id: str = ""  # the municipality's Y-tunnus, optional
+    opened_on: date
+
+
+class SignPartnershipAgreement(Command):
+    """The partnership agreement (kumppanuussopimus): the municipality commits to at least two teams."""
+
+    partnership_id: Id
+    signed_on: date
+    team_count: int
+    valid_from: date
+    valid_until: date | None = None
+    annual_amount_eur: Decimal | None = None
+
+
+class RecordNegotiationFailure(Command):
+    partnership_id: Id
+    failed_on: date
+    reason: str
+
+
+class ChangeCountyCounterpart(Command):
+    """The county counterpart changes (a reorganisation): the county is taken from the code given."""
+
+    partnership_id: Id
+    county_code: str
+    changed_on: date
+
+
+class AddTeamToPartnership(Command):
+    partnership_id: Id
+    team_id: Id
+    municipality_code: str
+
+
+class EndPartnership(Command):
+    partnership_id: Id
+    ended_on: date
+    reason: str
+
+
+# --- Team ------------------------------------------------------------------------------------------
+
+
+class FoundTeam(Command):
+    team_id: Id
+    name: str
+    municipality_code: str
+    area: str  # the residential area or district the team is formed from
+    main_school: School
+    other_schools: tuple[School, ...] = ()
+    cohort_birth_years: tuple[int, ...]
+    founded_on: date
+    gender: TeamGender = TeamGender.MIXED
+    max_size: int = 25
+    partnership_id: Id | None = None
+
+
+class ActivateTeam(Command):
+    """School starts: the team moves from forming to active."""
+
+    team_id: Id
+    activated_on: date
+
+
+class ChooseSport(Command):
+    team_id: Id
+    sport: str
+    chosen_on: date
+
+
+class ChangeTeamSchools(Command):
+    team_id: Id
+    main_school: School
+    other_schools: tuple[School, ...] = ()
+
+
+class ChangeMaxSize(Command):
+    team_id: Id
+    max_size: int
+
+
+class CommitFunding(Command):
+    """A funder commits money for one year; a new commitment by the same funder for the year replaces the old."""
+
+    team_id: Id
+    year: int
+    source: FundingSource
+    amount_eur: Decimal
+    funder_name: str = ""  # required for foundations and other funders
+    sib_contract_id: str = ""  # required for SIB contracts
+
+
+class AssignMentor(Command):
+    team_id: Id
+    mentor_id: Id
+    role: MentorRole = MentorRole.LEAD
+    starts_on: date
+
+
+class ReleaseMentor(Command):
+    """A mentor leaves the team; if it was the lead mentor, the team's lead post is vacant from then on."""
+
+    team_id: Id
+    mentor_id: Id
+    left_on: date
+    reason: MentorLeaveReason = MentorLeaveReason.RESIGNED
+
+
+class HandOverMentor(Command):
+    """One mentor hands the role over to another on the same day: no vacancy, history kept."""
+
+    team_id: Id
+    outgoing_mentor_id: Id
+    incoming_mentor_id: Id
+    handed_over_on: date
+
+
+class JoinTeam(Command):
+    """Put a child on the roster (issued by the enrolment and transfer workflows)."""
+
+    team_id: Id
+    child_id: Id
+    joined_on: date
+    date_of_birth: date  # for the late-join age rule; not stored in the team's events
+
+
+class LeaveTeam(Command):
+    team_id: Id
+    child_id: Id
+    left_on: date
+    reason: RosterLeaveReason
+
+
+class CompleteTeam(Command):
+    team_id: Id
+    completed_on: date
+
+
+class TerminateTeam(Command):
+    team_id: Id
+    terminated_on: date
+    reason: TerminationReason
+    details: str = ""
+
+
+# --- Child -----------------------------------------------------------------------------------------
+
+
+class Nominee(Command):
+    """Who is nominated (personal data)."""
+
+    given_names: str
+    family_name: str
+    date_of_birth: date
+
+
+class NominateChild(Command):
+    """The multi-professional group nominates a child (at least two different professions)."""
+
+    child_id: Id
+    municipality_code: str
+    team_id: Id | None = None  # the team the child is considered for, if already known
+    nominated_on: date
+    nominated_by: tuple[NominatingRole, ...]
+    reasons: tuple[NominationReason, ...]
+    child: Nominee
+    at: AwareDatetime
+
+
+class InformGuardians(Command):
+    """The guardians are told about the nomination and the offer (all of the child's guardians)."""
+
+    child_id: Id
+    guardians: tuple[Guardian, ...]
+    informed_on: date
+    at: AwareDatetime
+
+
+class ChangeGuardians(Command):
+    """The child's guardians change (custody decision, corrected contact details): the full new list."""
+
+    child_id: Id
+    guardians: tuple[Guardian, ...]
+    at: AwareDatetime
+
+
+class SelectChild(Command):
+    child_id: Id
+    team_id: Id
+    decided_on: date
+
+
+class WaitlistChild(Command):
+    child_id: Id
+    team_id: Id
+    decided_on: date
+
+
+class RecordChildNotSelected(Command):
+    """The selection group does not select the child."""
+
+    child_id: Id
+    decided_on: date
+    reason: str = ""
+
+
+class ChildDetails(Command):
+    """The child's identity as recorded at enrolment (personal data)."""
+
+    given_names: str
+    family_name: str
+    hetu: str  # henkilötunnus, personal identity code
+    date_of_birth: date
+
+
+class EnrolChild(Command):
+    child_id: Id
+    team_id: Id
+    enrolled_on: date
+    child: ChildDetails
+    guardians: tuple[Guardian, ...]
+    school: School
+    class_name: str
+    at: AwareDatetime
+
+
+class TransferChild(Command):
+    child_id: Id
+    to_team_id: Id
+    transferred_on: date
+    reason: TransferReason = TransferReason.OTHER
+
+
+class ExitChild(Command):
+    child_id: Id
+    exited_on: date
+    reason: ExitReason
+
+
+class CompleteChildProgramme(Command):
+    child_id: Id
+    completed_on: date
+    outcome: CompletionOutcome
+
+
+# --- Consent register (kept in the child's stream) --------------------------------------------------
+
+
+class GiveConsent(Command):
+    """`given_by` (a guardian, or the child once assessed to understand) consents for `subject_id`'s data."""
+
+    child_id: Id
+    consent_id: Id
+    subject_id: Id  # the child, or one of the guardians for their own data
+    purpose: Purpose
+    given_by: Id
+    at: AwareDatetime
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+
+
+class RefuseConsent(Command):
+    child_id: Id
+    subject_id: Id
+    purpose: Purpose
+    refused_by: Id
+    at: AwareDatetime
+
+
+class WithdrawConsent(Command):
+    child_id: Id
+    consent_id: Id
+    withdrawn_by: Id
+    at: AwareDatetime
+
+
+class ExpireConsent(Command):
+    child_id: Id
+    consent_id: Id
+    at: AwareDatetime
+
+
+class RecordMinorProhibition(Command):
+    """The child prohibits disclosure of their data: for one purpose, or for all when `purpose` is None."""
+
+    child_id: Id
+    purpose: Purpose | None = None
+    recorded_by: Id
+    at: AwareDatetime
+
+
+class LiftMinorProhibition(Command):
+    child_id: Id
+    purpose: Purpose | None = None
+    recorded_by: Id
+    at: AwareDatetime
+
+
+class AssessMinorUnderstanding(Command):
+    """A professional assesses whether the child understands the matter (one purpose, or all)."""
+
+    child_id: Id
+    purpose: Purpose | None = None
+    understands: bool
+    assessed_by: Id
+    at: AwareDatetime
+
+
+PartnershipCommand = (
+    OpenPartnership
+    | SignPartnershipAgreement
+    | RecordNegotiationFailure
+    | ChangeCountyCounterpart
+    | AddTeamToPartnership
+    | EndPartnership
+)
+TeamCommand = (
+    FoundTeam
+    | ActivateTeam
+    | ChooseSport
+    | ChangeTeamSchools
+    | ChangeMaxSize
+    | CommitFunding
+    | AssignMentor
+    | ReleaseMentor
+    | HandOverMentor
+    | JoinTeam
+    | LeaveTeam
+    | CompleteTeam
+    | TerminateTeam
+)
+ConsentCommand = (
+    GiveConsent
+    | RefuseConsent
+    | WithdrawConsent
+    | ExpireConsent
+    | RecordMinorProhibition
+    | LiftMinorProhibition
+    | AssessMinorUnderstanding
+)
+ChildCommand = (
+    NominateChild
+    | InformGuardians
+    | ChangeGuardians
+    | SelectChild
+    | WaitlistChild
+    | RecordChildNotSelected
+    | EnrolChild
+    | TransferChild
+    | ExitChild
+    | CompleteChildProgramme
+    | ConsentCommand
+)

@@ -1,0 +1,402 @@
+"""Events of the enrollment service: past tense, stable dotted names, schema versions.
+
+Personal fields (names, identity code, contact details, date of birth, nomination reasons) are
+strings marked `Personal(subject_field=...)`: they are encrypted with the key of the person whose id
+is in the named sibling field, and read back as `ERASED` after that person is erased. Dates inside
+personal fields are ISO strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime
+from rinnalla_consent import Purpose
+from rinnalla_events.event import DomainEvent, Personal
+
+from rinnalla_enrollment.domain.values import (
+    CompletionOutcome,
+    ExitReason,
+    FundingSource,
+    Guardian,
+    MentorLeaveReason,
+    MentorRole,
+    NominatingRole,
+    NominationReason,
+    RosterLeaveReason,
+    School,
+    TeamGender,
+    TerminationReason,
+    TransferReason,
+)
+
+ChildPersonal = Personal(subject_field="child_id")
+
+
+# --- Partnership -----------------------------------------------------------------------------------
+
+
+class PartnershipOpened(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipOpened"
+    partnership_id: str
+    municipality_code: str
+    business_id: str
+    county_code: str
+    opened_on: date
+
+
+class PartnershipAgreementSigned(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipAgreementSigned"
+    partnership_id: str
+    signed_on: date
+    team_count: int
+    valid_from: date
+    valid_until: date | None
+    annual_amount_eur: Decimal | None
+
+
+class PartnershipNegotiationFailed(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipNegotiationFailed"
+    partnership_id: str
+    failed_on: date
+    reason: str
+
+
+class PartnershipCountyCounterpartChanged(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipCountyCounterpartChanged"
+    partnership_id: str
+    county_code: str
+    changed_on: date
+
+
+class TeamAddedToPartnership(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamAddedToPartnership"
+    partnership_id: str
+    team_id: str
+
+
+class PartnershipEnded(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipEnded"
+    partnership_id: str
+    ended_on: date
+    reason: str
+
+
+# --- Team ------------------------------------------------------------------------------------------
+
+
+class TeamFounded(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamFounded"
+    team_id: str
+    name: str
+    municipality_code: str
+    county_code: str
+    area: str
+    main_school: School
+    other_schools: tuple[School, ...]
+    cohort_birth_years: tuple[int, ...]
+    founded_on: date
+    gender: TeamGender
+    max_size: int
+    partnership_id: str | None
+
+
+class TeamActivated(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamActivated"
+    team_id: str
+    activated_on: date
+
+
+class SportChosen(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.SportChosen"
+    team_id: str
+    sport: str
+    chosen_on: date
+
+
+class TeamSchoolsChanged(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamSchoolsChanged"
+    team_id: str
+    main_school: School
+    other_schools: tuple[School, ...]
+
+
+class TeamMaxSizeChanged(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamMaxSizeChanged"
+    team_id: str
+    max_size: int
+
+
+class FundingCommitted(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.FundingCommitted"
+    team_id: str
+    year: int
+    source: FundingSource
+    # municipality code, county code, foundation's name or the SIB contract id
+    funder: str
+    amount_eur: Decimal
+
+
+class MentorAssigned(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.MentorAssigned"
+    team_id: str
+    mentor_id: str
+    role: MentorRole
+    starts_on: date
+    predecessor_id: str | None = None
+
+
+class MentorLeft(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.MentorLeft"
+    team_id: str
+    mentor_id: str
+    role: MentorRole
+    left_on: date
+    reason: MentorLeaveReason
+    successor_id: str | None = None
+
+
+class ChildJoinedTeam(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildJoinedTeam"
+    team_id: str
+    child_id: str
+    joined_on: date
+    late_join: bool  # joined after the team became active
+
+
+class ChildLeftTeam(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildLeftTeam"
+    team_id: str
+    child_id: str
+    left_on: date
+    reason: RosterLeaveReason
+
+
+class TeamCompleted(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamCompleted"
+    team_id: str
+    completed_on: date
+
+
+class TeamTerminated(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.TeamTerminated"
+    team_id: str
+    terminated_on: date
+    reason: TerminationReason
+    details: str
+
+
+# --- Child -----------------------------------------------------------------------------------------
+
+
+class ChildNominated(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildNominated"
+    child_id: str
+    municipality_code: str
+    team_id: str | None
+    nominated_on: date
+    nominated_by: tuple[NominatingRole, ...]
+    # NominationReason values joined with ",": grounds for concern are sensitive data.
+    reasons: Annotated[str, ChildPersonal]
+    given_names: Annotated[str, ChildPersonal]
+    family_name: Annotated[str, ChildPersonal]
+    date_of_birth: Annotated[str, ChildPersonal]
+    at: AwareDatetime
+
+    @property
+    def reason_codes(self) -> tuple[NominationReason, ...]:
+        """The reasons as codes (none once the child was erased)."""
+        codes = {reason.value: reason for reason in NominationReason}
+        return tuple(codes[part] for part in self.reasons.split(",") if part in codes)
+
+
+class GuardiansInformed(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.GuardiansInformed"
+    child_id: str
+    guardians: tuple[Guardian, ...]
+    informed_on: date
+    at: AwareDatetime
+
+
+class GuardiansChanged(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.GuardiansChanged"
+    child_id: str
+    guardians: tuple[Guardian, ...]
+    at: AwareDatetime
+
+
+class ChildSelected(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildSelected"
+    child_id: str
+    team_id: str
+    decided_on: date
+
+
+class ChildWaitlisted(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildWaitlisted"
+    child_id: str
+    team_id: str
+    decided_on: date
+
+
+class ChildNotSelected(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildNotSelected"
+    child_id: str
+    decided_on: date
+    reason: str
+
+
+class ChildEnrolled(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildEnrolled"
+    child_id: str
+    team_id: str
+    enrolled_on: date
+    given_names: Annotated[str, ChildPersonal]
+    family_name: Annotated[str, ChildPersonal]
+    hetu: Annotated[str, ChildPersonal]
+    date_of_birth: Annotated[str, ChildPersonal]
+    guardians: tuple[Guardian, ...]
+    school: School
+    class_name: str
+    # The participation consent the enrolment rests on.
+    consent_id: str
+    at: AwareDatetime
+
+
+class ChildTransferred(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildTransferred"
+    child_id: str
+    from_team_id: str
+    to_team_id: str
+    transferred_on: date
+    reason: TransferReason
+
+
+class ChildExited(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildExited"
+    child_id: str
+    team_id: str
+    exited_on: date
+    reason: ExitReason
+
+
+class ChildCompletedProgramme(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildCompletedProgramme"
+    child_id: str
+    team_id: str
+    completed_on: date
+    outcome: CompletionOutcome
+
+
+# --- Consent register ------------------------------------------------------------------------------
+
+
+class ConsentGiven(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ConsentGiven"
+    child_id: str
+    consent_id: str
+    subject_id: str
+    purpose: Purpose
+    given_by: str
+    at: AwareDatetime
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+
+
+class ConsentRefused(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ConsentRefused"
+    child_id: str
+    subject_id: str
+    purpose: Purpose
+    refused_by: str
+    at: AwareDatetime
+
+
+class ConsentWithdrawn(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
+    child_id: str
+    consent_id: str
+    withdrawn_by: str
+    at: AwareDatetime
+
+
+class ConsentExpired(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ConsentExpired"
+    child_id: str
+    consent_id: str
+    at: AwareDatetime
+
+
+class MinorProhibitionRecorded(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
+    child_id: str
+    purpose: Purpose | None
+    recorded_by: str
+    at: AwareDatetime
+
+
+class MinorProhibitionLifted(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.MinorProhibitionLifted"
+    child_id: str
+    purpose: Purpose | None
+    recorded_by: str
+    at: AwareDatetime
+
+
+class MinorUnderstandingAssessed(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.MinorUnderstandingAssessed"
+    child_id: str
+    purpose: Purpose | None
+    understands: bool
+    assessed_by: str
+    at: AwareDatetime
+
+
+PARTNERSHIP_EVENTS: tuple[type[DomainEvent], ...] = (
+    PartnershipOpened,
+    PartnershipAgreementSigned,
+    PartnershipNegotiationFailed,
+    PartnershipCountyCounterpartChanged,
+    TeamAddedToPartnership,
+    PartnershipEnded,
+)
+TEAM_EVENTS: tuple[type[DomainEvent], ...] = (
+    TeamFounded,
+    TeamActivated,
+    SportChosen,
+    TeamSchoolsChanged,
+    TeamMaxSizeChanged,
+    FundingCommitted,
+    MentorAssigned,
+    MentorLeft,
+    ChildJoinedTeam,
+    ChildLeftTeam,
+    TeamCompleted,
+    TeamTerminated,
+)
+CONSENT_EVENTS: tuple[type[DomainEvent], ...] = (
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    ConsentExpired,
+    MinorProhibitionRecorded,
+    MinorProhibitionLifted,
+    MinorUnderstandingAssessed,
+)
+CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
+    ChildNominated,
+    GuardiansInformed,
+    GuardiansChanged,
+    ChildSelected,
+    ChildWaitlisted,
+    ChildNotSelected,
+    ChildEnrolled,
+    ChildTransferred,
+    ChildExited,
+    ChildCompletedProgramme,
+    *CONSENT_EVENTS,
+)
+ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNERSHIP_EVENTS, *TEAM_EVENTS, *CHILD_EVENTS)
+"""Every event class of the service, for the event registry."""

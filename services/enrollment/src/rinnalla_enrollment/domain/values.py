@@ -1,0 +1,213 @@
+"""Small value types and vocabularies shared by commands, events and aggregates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from rinnalla_events.event import Personal
+
+from rinnalla_enrollment.domain.errors import InvalidValue
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+"""An id (a UUID in practice); also the stream id of an aggregate."""
+
+ADULT_AGE = 18
+
+
+class Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class School(Value):
+    """A school; `code` is the national school code (oppilaitosnumero) when known."""
+
+    name: str
+    code: str = ""
+
+
+class Guardian(Value):
+    """A child's guardian (huoltaja). Names and contact details are personal data of the guardian."""
+
+    guardian_id: Id
+    given_names: Annotated[str, Personal(subject_field="guardian_id")]
+    family_name: Annotated[str, Personal(subject_field="guardian_id")]
+    phone: Annotated[str, Personal(subject_field="guardian_id")] = ""
+    email: Annotated[str, Personal(subject_field="guardian_id")] = ""
+
+
+class NominatingRole(StrEnum):
+    """Professions in the multi-professional group that nominates children."""
+
+    EARLY_CHILDHOOD_EDUCATION = "early_childhood_education"  # varhaiskasvatus
+    PRESCHOOL = "preschool"  # esiopetus
+    SCHOOL = "school"
+    SOCIAL_SERVICES = "social_services"
+    HEALTH_SERVICES = "health_services"  # e.g. school health care, child health clinic (neuvola)
+    PROGRAMME = "programme"  # the programme's own mentor or coordinator
+
+
+class NominationReason(StrEnum):
+    """Structured grounds for concern (Icehearts' typical backgrounds); sensitive, stored encrypted."""
+
+    CHILD_WELFARE_CLIENT = "child_welfare_client"
+    LOW_INCOME_FAMILY = "low_income_family"
+    PARENTING_STRAIN = "parenting_strain"
+    SINGLE_PARENT_FAMILY = "single_parent_family"
+    IMMIGRANT_BACKGROUND = "immigrant_background"
+    SPECIAL_EDUCATIONAL_NEEDS = "special_educational_needs"
+    LEARNING_DIFFICULTY_OR_DISABILITY = "learning_difficulty_or_disability"
+    SHY_OR_WITHDRAWN = "shy_or_withdrawn"
+    BEHAVIOURAL_OR_EMOTIONAL_DIFFICULTIES = "behavioural_or_emotional_difficulties"
+    IMPULSIVENESS_OR_CONCENTRATION = "impulsiveness_or_concentration"
+    NEUROLOGICAL_OR_MOTOR_DIFFICULTIES = "neurological_or_motor_difficulties"
+    NO_OTHER_HOBBY = "no_other_hobby"
+    # A peer without special needs, for the balance of the team.
+    PEER_FOR_BALANCE = "peer_for_balance"
+    OTHER = "other"
+
+
+class ExitReason(StrEnum):
+    MOVED_AWAY = "moved_away"
+    GUARDIAN_WITHDREW = "guardian_withdrew"
+    CHILD_OPTED_OUT = "child_opted_out"
+    TEAM_TERMINATED = "team_terminated"
+    OTHER = "other"
+
+
+class CompletionOutcome(StrEnum):
+    # The programme's goal: basic education completed and further studies started.
+    FURTHER_STUDIES_STARTED = "further_studies_started"
+    # Stayed until the team completed its 12 years (alumnus).
+    TEAM_COMPLETED = "team_completed"
+
+
+class TransferReason(StrEnum):
+    MOVED_WITHIN_AREA = "moved_within_area"
+    BETTER_AGE_MATCH = "better_age_match"
+    TEAM_TERMINATED = "team_terminated"
+    OTHER = "other"
+
+
+class RosterLeaveReason(StrEnum):
+    EXITED = "exited"
+    TRANSFERRED = "transferred"
+    COMPLETED = "completed"
+
+
+class TeamStatus(StrEnum):
+    FORMING = "forming"  # preschool year: children are being selected
+    ACTIVE = "active"  # from school start
+    COMPLETED = "completed"  # after the 12 years
+    TERMINATED = "terminated"  # ended early
+
+
+class TeamGender(StrEnum):
+    BOYS = "boys"
+    GIRLS = "girls"
+    MIXED = "mixed"
+
+
+class TerminationReason(StrEnum):
+    FUNDING_WITHDRAWN = "funding_withdrawn"
+    MENTOR_NOT_REPLACED = "mentor_not_replaced"
+    TOO_FEW_CHILDREN = "too_few_children"
+    OTHER = "other"
+
+
+class MentorRole(StrEnum):
+    LEAD = "lead"  # the team's own mentor (kasvattaja), one at a time
+    # The second of the mentor pair working together, usually the lead of the partnership's other team.
+    PAIR = "pair"
+    RESOURCE = "resource"  # resource mentor (resurssikasvattaja)
+
+
+class MentorLeaveReason(StrEnum):
+    RESIGNED = "resigned"
+    HANDED_OVER = "handed_over"
+    REASSIGNED = "reassigned"
+    OTHER = "other"
+
+
+class FundingSource(StrEnum):
+    MUNICIPALITY = "municipality"
+    WELLBEING_COUNTY = "wellbeing_county"
+    FOUNDATION = "foundation"
+    SIB_CONTRACT = "sib_contract"
+    OTHER = "other"
+
+
+class PartnershipStatus(StrEnum):
+    NEGOTIATING = "negotiating"
+    AGREED = "agreed"
+    NEGOTIATION_FAILED = "negotiation_failed"
+    ENDED = "ended"
+
+
+class ChildStatus(StrEnum):
+    NOMINATED = "nominated"  # by the multi-professional group
+    OFFERED = "offered"  # guardians informed
+    SELECTED = "selected"
+    WAITLISTED = "waitlisted"
+    NOT_SELECTED = "not_selected"
+    ACTIVE = "active"  # enrolled in a team
+    EXITED = "exited"
+    COMPLETED = "completed"
+
+
+def age_on(born: date, day: date) -> int:
+    """Age in completed years on `day` (someone born on 29 February has their birthday on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def eighteenth_birthday(born: date) -> date:
+    try:
+        return born.replace(year=born.year + ADULT_AGE)
+    except ValueError:  # born on 29 February
+        return date(born.year + ADULT_AGE, 3, 1)
+
+
+def parse_iso_date(text: str) -> date | None:
+    """A personal date read back from an event; None once the person was erased."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 \-]{5,19}")
+
+
+def require_text(value: str, field: str, what: str) -> None:
+    if not value.strip():
+        raise InvalidValue(field, f"{what} is required")
+
+
+def check_guardians(guardians: tuple[Guardian, ...], field: str = "guardians") -> None:
+    """At least one guardian, each with a name and a way to reach them."""
+    if not guardians:
+        raise InvalidValue(field, "at least one guardian is required")
+    seen: set[str] = set()
+    for index, guardian in enumerate(guardians):
+        path = f"{field}[{index}]"
+        if guardian.guardian_id in seen:
+            raise InvalidValue(f"{path}.guardian_id", "the same guardian is listed twice")
+        seen.add(guardian.guardian_id)
+        require_text(guardian.given_names, f"{path}.given_names", "the guardian's given names")
+        require_text(guardian.family_name, f"{path}.family_name", "the guardian's family name")
+        if not guardian.phone.strip() and not guardian.email.strip():
+            raise InvalidValue(f"{path}.phone", "a phone number or an email address is needed to reach the guardian")
+        if guardian.email and not _EMAIL.fullmatch(guardian.email.strip()):
+            raise InvalidValue(f"{path}.email", "not an email address")
+        if guardian.phone and not _PHONE.fullmatch(guardian.phone.strip()):
+            raise InvalidValue(f"{path}.phone", "a phone number has digits, spaces or hyphens, optionally a leading +")
+
+
+def check_school(school: School, field: str) -> None:
+    require_text(school.name, f"{field}.name", "the school's name")
+    if school.code and not school.code.isdigit():
+        raise InvalidValue(f"{field}.code", "a school code (oppilaitosnumero) has digits only")

@@ -1,0 +1,137 @@
+"""Decisions that change two aggregates at once: each aggregate keeps its own rules, and the caller
+appends the events of every stream returned (all or nothing, with the versions it loaded).
+
+- founding a team inside a partnership (the partnership counts its teams),
+- enrolling a child (child: selection, identity, age, consent; team: room, late joining),
+- transferring a child (the child stays in exactly one team; the new team checks room and age),
+- a child's exit or completion (the team's roster follows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rinnalla_events.event import DomainEvent
+
+from rinnalla_enrollment.domain import child as child_aggregate
+from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain import partnership as partnership_aggregate
+from rinnalla_enrollment.domain import team as team_aggregate
+from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.errors import NotFound, RuleViolated
+from rinnalla_enrollment.domain.partnership import PartnershipState
+from rinnalla_enrollment.domain.team import TeamState
+from rinnalla_enrollment.domain.values import RosterLeaveReason
+
+
+@dataclass(frozen=True)
+class StreamEvents:
+    """New events for one stream."""
+
+    stream_type: str
+    stream_id: str
+    events: tuple[DomainEvent, ...]
+
+
+def _changes(*parts: tuple[str, str, list[DomainEvent]]) -> list[StreamEvents]:
+    return [StreamEvents(kind, stream_id, tuple(events)) for kind, stream_id, events in parts if events]
+
+
+def _loaded(state_id: str, expected_id: str, what: str) -> None:
+    # A caller that loaded the wrong stream has a bug; refusing protects the other stream.
+    if state_id and state_id != expected_id:
+        raise ValueError(f"the {what} loaded is {state_id}, the command is for {expected_id}")
+
+
+def found_team(team: TeamState, partnership: PartnershipState | None, command: c.FoundTeam) -> list[StreamEvents]:
+    """Found a team; with a `partnership_id`, the partnership must be agreed and have room for it."""
+    team_events = team_aggregate.decide(team, command)
+    partnership_events: list[DomainEvent] = []
+    if command.partnership_id is not None:
+        if partnership is None or not partnership.exists:
+            raise NotFound("partnership_id", f"partnership {command.partnership_id} does not exist")
+        _loaded(partnership.partnership_id, command.partnership_id, "partnership")
+        partnership_events = partnership_aggregate.decide(
+            partnership,
+            c.AddTeamToPartnership(
+                partnership_id=command.partnership_id,
+                team_id=command.team_id,
+                municipality_code=command.municipality_code,
+            ),
+        )
+    return _changes(
+        (team_aggregate.STREAM_TYPE, command.team_id, team_events),
+        (partnership_aggregate.STREAM_TYPE, command.partnership_id or "", partnership_events),
+    )
+
+
+def enrol_child(child: ChildState, team: TeamState, command: c.EnrolChild) -> list[StreamEvents]:
+    child_events = child_aggregate.decide(child, command)
+    _loaded(team.team_id, command.team_id, "team")
+    join = c.JoinTeam(
+        team_id=command.team_id,
+        child_id=command.child_id,
+        joined_on=command.enrolled_on,
+        date_of_birth=command.child.date_of_birth,
+    )
+    team_events = team_aggregate.decide(team, join)
+    return _changes(
+        (child_aggregate.STREAM_TYPE, command.child_id, child_events),
+        (team_aggregate.STREAM_TYPE, command.team_id, team_events),
+    )
+
+
+def transfer_child(
+    child: ChildState, from_team: TeamState, to_team: TeamState, command: c.TransferChild
+) -> list[StreamEvents]:
+    child_events = child_aggregate.decide(child, command)
+    _loaded(from_team.team_id, child.active_team_id or "", "team the child leaves")
+    _loaded(to_team.team_id, command.to_team_id, "team the child joins")
+    if child.date_of_birth is None:
+        raise RuleViolated("child_id", "the child's date of birth is not known, so the age rules cannot be checked")
+    join = c.JoinTeam(
+        team_id=command.to_team_id,
+        child_id=command.child_id,
+        joined_on=command.transferred_on,
+        date_of_birth=child.date_of_birth,
+    )
+    to_events = team_aggregate.decide(to_team, join)
+    leave = c.LeaveTeam(
+        team_id=from_team.team_id,
+        child_id=command.child_id,
+        left_on=command.transferred_on,
+        reason=RosterLeaveReason.TRANSFERRED,
+    )
+    from_events = team_aggregate.decide(from_team, leave)
+    return _changes(
+        (child_aggregate.STREAM_TYPE, command.child_id, child_events),
+        (team_aggregate.STREAM_TYPE, from_team.team_id, from_events),
+        (team_aggregate.STREAM_TYPE, command.to_team_id, to_events),
+    )
+
+
+def exit_child(child: ChildState, team: TeamState, command: c.ExitChild) -> list[StreamEvents]:
+    return _leave(child, team, command, command.exited_on, RosterLeaveReason.EXITED)
+
+
+def complete_child(child: ChildState, team: TeamState, command: c.CompleteChildProgramme) -> list[StreamEvents]:
+    return _leave(child, team, command, command.completed_on, RosterLeaveReason.COMPLETED)
+
+
+def _leave(
+    child: ChildState,
+    team: TeamState,
+    command: c.ExitChild | c.CompleteChildProgramme,
+    day: date,
+    reason: RosterLeaveReason,
+) -> list[StreamEvents]:
+    child_events = child_aggregate.decide(child, command)
+    team_id = child.active_team_id or ""
+    _loaded(team.team_id, team_id, "team")
+    leave = c.LeaveTeam(team_id=team_id, child_id=command.child_id, left_on=day, reason=reason)
+    team_events = team_aggregate.decide(team, leave)
+    return _changes(
+        (child_aggregate.STREAM_TYPE, command.child_id, child_events),
+        (team_aggregate.STREAM_TYPE, team_id, team_events),
+    )
