@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -178,3 +180,27 @@ async def test_unsafe_schema_names_are_refused(tmp_path: Path, database_url: str
 async def test_a_missing_versions_directory_is_reported(tmp_path: Path, database_url: str) -> None:
     with pytest.raises(FileNotFoundError, match="versions"):
         await upgrade_database(tmp_path / "nowhere", database_url, version_table_schema="demo")
+
+
+async def test_an_owner_role_without_create_on_the_database_can_migrate_its_schema(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Production gives each service a role that owns its schema but may not create schemas."""
+    role = f"owner_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        database = await admin.fetchval("SELECT current_database()")
+        await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'owner-secret'")
+        await admin.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+        await admin.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
+        await admin.execute(f"CREATE SCHEMA demo AUTHORIZATION {role}")
+        location = write_revisions(tmp_path, FIRST, SECOND)
+        parts = urlsplit(database_url)
+        as_owner = urlunsplit(parts._replace(netloc=f"{role}:owner-secret@{parts.hostname}:{parts.port}"))
+
+        assert await upgrade_database(location, as_owner, version_table_schema="demo") == ["0001", "0002"]
+    finally:
+        await admin.execute("DROP SCHEMA IF EXISTS demo CASCADE")
+        await admin.execute(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
+        await admin.execute(f"DROP ROLE IF EXISTS {role}")
+        await admin.close()

@@ -75,7 +75,11 @@ def _upgrade(
         )
         with environment.begin_transaction():
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"migrate:{schema}"})
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # looked up first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database even
+            # when the schema exists, and a least-privilege owner role gets its schema made by an admin
+            exists = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})
+            if exists.first() is None:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
             environment.run_migrations()
     if connection.in_transaction():
         connection.commit()
