@@ -172,3 +172,32 @@ async def test_erased_subject_reads_back_as_erased_and_others_are_untouched(stor
     assert erased.guardians[0].name == "Maija Virtanen"  # the guardian is a person of their own
     kept = (await store.read_stream("child", "c2"))[0].event
     assert isinstance(kept, ChildRegistered) and kept.name == "Aino Virtanen"
+
+
+async def test_appends_to_several_streams_land_together_or_not_at_all(store: EventStore) -> None:
+    from rinnalla_events.store import StreamWrite
+
+    await store.append("team", "t1", [Counted(n=0, label="founded")], expected_version=0, metadata=META)
+    results = await store.append_streams(
+        [StreamWrite("child", "c1", [child()], 0), StreamWrite("team", "t1", [Counted(n=1, label="joined")], 1)],
+        metadata=META,
+        idempotency_key="enrol-c1",
+        request_fingerprint="f",
+    )
+    assert [(r.stream_type, r.last_version) for r in results] == [("child", 1), ("team", 2)]
+    again = await store.append_streams(
+        [StreamWrite("child", "c1", [child()], 0), StreamWrite("team", "t1", [Counted(n=1, label="joined")], 1)],
+        metadata=META,
+        idempotency_key="enrol-c1",
+        request_fingerprint="f",
+    )
+    assert again[0].duplicate
+    with pytest.raises(ConcurrencyConflict):  # the team moved on: the child's stream must stay empty too
+        await store.append_streams(
+            [StreamWrite("child", "c2", [child("c2")], 0), StreamWrite("team", "t1", [Counted(n=2, label="j")], 1)],
+            metadata=META,
+        )
+    assert await store.read_stream("child", "c2") == []
+    assert await store.stream_version("team", "t1") == 2
+    both = await store.read_stream("child", "c1") + await store.read_stream("team", "t1")
+    assert both[0].envelope.correlation_id == both[-1].envelope.correlation_id

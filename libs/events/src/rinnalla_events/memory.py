@@ -12,7 +12,7 @@ from rinnalla_events.envelope import Envelope, EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict
 from rinnalla_events.event import DomainEvent
 from rinnalla_events.ids import new_id
-from rinnalla_events.store import AppendResult, Cursor, IdempotencyKeyReused, StoredEvent
+from rinnalla_events.store import AppendResult, Cursor, IdempotencyKeyReused, StoredEvent, StreamWrite
 
 
 class InMemoryEventStore:
@@ -86,6 +86,52 @@ class InMemoryEventStore:
             )
             self._idempotency[idempotency_key] = (request_fingerprint or "", duplicate)
         return appended
+
+    async def append_streams(
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        metadata: EventMetadata,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> list[AppendResult]:
+        if idempotency_key is not None:
+            previous = await self.previous_result(idempotency_key, request_fingerprint)
+            if previous is not None:
+                return [previous]
+        ordered = sorted(writes, key=lambda w: (w.stream_type, w.stream_id))
+        for write in ordered:
+            current = len(self._stream(write.stream_type, write.stream_id))
+            if current != write.expected_version:
+                raise ConcurrencyConflict(write.stream_type, write.stream_id, write.expected_version, current)
+        metadata = metadata.model_copy(update={"correlation_id": metadata.correlation_id or new_id()})
+        results = [
+            await self.append(
+                w.stream_type,
+                w.stream_id,
+                w.events,
+                expected_version=w.expected_version,
+                metadata=metadata,
+                result=result,
+            )
+            for w in ordered
+        ]
+        if idempotency_key is not None:
+            first = results[0]
+            self._idempotency[idempotency_key] = (
+                request_fingerprint or "",
+                AppendResult(
+                    first.stream_type,
+                    first.stream_id,
+                    first.first_version,
+                    first.last_version,
+                    first.event_ids,
+                    duplicate=True,
+                    result=result,
+                ),
+            )
+        return results
 
     async def previous_result(self, idempotency_key: str, request_fingerprint: str | None) -> AppendResult | None:
         found = self._idempotency.get(idempotency_key)

@@ -49,6 +49,16 @@ class AppendResult:
     result: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class StreamWrite:
+    """Events for one stream, to be appended if the stream is still at `expected_version`."""
+
+    stream_type: str
+    stream_id: str
+    events: Sequence[DomainEvent]
+    expected_version: int
+
+
 class IdempotencyKeyReused(EventLogError):
     """The same idempotency key came with a different request."""
 
@@ -210,6 +220,100 @@ class PostgresEventStore:
             actual = await self._version(conn, stream_type, stream_id)
             raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual)
 
+    async def append_streams(
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        metadata: EventMetadata,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> list[AppendResult]:
+        """Append to several streams atomically: all writes land, or none and ConcurrencyConflict.
+
+        For commands that change two aggregates at once (a child joins a team). Streams are written in
+        a fixed order so two such commands cannot deadlock each other.
+        """
+        ordered = sorted(writes, key=lambda w: (w.stream_type, w.stream_id))
+        if not ordered or any(not w.events for w in ordered):
+            raise ValueError("append_streams needs at least one event for every stream")
+        correlation = metadata.correlation_id or new_id()
+        metadata = metadata.model_copy(update={"correlation_id": correlation})
+        occurred = metadata.occurred_at or datetime.now(UTC)
+        prepared: list[tuple[StreamWrite, _Prepared]] = []
+        for write in ordered:
+            batch = _Prepared()
+            for event in write.events:
+                batch.ids.append(new_id())
+                batch.types.append(event.event_type)
+                batch.versions.append(event.schema_version)
+                batch.payloads.append(json.dumps(await self.codec.encode(event), separators=(",", ":")))
+            prepared.append((write, batch))
+        async with self._connections.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    if idempotency_key is not None:
+                        first, first_batch = prepared[0]
+                        claimed = await conn.fetchval(
+                            f"""INSERT INTO {self.schema}.idempotency (key, request_hash, stream_type, stream_id,
+                                    first_version, last_version, event_ids, result)
+                                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+                                ON CONFLICT (key) DO NOTHING RETURNING key""",
+                            idempotency_key,
+                            request_fingerprint or "",
+                            first.stream_type,
+                            first.stream_id,
+                            first.expected_version + 1,
+                            first.expected_version + len(first.events),
+                            first_batch.ids,
+                            json.dumps(result) if result is not None else None,
+                        )
+                        if claimed is None:
+                            raise _AlreadyDone
+                    for write, batch in prepared:
+                        rows = await conn.fetch(
+                            self._append_sql,
+                            write.stream_type,
+                            write.stream_id,
+                            write.expected_version,
+                            batch.ids,
+                            batch.types,
+                            batch.payloads,
+                            occurred,
+                            metadata.tenant,
+                            metadata.actor,
+                            correlation,
+                            metadata.causation_id,
+                            metadata.traceparent,
+                            metadata.tracestate,
+                            batch.versions,
+                        )
+                        if not rows:
+                            raise _Conflict(write)
+            except _AlreadyDone:
+                assert idempotency_key is not None
+                previous = await self._previous(conn, idempotency_key, request_fingerprint)
+                return [previous]
+            except _Conflict as conflict:
+                w = conflict.write
+                actual = await self._version(conn, w.stream_type, w.stream_id)
+                raise ConcurrencyConflict(w.stream_type, w.stream_id, w.expected_version, actual) from None
+            except (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError):
+                raise ConcurrencyConflict(
+                    ordered[0].stream_type, ordered[0].stream_id, ordered[0].expected_version, None
+                ) from None
+        return [
+            AppendResult(
+                w.stream_type,
+                w.stream_id,
+                w.expected_version + 1,
+                w.expected_version + len(w.events),
+                tuple(b.ids),
+                result=result,
+            )
+            for w, b in prepared
+        ]
+
     async def _find_previous(self, conn: Any, key: str, request_fingerprint: str | None) -> AppendResult | None:
         row = await conn.fetchrow(
             f"SELECT stream_type, stream_id, first_version, last_version, event_ids, request_hash,"
@@ -286,6 +390,15 @@ class PostgresEventStore:
                 after.position,
             )
         return int(value)
+
+
+class _AlreadyDone(Exception):
+    """The idempotency key was claimed before: roll back and answer with the first result."""
+
+
+class _Conflict(Exception):
+    def __init__(self, write: StreamWrite) -> None:
+        self.write = write
 
 
 def _envelope(row: Any) -> Envelope:
