@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.event import DomainEvent
 from rinnalla_events.store import AppendResult, EventStore
+from rinnalla_events.tracing import tracer, with_current_trace
 
 State = TypeVar("State")
 Command = TypeVar("Command")
@@ -50,15 +51,24 @@ async def handle(
     result: dict[str, Any] | None = None,
 ) -> AppendResult | None:
     """Load, decide, append. Returns None when the command changed nothing (no events)."""
-    if idempotency_key is not None:
-        previous = await store.previous_result(idempotency_key, request_fingerprint)
-        if previous is not None:
-            return previous
-    state, version = await load(store, decider, stream_id)
-    events = decider.decide(state, command)
-    if not events:
-        return None
-    return await store.append(
-        decider.stream_type, stream_id, list(events), expected_version=version, metadata=metadata,
-        idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, result=result,
-    )
+    with tracer.start_as_current_span(f"command {type(command).__name__}") as span:
+        span.set_attribute("rinnalla.stream", f"{decider.stream_type}/{stream_id}")
+        if idempotency_key is not None:
+            previous = await store.previous_result(idempotency_key, request_fingerprint)
+            if previous is not None:
+                span.set_attribute("rinnalla.duplicate", True)
+                return previous
+        state, version = await load(store, decider, stream_id)
+        events = decider.decide(state, command)
+        if not events:
+            return None
+        return await store.append(
+            decider.stream_type,
+            stream_id,
+            list(events),
+            expected_version=version,
+            metadata=with_current_trace(metadata),
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            result=result,
+        )
