@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import nats
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 from rinnalla_events.subjects import Subjects, ensure_stream
 from rinnalla_runtime.embedded import free_port, nats_server_binary, wait_for_port
 from rinnalla_runtime.settings import RuntimeSettings
