@@ -65,12 +65,18 @@ async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
         await client.close()
 
 
-def dummy_spec(port: int) -> ServiceSpec:
+async def stubborn_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
+    """Ignores the stop event: only the grace period or a second signal ends it."""
+    print("stubborn worker running", flush=True)
+    await asyncio.sleep(3600)
+
+
+def dummy_spec(port: int, *, stubborn: bool = False) -> ServiceSpec:
     return ServiceSpec(
         name="dummy",
         default_port=port,
         create_app=create_app,
-        run_worker=run_worker,
+        run_worker=stubborn_worker if stubborn else run_worker,
         migrate=migrate,
         load_demo_data=load_demo_data,
     )
@@ -91,5 +97,6 @@ def stack_settings(data_dir: Path, postgres_port: int, nats_port: int) -> Runtim
 
 if __name__ == "__main__":
     data_dir, pg_port, nats_port, api_port = sys.argv[1], *map(int, sys.argv[2:5])
-    settings = stack_settings(Path(data_dir), pg_port, nats_port)
-    sys.exit(asyncio.run(run_stack(settings, [dummy_spec(api_port)])))
+    settings = stack_settings(Path(data_dir), pg_port, nats_port).model_copy(update={"shutdown_grace_seconds": 60})
+    stubborn = sys.argv[5:] == ["stubborn"]
+    sys.exit(asyncio.run(run_stack(settings, [dummy_spec(api_port, stubborn=stubborn)])))

@@ -130,10 +130,9 @@ async def test_the_stack_starts_serves_and_stops_cleanly_and_a_second_start_reus
     assert_everything_stopped(data_dir)
 
 
-def test_sigterm_stops_the_stack_process_with_no_orphans(data_dir: Path) -> None:
-    api_port = free_port()
+def start_stack_process(data_dir: Path, api_port: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, str(DUMMY_PATH), str(data_dir), str(free_port()), str(free_port()), str(api_port)],
+        [sys.executable, str(DUMMY_PATH), str(data_dir), str(free_port()), str(free_port()), str(api_port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -143,10 +142,14 @@ def test_sigterm_stops_the_stack_process_with_no_orphans(data_dir: Path) -> None
     for line in process.stdout:
         banner.append(line)
         if line.startswith("Stop with Ctrl-C"):
-            break
-    else:
-        raise AssertionError(f"the stack did not start (exit code {process.wait()}):\n{''.join(banner)}")
-    assert f"http://127.0.0.1:{api_port}/docs" in "".join(banner)
+            return process, "".join(banner)
+    raise AssertionError(f"the stack did not start (exit code {process.wait()}):\n{''.join(banner)}")
+
+
+def test_sigterm_stops_the_stack_process_with_no_orphans(data_dir: Path) -> None:
+    api_port = free_port()
+    process, banner = start_stack_process(data_dir, api_port)
+    assert f"http://127.0.0.1:{api_port}/docs" in banner
     assert httpx.get(f"http://127.0.0.1:{api_port}/readyz").status_code == 200
     nats_pids = [p.pid for p in nats_processes(data_dir)]
     pg_pid = postgres_pid(data_dir)
@@ -158,4 +161,21 @@ def test_sigterm_stops_the_stack_process_with_no_orphans(data_dir: Path) -> None
     assert process.returncode == 0, rest
     assert "dummy worker drained" in rest
     assert not [pid for pid in [*nats_pids, pg_pid] if running(pid)]
+    assert_everything_stopped(data_dir)
+
+
+def test_a_second_signal_forces_the_stop_and_still_stops_the_servers(data_dir: Path) -> None:
+    process, _ = start_stack_process(data_dir, free_port(), "stubborn")
+    assert process.stdout is not None
+    nats_pids = [p.pid for p in nats_processes(data_dir)]
+
+    process.send_signal(signal.SIGTERM)
+    for line in process.stdout:
+        if "worker.stopping" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    rest, _ = process.communicate(timeout=120)
+
+    assert process.returncode == 130, rest
+    assert not [pid for pid in nats_pids if running(pid)]
     assert_everything_stopped(data_dir)

@@ -16,6 +16,7 @@ import functools
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from rinnalla_runtime.logging import get_logger
@@ -24,6 +25,8 @@ from rinnalla_runtime.service import ENTRY_POINT_GROUP, ServiceSpec, StoppableWo
 from rinnalla_runtime.serving import bind_socket, serve_app
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import StoppableTask, run_until_stopped, stop_on_signals
+
+EXIT_FORCED = 130  # like a shell's exit code after Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ async def run_stack(
     every service, then serve every API and run every worker until `stop` is set or SIGTERM/SIGINT.
 
     `specs` defaults to the services installed through the `rinnalla.services` entry points. Returns the
-    exit code: 0 after a requested stop, 1 when a service failed.
+    exit code: 0 after a requested stop, 1 when a service failed, 130 when a second signal forced the stop.
     """
     log = get_logger("rinnalla_runtime.stack")
     stop_event = stop if stop is not None else asyncio.Event()
@@ -120,8 +123,11 @@ async def run_stack(
     if not services:
         log.warning("stack.no_services", entry_point_group=ENTRY_POINT_GROUP)
     main_task = asyncio.current_task()
+    forced = False
 
     def force_stop() -> None:
+        nonlocal forced
+        forced = True
         if main_task is not None:
             main_task.cancel()
 
@@ -131,23 +137,39 @@ async def run_stack(
         else contextlib.nullcontext()
     )
     # signals are handled from the very start: a SIGTERM while PostgreSQL starts must still stop it
-    with signals:
-        async with provide_servers(settings, generate_master_key=True) as resolved:
-            for spec in services:
-                if stop_event.is_set():
-                    return 0
-                log.info("stack.migrating", service=spec.name)
-                await spec.migrate(resolved)
-                if resolved.demo_data:
-                    log.info("stack.loading_demo_data", service=spec.name)
-                    await spec.load_demo_data(resolved)
+    try:
+        with signals:
+            return await _run(services, settings, stop_event, on_ready, log)
+    except asyncio.CancelledError:
+        if not forced:
+            raise
+        log.warning("stack.forced_stop")  # the servers were still stopped on the way out
+        return EXIT_FORCED
+
+
+async def _run(
+    services: Sequence[ServiceSpec],
+    settings: RuntimeSettings,
+    stop_event: asyncio.Event,
+    on_ready: Callable[[StackInfo], None],
+    log: Any,
+) -> int:
+    async with provide_servers(settings, generate_master_key=True) as resolved:
+        for spec in services:
             if stop_event.is_set():
                 return 0
-            tasks, endpoints, started = _service_tasks(services, resolved)
-            tasks["announce"] = functools.partial(_announce, started, StackInfo(resolved, endpoints), on_ready)
-            return await run_until_stopped(
-                tasks, stop=stop_event, grace_seconds=resolved.shutdown_grace_seconds, handle_signals=False
-            )
+            log.info("stack.migrating", service=spec.name)
+            await spec.migrate(resolved)
+            if resolved.demo_data:
+                log.info("stack.loading_demo_data", service=spec.name)
+                await spec.load_demo_data(resolved)
+        if stop_event.is_set():
+            return 0
+        tasks, endpoints, started = _service_tasks(services, resolved)
+        tasks["announce"] = functools.partial(_announce, started, StackInfo(resolved, endpoints), on_ready)
+        return await run_until_stopped(
+            tasks, stop=stop_event, grace_seconds=resolved.shutdown_grace_seconds, handle_signals=False
+        )
 
 
 def _service_tasks(
