@@ -1,0 +1,210 @@
+"""The command API under /v1: one POST route per domain command.
+
+Every route: the caller's access rule (`authorize`), an `Idempotency-Key` header, a body that is the
+command without its id (taken from the path) and without `at` (the server's clock). Domain refusals
+answer 422 (bad value, broken rule) or 409 (wrong moment, concurrent change) with the field path;
+another municipality's or another mentor's record answers 404.
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from rinnalla_events.envelope import EventMetadata
+from rinnalla_events.store import fingerprint
+from rinnalla_security import Access, Action, Role, authorize
+
+from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment
+from rinnalla_enrollment.adapters.examples import EXAMPLES
+from rinnalla_enrollment.application import handlers as h
+from rinnalla_enrollment.application.policies import Guard
+from rinnalla_enrollment.application.writer import CommandWriter, Idempotency, Outcome
+from rinnalla_enrollment.bootstrap import Enrollment
+from rinnalla_enrollment.domain import commands as c
+
+Handler = Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]]
+
+STAFF = {Role.COORDINATOR, Role.ADMIN}
+FIELD_STAFF = {Role.COORDINATOR, Role.MENTOR, Role.ADMIN}
+CONSENT_GIVERS = {Role.COORDINATOR, Role.MENTOR, Role.GUARDIAN, Role.CHILD, Role.ADMIN}
+
+
+class CommandResponse(BaseModel):
+    kind: str = Field(description="partnership, team or child")
+    id: str = Field(description="the id of the record the command was for")
+    events: list[str] = Field(description="the events recorded (empty when nothing changed)")
+    replayed: bool = Field(description="true when this answers a retry of an earlier request")
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    path: str
+    command: type[c.Command]
+    id_field: str
+    handler: Handler
+    action: Action
+    roles: frozenset[Role]
+    summary: str
+    personal_data: bool = False
+
+
+def _route(
+    path: str, command: type[c.Command], id_field: str, handler: Handler, action: str, roles: set[Role],
+    summary: str, *, personal_data: bool = False,
+) -> CommandRoute:
+    resource, verb = action.split(".")
+    return CommandRoute(
+        path, command, id_field, handler, Action.write(resource, verb), frozenset(roles), summary, personal_data
+    )
+
+
+ROUTES: tuple[CommandRoute, ...] = (
+    _route("/partnerships/{partnership_id}", c.OpenPartnership, "partnership_id", h.open_partnership,
+           "partnership.open", STAFF, "Register a partnership with a municipality (negotiations start)"),
+    _route("/partnerships/{partnership_id}/agreement", c.SignPartnershipAgreement, "partnership_id",
+           h.sign_partnership_agreement, "partnership.sign", STAFF,
+           "Record the signed partnership agreement (at least two teams)"),
+    _route("/teams/{team_id}", c.FoundTeam, "team_id", h.found_team, "team.found", STAFF, "Found a team"),
+    _route("/teams/{team_id}/activation", c.ActivateTeam, "team_id", h.on_team, "team.activate", STAFF,
+           "School starts: the team becomes active"),
+    _route("/teams/{team_id}/mentors", c.AssignMentor, "team_id", h.on_team, "team.assign_mentor", STAFF,
+           "Assign a mentor to the team"),
+    _route("/teams/{team_id}/mentor-departures", c.ReleaseMentor, "team_id", h.on_team, "team.release_mentor",
+           STAFF, "A mentor leaves the team (the lead post may become vacant)"),
+    _route("/teams/{team_id}/mentor-handovers", c.HandOverMentor, "team_id", h.on_team, "team.hand_over",
+           STAFF, "One mentor hands the team over to another on the same day"),
+    _route("/children/{child_id}/nomination", c.NominateChild, "child_id", h.nominate_child, "child.nominate",
+           STAFF, "Nominate a child (the multi-professional group's preschool selection)", personal_data=True),
+    _route("/children/{child_id}/guardians-informed", c.InformGuardians, "child_id", h.on_child,
+           "child.inform_guardians", FIELD_STAFF, "Record that the guardians were informed and offered a place",
+           personal_data=True),
+    _route("/children/{child_id}/guardians", c.ChangeGuardians, "child_id", h.on_child, "child.change_guardians",
+           FIELD_STAFF, "Replace the list of the child's guardians", personal_data=True),
+    _route("/children/{child_id}/selection", c.SelectChild, "child_id", h.decide_selection, "child.select",
+           STAFF, "Select the child for a team", personal_data=True),
+    _route("/children/{child_id}/waitlisting", c.WaitlistChild, "child_id", h.decide_selection,
+           "child.waitlist", STAFF, "Put the child on a team's waiting list", personal_data=True),
+    _route("/children/{child_id}/non-selection", c.RecordChildNotSelected, "child_id", h.on_child,
+           "child.not_select", STAFF, "Record that the child was not selected", personal_data=True),
+    _route("/children/{child_id}/enrolment", c.EnrolChild, "child_id", h.enrol_child, "child.enrol", STAFF,
+           "Enrol a selected child in the team (needs the participation consent)", personal_data=True),
+    _route("/children/{child_id}/transfer", c.TransferChild, "child_id", h.transfer_child, "child.transfer",
+           STAFF, "Move the child to another team", personal_data=True),
+    _route("/children/{child_id}/exit", c.ExitChild, "child_id", h.end_participation, "child.exit", STAFF,
+           "The child leaves the programme early", personal_data=True),
+    _route("/children/{child_id}/completion", c.CompleteChildProgramme, "child_id", h.end_participation,
+           "child.complete", STAFF, "The child completes the programme", personal_data=True),
+    _route("/children/{child_id}/consents", c.GiveConsent, "child_id", h.on_child, "consent.give",
+           CONSENT_GIVERS, "Record a consent (per purpose) given by a guardian or the child", personal_data=True),
+    _route("/children/{child_id}/consent-refusals", c.RefuseConsent, "child_id", h.on_child, "consent.refuse",
+           CONSENT_GIVERS, "Record that a guardian or the child declined a purpose", personal_data=True),
+    _route("/children/{child_id}/consent-withdrawals", c.WithdrawConsent, "child_id", h.on_child,
+           "consent.withdraw", CONSENT_GIVERS, "Withdraw a consent", personal_data=True),
+    _route("/children/{child_id}/prohibitions", c.RecordMinorProhibition, "child_id", h.on_child,
+           "consent.prohibit", {Role.CHILD, Role.COORDINATOR, Role.MENTOR, Role.ADMIN},
+           "Record the minor's own prohibition of disclosure (overrides the guardians)", personal_data=True),
+    _route("/children/{child_id}/prohibition-lifts", c.LiftMinorProhibition, "child_id", h.on_child,
+           "consent.lift_prohibition", {Role.CHILD, Role.COORDINATOR, Role.MENTOR, Role.ADMIN},
+           "Lift the minor's prohibition", personal_data=True),
+    _route("/children/{child_id}/understanding-assessments", c.AssessMinorUnderstanding, "child_id", h.on_child,
+           "consent.assess_understanding", FIELD_STAFF,
+           "Record whether the child understands the matter (then the child's own word counts)",
+           personal_data=True),
+)
+
+
+def request_model(command: type[c.Command], id_field: str) -> type[BaseModel]:
+    """The command's body: its fields without the path id and without `at` (the server's clock)."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in command.model_fields.items()
+        if name not in {id_field, "at"}
+    }
+    example = EXAMPLES.get(command.__name__)
+    config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [example]} if example else None
+    )
+    model: type[BaseModel] = create_model(f"{command.__name__}Request", __config__=config, **fields)
+    model.__doc__ = command.__doc__
+    return model
+
+
+async def execute(
+    route: CommandRoute, enrollment: Enrollment, access: Access, key: str, stream_id: str, body: BaseModel
+) -> Outcome:
+    values = body.model_dump()
+    data = {**values, route.id_field: stream_id}
+    if "at" in route.command.model_fields:
+        data["at"] = enrollment.clock()
+    command = route.command.model_validate(data)
+    principal = access.principal
+    idempotency = Idempotency(
+        key=f"{principal.subject}:{key}",
+        fingerprint=fingerprint({"endpoint": access.endpoint, "id": stream_id, "body": body.model_dump(mode="json")}),
+    )
+    writer = enrollment.writer(EventMetadata(actor=principal.subject), idempotency)
+    previous = await writer.previous()
+    guard = HttpGuard(access)
+    outcome = previous or await route.handler(writer, guard, command)
+    if route.personal_data:
+        if previous is not None:  # a retry reads no record, but still answers for the child
+            await access.record(stream_id)
+        else:
+            await access.record(stream_id, tenant=guard.municipality_code)
+    return outcome
+
+
+def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[CommandResponse]]:
+    body_model = request_model(route.command, route.id_field)
+    rule = authorize(route.action, roles=route.roles, personal_data=route.personal_data, description=route.summary)
+
+    async def endpoint(**kwargs: Any) -> CommandResponse:
+        outcome = await execute(
+            route, kwargs["enrollment"], kwargs["access"], kwargs["idempotency_key"], kwargs[route.id_field],
+            kwargs["body"],
+        )
+        response: Response = kwargs["response"]
+        if outcome.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        result = outcome.result
+        return CommandResponse(
+            kind=str(result.get("kind", "")), id=str(result.get("id", "")),
+            events=[str(e) for e in result.get("events", [])], replayed=outcome.replayed,
+        )
+
+    parameter = inspect.Parameter
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            parameter(route.id_field, parameter.KEYWORD_ONLY,
+                      annotation=Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]),
+            parameter("body", parameter.KEYWORD_ONLY, annotation=body_model),
+            parameter("idempotency_key", parameter.KEYWORD_ONLY, annotation=IdempotencyKey),
+            parameter("access", parameter.KEYWORD_ONLY, annotation=Annotated[Access, Depends(rule)]),
+            parameter("enrollment", parameter.KEYWORD_ONLY, annotation=Annotated[Enrollment, Depends(get_enrollment)]),
+            parameter("request", parameter.KEYWORD_ONLY, annotation=Request),
+            parameter("response", parameter.KEYWORD_ONLY, annotation=Response),
+        ]
+    )
+    endpoint.__name__ = route.command.__name__
+    return endpoint
+
+
+def command_router() -> APIRouter:
+    router = APIRouter(tags=["commands"])
+    for route in ROUTES:
+        router.add_api_route(
+            route.path,
+            _endpoint(route),
+            methods=["POST"],
+            summary=route.summary,
+            response_model=CommandResponse,
+            responses={
+                404: {"description": "no such record, or another municipality's or team's record"},
+                409: {"description": "not possible now, or changed concurrently: reload and retry"},
+                422: {"description": "invalid value or broken rule, with the field path"},
+            },
+        )
+    return router

@@ -1,0 +1,252 @@
+"""The read API under /v1: one view per stakeholder, from the read model (eventually consistent with the
+log: the worker applies new events within moments)."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+import rinnalla_consent as consent
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+from rinnalla_security import Access, Action, NotFound, Role, authorize
+
+from rinnalla_enrollment.adapters.dependencies import get_enrollment
+from rinnalla_enrollment.bootstrap import Enrollment
+from rinnalla_enrollment.projections import queries
+
+MunicipalityCodePath = Annotated[str, Path(pattern=r"^\d{3}$", description="kuntanumero, e.g. 092 Vantaa")]
+ChildIdPath = Annotated[str, Path(min_length=1, max_length=100)]
+
+read_mentor_teams = authorize(
+    Action.read("team_roster"), roles={Role.MENTOR}, personal_data=True,
+    description="The mentor's own teams with names, guardians' contacts and consents",
+)
+read_team_overview = authorize(
+    Action.read("team_overview"), roles={Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN},
+    description="Every team of the caller's municipalities, without names",
+)
+read_municipality_statistics = authorize(
+    Action.read("municipality_statistics"), roles={Role.MUNICIPALITY_OFFICIAL, Role.COORDINATOR, Role.ADMIN},
+    description="Counts per team, cohort and status; counts below 5 suppressed",
+)
+read_selection_pipeline = authorize(
+    Action.read("selection_pipeline"), roles={Role.COORDINATOR, Role.ADMIN},
+    description="Children per selection stage, team and its main school",
+)
+read_consents = authorize(
+    Action.read("consent"), roles={Role.COORDINATOR, Role.MENTOR, Role.GUARDIAN, Role.CHILD, Role.ADMIN},
+    personal_data=True, description="A child's consents, and whether a disclosure is allowed",
+)
+
+
+class GuardianContact(BaseModel):
+    guardian_id: str
+    given_names: str
+    family_name: str
+    phone: str
+    email: str
+
+
+class RosterChild(BaseModel):
+    child_id: str
+    status: str
+    given_names: str
+    family_name: str
+    birth_year: int | None
+    hetu_masked: str | None
+    school_name: str | None
+    class_name: str | None
+    enrolled_on: date | None
+    guardians: list[GuardianContact]
+    consents_in_force: list[str]
+
+
+class WaitingChild(BaseModel):
+    child_id: str
+    given_names: str
+    family_name: str
+    birth_year: int | None
+    guardians: list[GuardianContact]
+
+
+class MentorTeam(BaseModel):
+    team_id: str
+    name: str
+    municipality_code: str
+    area: str
+    main_school: str
+    status: str
+    max_size: int
+    cohort_birth_years: list[int]
+    size: int
+    roster: list[RosterChild]
+    waiting_list: list[WaitingChild]
+
+
+class MentorAssignmentView(BaseModel):
+    mentor_id: str
+    role: str
+    started_on: date
+    ended_on: date | None
+    end_reason: str | None
+    predecessor_id: str | None
+    successor_id: str | None
+
+
+class TeamOverview(BaseModel):
+    team_id: str
+    municipality_code: str
+    county_code: str
+    name: str
+    area: str
+    status: str
+    max_size: int
+    size: int
+    within_target_size: bool
+    lead_mentor_id: str | None
+    lead_mentor_vacant: bool
+    mentor_handovers: int
+    waitlisted: int
+    with_participation_consent: int
+    consent_coverage_percent: float | None
+    mentors: list[MentorAssignmentView]
+
+
+class TeamSummary(BaseModel):
+    team_id: str
+    name: str
+    area: str
+    status: str
+
+
+class EnrolmentCount(BaseModel):
+    team_id: str
+    team_name: str
+    cohort: int | None
+    status: str
+    children: int | None
+    suppressed: bool
+
+
+class ExitCount(BaseModel):
+    exit_reason: str | None
+    children: int | None
+    suppressed: bool
+
+
+class MunicipalityStatistics(BaseModel):
+    municipality_code: str
+    teams: list[TeamSummary]
+    enrolment: list[EnrolmentCount]
+    exits: list[ExitCount]
+
+
+class PipelineRow(BaseModel):
+    team_id: str | None
+    team_main_school: str | None
+    status: str
+    children: int
+
+
+class ConsentStatus(BaseModel):
+    purpose: str
+    in_force: bool
+    consent_id: str | None
+    reason: str
+    evaluated_at: datetime
+
+
+class DisclosureAnswer(BaseModel):
+    allowed: bool
+    reason: str
+    basis: str | None
+    consent_id: str | None
+
+
+class ChildConsents(BaseModel):
+    child_id: str
+    purposes: list[ConsentStatus]
+    disclosure: DisclosureAnswer | None = None
+
+
+def read_router() -> APIRouter:
+    router = APIRouter(tags=["read models"])
+
+    @router.get("/mentor/teams", summary="The mentor's own teams: roster, guardians, consents, waiting list")
+    async def mentor_teams(
+        access: Annotated[Access, Depends(read_mentor_teams)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+    ) -> list[MentorTeam]:
+        principal = access.principal
+        async with enrollment.connections.acquire() as conn:
+            teams = await queries.mentor_teams(conn, principal.team_ids, principal.tenants)
+        children = [c["child_id"] for t in teams for c in [*t["roster"], *t["waiting_list"]]]
+        await access.record_many(children)
+        return [MentorTeam.model_validate(team) for team in teams]
+
+    @router.get("/teams", summary="Every team of the caller's municipalities: size, mentors, consent coverage")
+    async def teams(
+        access: Annotated[Access, Depends(read_team_overview)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+    ) -> list[TeamOverview]:
+        async with enrollment.connections.acquire() as conn:
+            rows = await queries.team_overview(conn, access.principal.tenants)
+        return [TeamOverview.model_validate(row) for row in rows]
+
+    @router.get(
+        "/municipalities/{municipality_code}/statistics",
+        summary="Teams and enrolled children by cohort and status, exits by reason; counts below 5 suppressed",
+    )
+    async def statistics(
+        municipality_code: MunicipalityCodePath,
+        access: Annotated[Access, Depends(read_municipality_statistics)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+    ) -> MunicipalityStatistics:
+        access.ensure_tenant(municipality_code)
+        async with enrollment.connections.acquire() as conn:
+            data = await queries.municipality_statistics(conn, municipality_code)
+        return MunicipalityStatistics.model_validate(data)
+
+    @router.get(
+        "/municipalities/{municipality_code}/selection-pipeline",
+        summary="Children per selection stage, per team and its main school",
+    )
+    async def pipeline(
+        municipality_code: MunicipalityCodePath,
+        access: Annotated[Access, Depends(read_selection_pipeline)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+    ) -> list[PipelineRow]:
+        access.ensure_tenant(municipality_code)
+        async with enrollment.connections.acquire() as conn:
+            rows = await queries.selection_pipeline(conn, municipality_code)
+        return [PipelineRow.model_validate(row) for row in rows]
+
+    @router.get(
+        "/children/{child_id}/consents",
+        summary="The child's consents per purpose; with `recipient` and `purpose`, may the data be disclosed now",
+    )
+    async def consents(
+        child_id: ChildIdPath,
+        access: Annotated[Access, Depends(read_consents)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        recipient: Annotated[consent.RecipientKind | None, Query(description="who would receive the data")] = None,
+        purpose: Annotated[consent.Purpose | None, Query(description="the consent purpose it rests on")] = None,
+    ) -> ChildConsents:
+        async with enrollment.connections.acquire() as conn:
+            scope = await queries.child_scope(conn, child_id)
+            if scope is None:
+                raise NotFound()
+            access.ensure_tenant(scope["municipality_code"])
+            access.ensure(access.principal.can_see_child(child_id, team_id=scope["team_id"]))
+            view, status = await queries.consent_register(conn, child_id)
+        await access.record(child_id, tenant=scope["municipality_code"])
+        answer = None
+        if recipient is not None and purpose is not None:
+            decision = consent.may_disclose(view, child_id, recipient, purpose, enrollment.clock())
+            answer = DisclosureAnswer(
+                allowed=decision.allowed, reason=decision.reason, basis=decision.basis, consent_id=decision.consent_id
+            )
+        return ChildConsents(
+            child_id=child_id, purposes=[ConsentStatus.model_validate(s) for s in status], disclosure=answer
+        )
+
+    return router

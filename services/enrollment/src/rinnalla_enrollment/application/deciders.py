@@ -1,0 +1,18 @@
+"""The domain's aggregates as deciders for the event-log helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rinnalla_events.handling import Decider
+
+from rinnalla_enrollment.domain import child, partnership, team
+from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.partnership import PartnershipState
+from rinnalla_enrollment.domain.team import TeamState
+
+PARTNERSHIP: Decider[PartnershipState, Any] = Decider(
+    partnership.STREAM_TYPE, partnership.initial, partnership.evolve, partnership.decide
+)
+TEAM: Decider[TeamState, Any] = Decider(team.STREAM_TYPE, team.initial, team.evolve, team.decide)
+CHILD: Decider[ChildState, Any] = Decider(child.STREAM_TYPE, child.initial, child.evolve, child.decide)

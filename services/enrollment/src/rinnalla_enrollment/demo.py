@@ -1,0 +1,124 @@
+"""The demo data set: Vantaa (092) with its wellbeing services county, a two-team partnership, a preschool
+selection round and a dozen children with guardians. Every name is invented; identity codes are valid
+but made up (individual numbers 200-299). Loading twice changes nothing: every command carries a fixed
+idempotency key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from rinnalla_consent import Purpose
+from rinnalla_events.envelope import EventMetadata
+from rinnalla_events.store import fingerprint
+
+from rinnalla_enrollment.application import handlers as h
+from rinnalla_enrollment.application.policies import Guard
+from rinnalla_enrollment.application.writer import CommandWriter, Idempotency, Outcome
+from rinnalla_enrollment.bootstrap import Enrollment
+from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
+
+ACTOR = "system:demo-data"
+VANTAA = "092"
+PARTNERSHIP = "partnership-092-vantaa"
+TEAM_A = "team-092-2019-a"
+TEAM_B = "team-092-2019-b"
+CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+GIVEN = ["Eetu", "Aada", "Onni", "Helmi", "Leo", "Aino", "Väinö", "Sofia", "Eino", "Olivia", "Elias", "Lilja",
+         "Oliver", "Venla"]
+FAMILY = ["Esimerkki", "Kuvitelma", "Mallinen", "Testilä", "Keksitty", "Satunen", "Demola", "Harjoitus",
+          "Kokeilu", "Luonnos", "Pohjanen", "Aihio", "Vedos", "Harjoitelma"]
+
+
+def demo_hetu(born: date, individual: int) -> str:
+    """A valid identity code for someone born in the 2000s (century sign A)."""
+    digits = f"{born:%d%m%y}{individual:03d}"
+    return f"{born:%d%m%y}A{individual:03d}{CHECK_CHARACTERS[int(digits) % 31]}"
+
+
+class _Everywhere:
+    """The demo loader acts as the system itself: every check passes."""
+
+    def tenant(self, municipality_code: str) -> None:
+        return None
+
+    def team(self, municipality_code: str, team_id: str) -> None:
+        return None
+
+    def child(self, municipality_code: str, child_id: str, team_id: str | None) -> None:
+        return None
+
+
+async def _run(
+    enrollment: Enrollment, key: str, handler: Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]], command: Any
+) -> None:
+    idempotency = Idempotency(f"{ACTOR}:{key}", fingerprint(command.model_dump(mode="json", exclude={"at"})))
+    writer = enrollment.writer(EventMetadata(actor=ACTOR), idempotency)
+    if await writer.previous() is None:
+        await handler(writer, _Everywhere(), command)
+
+
+def _school(team: str) -> School:
+    return School(name="Hakunilan koulu", code="12345") if team == TEAM_A else School(name="Länsimäen koulu")
+
+
+async def load_demo(enrollment: Enrollment) -> None:
+    now = enrollment.clock
+    await _run(enrollment, "partnership.open", h.open_partnership, c.OpenPartnership(
+        partnership_id=PARTNERSHIP, municipality_code=VANTAA, opened_on=date(2025, 1, 15)))
+    await _run(enrollment, "partnership.sign", h.sign_partnership_agreement, c.SignPartnershipAgreement(
+        partnership_id=PARTNERSHIP, signed_on=date(2025, 3, 1), team_count=2, valid_from=date(2025, 8, 1)))
+    for team_id, name, area, mentor in (
+        (TEAM_A, "Vantaa 2019 A", "Hakunila", "user-mentor.vantaa"),
+        (TEAM_B, "Vantaa 2019 B", "Länsimäki", "mentor-092-0002"),
+    ):
+        await _run(enrollment, f"{team_id}.found", h.found_team, c.FoundTeam(
+            team_id=team_id, name=name, municipality_code=VANTAA, area=area, main_school=_school(team_id),
+            cohort_birth_years=(2019,), founded_on=date(2025, 8, 1), partnership_id=PARTNERSHIP))
+        await _run(enrollment, f"{team_id}.mentor", h.on_team, c.AssignMentor(
+            team_id=team_id, mentor_id=mentor, starts_on=date(2025, 8, 1)))
+    for n in range(1, 15):
+        await _child(enrollment, n, now)
+
+
+async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None:
+    child_id = f"child-092-{n:04d}"
+    team = TEAM_A if n <= 10 else TEAM_B
+    born = date(2019, 1 + (n % 6), 1 + n)
+    given, family = GIVEN[n - 1], FAMILY[n - 1]
+    # Children 1 and 2 are siblings with the demo guardian.
+    guardian_no = 1 if n <= 2 else n
+    guardian = Guardian(
+        guardian_id=f"guardian-092-{guardian_no:04d}", given_names=f"Huoltaja {guardian_no}",
+        family_name=FAMILY[guardian_no - 1], phone=f"+358 40 000 {guardian_no:04d}",
+        email=f"huoltaja{guardian_no}@example.fi",
+    )
+    key = f"{child_id}"
+    await _run(enrollment, f"{key}.nominate", h.nominate_child, c.NominateChild(
+        child_id=child_id, municipality_code=VANTAA, team_id=team, nominated_on=date(2025, 8, 5),
+        nominated_by=(NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES),
+        reasons=(NominationReason.NO_OTHER_HOBBY,),
+        child=c.Nominee(given_names=given, family_name=family, date_of_birth=born), at=now()))
+    await _run(enrollment, f"{key}.inform", h.on_child, c.InformGuardians(
+        child_id=child_id, guardians=(guardian,), informed_on=date(2025, 8, 8), at=now()))
+    if n == 13:
+        await _run(enrollment, f"{key}.waitlist", h.decide_selection, c.WaitlistChild(
+            child_id=child_id, team_id=TEAM_B, decided_on=date(2025, 8, 12)))
+        return
+    if n == 14:
+        await _run(enrollment, f"{key}.not-selected", h.on_child, c.RecordChildNotSelected(
+            child_id=child_id, decided_on=date(2025, 8, 12), reason="another programme suits better"))
+        return
+    await _run(enrollment, f"{key}.select", h.decide_selection, c.SelectChild(
+        child_id=child_id, team_id=team, decided_on=date(2025, 8, 12)))
+    await _run(enrollment, f"{key}.consent", h.on_child, c.GiveConsent(
+        child_id=child_id, consent_id=f"consent-{child_id}-participation", subject_id=child_id,
+        purpose=Purpose.PARTICIPATION, given_by=guardian.guardian_id, at=now()))
+    await _run(enrollment, f"{key}.enrol", h.enrol_child, c.EnrolChild(
+        child_id=child_id, team_id=team, enrolled_on=date(2025, 8, 20),
+        child=c.ChildDetails(given_names=given, family_name=family, hetu=demo_hetu(born, 200 + 2 * n),
+                             date_of_birth=born),
+        guardians=(guardian,), school=_school(team), class_name="1A" if n % 2 else "1B", at=now()))

@@ -1,0 +1,209 @@
+"""The read models' tables and views in the schema `enrollment_read`, rebuilt from the event log.
+
+Tables hold what the API's read endpoints need (names of children and guardians included, for the
+mentor's roster); the identity code only ever masked. The `v_*` views hold no names: they are what
+dashboards (Grafana, as the read-only role `grafana_reader`) may read. The municipality views suppress
+every count below 5, so that no child can be singled out.
+"""
+
+from __future__ import annotations
+
+READ_SCHEMA = "enrollment_read"
+PROJECTION_NAME = "enrollment_read_model"
+GRAFANA_ROLE = "grafana_reader"
+SUPPRESS_BELOW = 5
+
+S = READ_SCHEMA
+
+TABLES = {
+    "partnerships": f"""
+        CREATE TABLE {S}.partnerships (
+            partnership_id    text PRIMARY KEY,
+            municipality_code text NOT NULL,
+            county_code       text NOT NULL,
+            status            text NOT NULL,
+            team_count        integer NOT NULL DEFAULT 0,
+            opened_on         date NOT NULL
+        )""",
+    "teams": f"""
+        CREATE TABLE {S}.teams (
+            team_id            text PRIMARY KEY,
+            partnership_id     text,
+            name               text NOT NULL,
+            municipality_code  text NOT NULL,
+            county_code        text NOT NULL,
+            area               text NOT NULL,
+            main_school        text NOT NULL,
+            status             text NOT NULL,
+            max_size           integer NOT NULL,
+            founded_on         date NOT NULL,
+            activated_on       date,
+            cohort_birth_years integer[] NOT NULL,
+            sport              text
+        )""",
+    "team_mentors": f"""
+        CREATE TABLE {S}.team_mentors (
+            team_id        text NOT NULL,
+            mentor_id      text NOT NULL,
+            role           text NOT NULL,
+            started_on     date NOT NULL,
+            ended_on       date,
+            end_reason     text,
+            predecessor_id text,
+            successor_id   text,
+            PRIMARY KEY (team_id, mentor_id, started_on)
+        )""",
+    "children": f"""
+        CREATE TABLE {S}.children (
+            child_id           text PRIMARY KEY,
+            municipality_code  text NOT NULL,
+            status             text NOT NULL,
+            team_id            text,            -- the current team, or the last one after an exit
+            considered_team_id text,            -- the team of the nomination, selection or waiting list
+            given_names        text NOT NULL,
+            family_name        text NOT NULL,
+            birth_year         integer,
+            hetu_masked        text,
+            school_name        text,
+            class_name         text,
+            nominated_on       date NOT NULL,
+            guardians_informed_on date,
+            decided_on         date,
+            enrolled_on        date,
+            ended_on           date,
+            exit_reason        text,
+            completion_outcome text
+        )""",
+    "guardians": f"""
+        CREATE TABLE {S}.guardians (
+            child_id    text NOT NULL,
+            guardian_id text NOT NULL,
+            ordinal     integer NOT NULL,
+            given_names text NOT NULL,
+            family_name text NOT NULL,
+            phone       text NOT NULL,
+            email       text NOT NULL,
+            PRIMARY KEY (child_id, guardian_id)
+        )""",
+    "consent_facts": f"""
+        CREATE TABLE {S}.consent_facts (
+            child_id text NOT NULL,
+            seq      integer NOT NULL,
+            fact     jsonb NOT NULL,
+            PRIMARY KEY (child_id, seq)
+        )""",
+    "consent_status": f"""
+        CREATE TABLE {S}.consent_status (
+            child_id     text NOT NULL,
+            purpose      text NOT NULL,
+            in_force     boolean NOT NULL,
+            consent_id   text,
+            reason       text NOT NULL,
+            evaluated_at timestamptz NOT NULL,
+            PRIMARY KEY (child_id, purpose)
+        )""",
+}
+
+CHECKPOINT_TABLE = f"""
+    CREATE TABLE {S}.checkpoint (
+        name     text PRIMARY KEY,
+        tx_id    bigint NOT NULL,
+        position bigint NOT NULL
+    )"""
+
+
+def _suppressed(expression: str) -> str:
+    return f"CASE WHEN {expression} < {SUPPRESS_BELOW} THEN NULL ELSE {expression} END"
+
+
+VIEWS = {
+    "v_team_overview": f"""
+        CREATE VIEW {S}.v_team_overview AS
+        SELECT t.team_id, t.municipality_code, t.county_code, t.name, t.area, t.status, t.max_size,
+               coalesce(r.size, 0) AS size,
+               coalesce(r.size, 0) BETWEEN 15 AND 25 AS within_target_size,
+               lead.mentor_id AS lead_mentor_id,
+               lead.mentor_id IS NULL AND t.status IN ('forming', 'active') AS lead_mentor_vacant,
+               coalesce(h.handovers, 0) AS mentor_handovers,
+               coalesce(w.waitlisted, 0) AS waitlisted,
+               coalesce(r.with_participation_consent, 0) AS with_participation_consent,
+               CASE WHEN coalesce(r.size, 0) = 0 THEN NULL
+                    ELSE round(100.0 * r.with_participation_consent / r.size, 1) END AS consent_coverage_percent
+          FROM {S}.teams t
+          LEFT JOIN (
+                SELECT c.team_id, count(*) AS size,
+                       count(*) FILTER (WHERE cs.in_force) AS with_participation_consent
+                  FROM {S}.children c
+                  LEFT JOIN {S}.consent_status cs ON cs.child_id = c.child_id AND cs.purpose = 'participation'
+                 WHERE c.status = 'active' GROUP BY c.team_id) r ON r.team_id = t.team_id
+          LEFT JOIN {S}.team_mentors lead
+                 ON lead.team_id = t.team_id AND lead.role = 'lead' AND lead.ended_on IS NULL
+          LEFT JOIN (SELECT team_id, count(*) AS handovers FROM {S}.team_mentors
+                      WHERE end_reason = 'handed_over' GROUP BY team_id) h ON h.team_id = t.team_id
+          LEFT JOIN (SELECT considered_team_id AS team_id, count(*) AS waitlisted FROM {S}.children
+                      WHERE status = 'waitlisted' GROUP BY considered_team_id) w ON w.team_id = t.team_id
+        """,
+    "v_municipality_enrolment": f"""
+        CREATE VIEW {S}.v_municipality_enrolment AS
+        SELECT t.municipality_code, t.team_id, t.name AS team_name, c.birth_year AS cohort, c.status,
+               {_suppressed("count(*)")} AS children,
+               count(*) < {SUPPRESS_BELOW} AS suppressed
+          FROM {S}.children c JOIN {S}.teams t ON t.team_id = c.team_id
+         WHERE c.status IN ('active', 'exited', 'completed')
+         GROUP BY t.municipality_code, t.team_id, t.name, c.birth_year, c.status
+        """,
+    "v_municipality_exits": f"""
+        CREATE VIEW {S}.v_municipality_exits AS
+        SELECT c.municipality_code, c.exit_reason,
+               {_suppressed("count(*)")} AS children,
+               count(*) < {SUPPRESS_BELOW} AS suppressed
+          FROM {S}.children c
+         WHERE c.status = 'exited'
+         GROUP BY c.municipality_code, c.exit_reason
+        """,
+    "v_selection_pipeline": f"""
+        CREATE VIEW {S}.v_selection_pipeline AS
+        SELECT c.municipality_code,
+               coalesce(c.considered_team_id, c.team_id) AS team_id,
+               t.main_school AS team_main_school,
+               c.status,
+               count(*) AS children
+          FROM {S}.children c
+          LEFT JOIN {S}.teams t ON t.team_id = coalesce(c.considered_team_id, c.team_id)
+         GROUP BY c.municipality_code, coalesce(c.considered_team_id, c.team_id), t.main_school, c.status
+        """,
+    "v_consent_coverage": f"""
+        CREATE VIEW {S}.v_consent_coverage AS
+        SELECT c.municipality_code, c.team_id, cs.purpose,
+               count(*) FILTER (WHERE cs.in_force) AS in_force,
+               count(*) AS children
+          FROM {S}.children c JOIN {S}.consent_status cs ON cs.child_id = c.child_id
+         WHERE c.status = 'active'
+         GROUP BY c.municipality_code, c.team_id, cs.purpose
+        """,
+}
+
+
+def read_model_ddl() -> list[str]:
+    """Everything the read model needs, for the migration."""
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {S}",
+        *TABLES.values(),
+        CHECKPOINT_TABLE,
+        f"INSERT INTO {S}.checkpoint (name, tx_id, position) VALUES ('{PROJECTION_NAME}', 0, 0)",
+        *VIEWS.values(),
+    ]
+
+
+def grafana_ddl() -> list[str]:
+    """A read-only role that sees the name-free views only (NOLOGIN: give a login role membership)."""
+    views = ", ".join(f"{S}.{name}" for name in VIEWS)
+    return [
+        f"""DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
+                  CREATE ROLE {GRAFANA_ROLE} NOLOGIN;
+              END IF;
+            END $$""",
+        f"GRANT USAGE ON SCHEMA {S} TO {GRAFANA_ROLE}",
+        f"GRANT SELECT ON {views} TO {GRAFANA_ROLE}",
+    ]
