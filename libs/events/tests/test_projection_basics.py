@@ -16,7 +16,7 @@ from rinnalla_events.projection import Projection, Tables, check_projection
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
 from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import EventLogKit, eventually
+from rinnalla_events.testkit import BackgroundRunner, EventLogKit, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -40,26 +40,12 @@ def child(child_id: str, name: str = "Aino Virtanen") -> ChildRegistered:
     )
 
 
-class Running:
-    """A runner task that the test stops (or cancels) at the end."""
-
-    def __init__(self, runner: ProjectionRunner) -> None:
-        self.runner = runner
-        self.stop = asyncio.Event()
-        self.task = asyncio.create_task(runner.run(self.stop))
-
-    async def stopped(self) -> None:
-        self.stop.set()
-        async with asyncio.timeout(20):
-            await self.task
-
-
 @pytest.fixture
 async def run() -> AsyncIterator[Any]:
-    started: list[Running] = []
+    started: list[BackgroundRunner] = []
 
-    def start(runner: ProjectionRunner) -> Running:
-        started.append(Running(runner))
+    def start(runner: ProjectionRunner) -> BackgroundRunner:
+        started.append(BackgroundRunner(runner))
         return started[-1]
 
     yield start
@@ -67,7 +53,7 @@ async def run() -> AsyncIterator[Any]:
         if running.task.done():
             running.task.exception()  # the test asserted what it expected of it
         else:
-            await running.stopped()
+            await running.stop()
 
 
 async def test_events_become_rows_readable_through_the_view(kit: EventLogKit, run: Any) -> None:
@@ -141,7 +127,7 @@ async def test_only_one_runner_applies_and_the_other_takes_over_when_it_stops(ki
     assert not second.runner.owner.is_set()  # still waiting for the lock
     assert second.runner.stats.sessions == 0 and second.runner.stats.batches == 0
 
-    await first.stopped()
+    await first.stop()
     async with asyncio.timeout(10):
         await second.runner.owner.wait()
     await kit.store.append("child", "c1", [Counted(n=2, label="b")], expected_version=2, metadata=META)

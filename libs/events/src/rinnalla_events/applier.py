@@ -72,6 +72,14 @@ class Delivery:
     pending: int = 0  # messages after this one the consumer has not delivered yet
     msg: Any = None  # the message to acknowledge after commit (None: ordered consumer, nothing to ack)
 
+    @property
+    def event_id(self) -> uuid.UUID | None:
+        """The event id the publisher put in `Nats-Msg-Id` (None if absent or not an id)."""
+        try:
+            return uuid.UUID(self.headers.get("Nats-Msg-Id", ""))
+        except ValueError:
+            return None
+
     @classmethod
     def from_msg(cls, source: str, msg: Any, *, ack: bool) -> Delivery:
         meta = msg.metadata
@@ -103,6 +111,7 @@ class BatchOutcome:
     ignored: int = 0
     parked: list[Parked] = field(default_factory=list)
     checkpoints: dict[str, int] = field(default_factory=dict)
+    last_event_ids: dict[str, uuid.UUID | None] = field(default_factory=dict)
 
 
 class _Poisoned(Exception):
@@ -240,6 +249,7 @@ class BatchApplier:
                 outcome.duplicates += 1
                 continue
             seqs[delivery.source] = delivery.seq
+            outcome.last_event_ids[delivery.source] = delivery.event_id
             event_type = delivery.headers.get(HEADER_EVENT_TYPE)
             if event_type is not None and not self._wants(event_type, registry.knows(event_type)):
                 outcome.ignored += 1
@@ -368,14 +378,19 @@ class BatchApplier:
 
     async def _write_checkpoints(self, conn: Any, generation: int, seqs: dict[str, int], outcome: BatchOutcome) -> None:
         outcome.checkpoints = dict(seqs)
+        moved = list(outcome.last_event_ids)
+        if not moved:
+            return
         await conn.execute(
-            f"UPDATE {self._schema}.projection_checkpoints c SET last_seq = u.seq, updated_at = now()"
-            " FROM unnest($3::text[], $4::bigint[]) AS u(source, seq)"
-            " WHERE c.projection = $1 AND c.generation = $2 AND c.source = u.source AND c.last_seq < u.seq",
+            f"UPDATE {self._schema}.projection_checkpoints c"
+            " SET last_seq = u.seq, last_event_id = u.event_id, updated_at = now()"
+            " FROM unnest($3::text[], $4::bigint[], $5::uuid[]) AS u(source, seq, event_id)"
+            " WHERE c.projection = $1 AND c.generation = $2 AND c.source = u.source",
             self.projection.name,
             generation,
-            list(seqs),
-            list(seqs.values()),
+            moved,
+            [seqs[s] for s in moved],
+            [outcome.last_event_ids[s] for s in moved],
         )
 
     async def _write_parked(self, conn: Any, parked: list[Parked]) -> None:
@@ -411,10 +426,7 @@ def _parked(item: _Item, error: str) -> Parked:
             error,
             item.envelope.model_dump(mode="json"),
         )
-    try:
-        event_id = uuid.UUID(delivery.headers.get("Nats-Msg-Id", ""))
-    except ValueError:
-        event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"nats:{delivery.source}:{delivery.seq}")
+    event_id = delivery.event_id or uuid.uuid5(uuid.NAMESPACE_URL, f"nats:{delivery.source}:{delivery.seq}")
     return Parked(
         event_id,
         delivery.headers.get(HEADER_EVENT_TYPE, "unknown"),

@@ -3,7 +3,7 @@
 `<schema>.projection_generations` says which generation of each projection is `active` (the views point
 at it), which one a rebuild is `building`, and which are `retired`. `<schema>.projection_checkpoints`
 holds, per (projection, generation, source stream), the last JetStream sequence whose effect is in that
-generation's tables; it is written in the same transaction as the rows.
+generation's tables, and that message's event id; it is written in the same transaction as the rows.
 
 Switching is one transaction: the generations row is locked FOR UPDATE (every batch of the live runner
 holds it FOR SHARE, so no batch straddles the switch), the views are replaced, the rows are updated.
@@ -53,6 +53,7 @@ def projection_ddl(schema: str) -> list[str]:
             generation integer NOT NULL,
             source     text NOT NULL,
             last_seq   bigint NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
+            last_event_id uuid,  -- the event at last_seq: tells whether the stream still holds what we applied
             updated_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (projection, generation, source),
             FOREIGN KEY (projection, generation)
@@ -117,6 +118,26 @@ async def checkpoints(conn: Any, schema: str, name: str, generation: int) -> dic
         generation,
     )
     return {r["source"]: int(r["last_seq"]) for r in rows}
+
+
+async def reset_checkpoint(conn: Any, schema: str, name: str, generation: int, source: str) -> None:
+    """Read `source` again from its start (the per-stream version guard skips what was applied)."""
+    await conn.execute(
+        f"UPDATE {schema}.projection_checkpoints SET last_seq = 0, last_event_id = NULL, updated_at = now()"
+        " WHERE projection = $1 AND generation = $2 AND source = $3",
+        name,
+        generation,
+        source,
+    )
+
+
+async def checkpoint_event_ids(conn: Any, schema: str, name: str, generation: int) -> dict[str, Any]:
+    rows = await conn.fetch(
+        f"SELECT source, last_event_id FROM {schema}.projection_checkpoints WHERE projection = $1 AND generation = $2",
+        name,
+        generation,
+    )
+    return {r["source"]: r["last_event_id"] for r in rows}
 
 
 async def ensure_sources(conn: Any, schema: str, name: str, generation: int, sources: list[str]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from types import TracebackType
 from typing import Any
+from uuid import UUID
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -29,6 +30,23 @@ async def stream_last_seq(js: Any, stream: str) -> int:
     except NotFoundError:
         return 0
     return int(info.state.last_seq)
+
+
+async def stream_still_holds(js: Any, stream: str, seq: int, event_id: UUID | None) -> bool:
+    """Whether message `seq` of `stream` is still the event we applied there.
+
+    JetStream acknowledges before it syncs to disk, so a crashed server can come back without its last
+    messages; the relay then republishes them, and new events, under sequences we may have passed.
+    """
+    if seq == 0:
+        return True
+    try:
+        msg = await js.get_msg(stream, seq)
+    except NotFoundError:
+        return False
+    if event_id is None:
+        return True  # nothing to compare with (a message without an id): trust the sequence
+    return bool((msg.headers or {}).get("Nats-Msg-Id") == str(event_id))
 
 
 def _start_at(seq: int) -> dict[str, Any]:

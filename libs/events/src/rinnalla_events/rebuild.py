@@ -26,18 +26,20 @@ from rinnalla_events.codec import EventCodec
 from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.generations import (
     BUILDING,
+    checkpoint_event_ids,
     checkpoints,
     create_generation,
     drop_generation,
     ensure_sources,
     generations,
     install_projections,
+    reset_checkpoint,
     try_switch,
 )
 from rinnalla_events.locks import session_lock
 from rinnalla_events.projection import Projection, Tables, check_projection
 from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import OrderedReader, stream_last_seq
+from rinnalla_events.readers import OrderedReader, stream_last_seq, stream_still_holds
 from rinnalla_events.subjects import Subjects
 
 log = structlog.get_logger("rinnalla_events.projection")
@@ -151,6 +153,12 @@ class _Rebuild:
         while True:
             async with self._connections.acquire() as conn:
                 self._done = await checkpoints(conn, self._schema, name, tables.generation)
+                ids = await checkpoint_event_ids(conn, self._schema, name, tables.generation)
+                for stream, seq in self._done.items():
+                    if not await stream_still_holds(self._js, stream, seq, ids[stream]):
+                        log.warning("projection.stream_rewritten", projection=name, stream=stream, checkpoint=seq)
+                        await reset_checkpoint(conn, self._schema, name, tables.generation, stream)
+                        self._done[stream] = 0
             for stream in self._streams:
                 self._targets[stream] = max(await stream_last_seq(self._js, stream), self._targets.get(stream, 0))
             for stream, filter_subject in self._streams.items():

@@ -36,15 +36,17 @@ from rinnalla_events.codec import EventCodec
 from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.generations import (
     active_generation,
+    checkpoint_event_ids,
     checkpoints,
     create_generation,
     ensure_sources,
     install_projections,
+    reset_checkpoint,
 )
 from rinnalla_events.locks import SessionLock
 from rinnalla_events.projection import Projection, check_projection
 from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import DurableReader, OrderedReader, stream_last_seq
+from rinnalla_events.readers import DurableReader, OrderedReader, stream_last_seq, stream_still_holds
 from rinnalla_events.rebuild import RebuildInProgress, rebuild
 from rinnalla_events.subjects import Subjects
 
@@ -202,8 +204,9 @@ class ProjectionRunner:
             if active is None:
                 raise RuntimeError(f"projection {name} lost its active generation")
             seqs = await checkpoints(conn, self._schema, name, active.generation)
+            ids = await checkpoint_event_ids(conn, self._schema, name, active.generation)
             for stream in self._streams:
-                seqs[stream] = await self._reset_if_stream_shrank(conn, active.generation, stream, seqs[stream])
+                seqs[stream] = await self._verify_checkpoint(conn, active.generation, stream, seqs[stream], ids[stream])
         queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=self._batch_size)
         tasks = [
             asyncio.create_task(self._read(stream, filter_subject, seqs[stream] + 1, queue), name=f"{name}:{stream}")
@@ -217,27 +220,18 @@ class ProjectionRunner:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _reset_if_stream_shrank(self, conn: Any, generation: int, stream: str, checkpoint: int) -> int:
-        """A stream that lost its tail (or was recreated) numbers republished events again from its end.
+    async def _verify_checkpoint(self, conn: Any, generation: int, stream: str, seq: int, event_id: Any) -> int:
+        """The checkpoint to start from: ours, unless the stream no longer holds the event we stopped at.
 
-        Keeping our checkpoint would skip them by sequence; lowering it to the stream's end lets them in,
-        and the per-stream version guard skips those whose effect we already have.
+        Then the stream lost its tail or was recreated, and sequences after the loss may number other
+        events than before. The runner reads the whole stream again; the per-stream version guard skips
+        every event whose effect is already in the tables, so only what we never saw is applied.
         """
-        last = await stream_last_seq(self._js, stream)
-        if checkpoint <= last:
-            return checkpoint
-        log.warning(
-            "projection.stream_shrank", projection=self.projection.name, stream=stream, checkpoint=checkpoint, last=last
-        )
-        await conn.execute(
-            f"UPDATE {self._schema}.projection_checkpoints SET last_seq = $4, updated_at = now()"
-            " WHERE projection = $1 AND generation = $2 AND source = $3",
-            self.projection.name,
-            generation,
-            stream,
-            last,
-        )
-        return last
+        if await stream_still_holds(self._js, stream, seq, event_id):
+            return seq
+        log.warning("projection.stream_rewritten", projection=self.projection.name, stream=stream, checkpoint=seq)
+        await reset_checkpoint(conn, self._schema, self.projection.name, generation, stream)
+        return 0
 
     async def _read(self, stream: str, filter_subject: str, start: int, queue: asyncio.Queue[Delivery]) -> None:
         next_seq = start

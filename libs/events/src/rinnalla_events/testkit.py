@@ -9,6 +9,7 @@ Projections read with `reader_codec`, whose key cache is separate from the write
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 from collections.abc import Awaitable, Callable
@@ -42,6 +43,27 @@ async def eventually(condition: Callable[[], bool | Awaitable[bool]], *, within:
             if await result if inspect.isawaitable(result) else result:
                 return
             await asyncio.sleep(0.01)
+
+
+class BackgroundRunner:
+    """A runner serving in a task of its own until the test stops (or cancels) it."""
+
+    def __init__(self, runner: ProjectionRunner) -> None:
+        self.runner = runner
+        self.stop_event = asyncio.Event()
+        self.task = asyncio.create_task(runner.run(self.stop_event))
+
+    async def stop(self, *, within: float = 20.0) -> None:
+        """Ask it to stop (it finishes its batch) and wait; raises what the runner raised."""
+        self.stop_event.set()
+        async with asyncio.timeout(within):
+            await self.task
+
+    async def kill(self) -> None:
+        """Cancel it wherever it is, mid-transaction included, as a dying process would stop."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
 
 
 @dataclass
