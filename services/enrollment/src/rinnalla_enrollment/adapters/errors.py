@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
+from pydantic import BaseModel, Field
 from rinnalla_events.errors import ConcurrencyConflict, SubjectErased
 from rinnalla_events.store import IdempotencyKeyReused
 from rinnalla_security.responses import error_response
 from starlette.responses import Response
 
 from rinnalla_enrollment.domain import errors as domain
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="where in the request, e.g. body.child.hetu or header.Idempotency-Key")
+    reason: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal has this shape (also the security layer's 400/401/403/404/413)."""
+
+    error: str = Field(description="a stable code, e.g. rule_violated, concurrency_conflict")
+    detail: str = Field(description="what went wrong, in words a person can act on")
+    errors: list[FieldProblem] | None = None
+    request_id: str | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "the X-Purpose header is missing or not accepted here"},
+    401: {"model": ErrorBody, "description": "no valid bearer token"},
+    403: {"model": ErrorBody, "description": "the caller's roles may not do this"},
+    404: {"model": ErrorBody, "description": "no such record, or another municipality's or team's record"},
+    409: {"model": ErrorBody, "description": "not possible now, or changed concurrently: reload and retry"},
+    422: {"model": ErrorBody, "description": "invalid value or broken rule, with the field path"},
+}
+
 
 _STATUS: list[tuple[type[domain.DomainError], int, str]] = [
     (domain.NotFound, 404, "not_found"),

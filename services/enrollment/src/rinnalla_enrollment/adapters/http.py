@@ -18,6 +18,7 @@ from rinnalla_events.store import fingerprint
 from rinnalla_security import Access, Action, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment
+from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import EXAMPLES
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
@@ -201,10 +202,6 @@ def command_router() -> APIRouter:
             methods=["POST"],
             summary=route.summary,
             response_model=CommandResponse,
-            responses={
-                404: {"description": "no such record, or another municipality's or team's record"},
-                409: {"description": "not possible now, or changed concurrently: reload and retry"},
-                422: {"description": "invalid value or broken rule, with the field path"},
-            },
+            responses=ERROR_RESPONSES,
         )
     return router

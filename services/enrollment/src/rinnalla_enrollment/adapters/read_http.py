@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import get_enrollment
+from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.projections import queries
 
@@ -169,7 +170,7 @@ class ChildConsents(BaseModel):
 
 
 def read_router() -> APIRouter:
-    router = APIRouter(tags=["read models"])
+    router = APIRouter(tags=["read models"], responses=ERROR_RESPONSES)
 
     @router.get("/mentor/teams", summary="The mentor's own teams: roster, guardians, consents, waiting list")
     async def mentor_teams(
