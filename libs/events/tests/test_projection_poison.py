@@ -1,0 +1,113 @@
+"""Poison events are parked with their error, reported, and do not stop the events after them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from rinnalla_events.codec import RecordedEvent
+from rinnalla_events.envelope import EventMetadata
+from rinnalla_events.parking import list_parked, retry_parked
+from rinnalla_events.projection import Tables
+from rinnalla_events.sample_events import ChildRegistered, Counted, registry
+from rinnalla_events.sample_projection import ChildDirectory
+from rinnalla_events.subscriber import ProjectionRunner
+from rinnalla_events.testkit import BackgroundRunner, EventLogKit
+
+pytestmark = pytest.mark.integration
+
+META = EventMetadata(tenant="092", actor="mentor-1")
+
+
+@pytest.fixture
+async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
+    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
+    yield kit
+    await kit.close()
+
+
+@pytest.fixture
+async def run() -> AsyncIterator[Any]:
+    started: list[BackgroundRunner] = []
+
+    def start(runner: ProjectionRunner) -> BackgroundRunner:
+        started.append(BackgroundRunner(runner))
+        return started[-1]
+
+    yield start
+    for running in started:
+        if not running.task.done():
+            await running.stop()
+
+
+class ChokesOnBad(ChildDirectory):
+    """A projection with a bug: one child's registration makes its SQL fail (which aborts the transaction)."""
+
+    async def apply(self, conn: Any, tables: Tables, recorded: RecordedEvent) -> None:
+        await super().apply(conn, tables, recorded)
+        if isinstance(recorded.event, ChildRegistered) and recorded.event.child_id == "bad":
+            await conn.execute("SELECT 1 / 0")
+
+
+def child(child_id: str) -> ChildRegistered:
+    return ChildRegistered(child_id=child_id, name=f"Child {child_id}", hetu="010116A123N", school="Hakunila")
+
+
+async def children(kit: EventLogKit) -> list[str]:
+    return [r["child_id"] for r in await kit.rows("SELECT child_id FROM svc_read.children ORDER BY child_id")]
+
+
+async def test_poison_events_are_parked_and_later_events_still_applied(kit: EventLogKit, run: Any) -> None:
+    await kit.store.append("child", "c1", [child("c1")], expected_version=0, metadata=META)
+    bad = await kit.store.append(
+        "child", "bad", [child("bad"), Counted(n=1, label="x")], expected_version=0, metadata=META
+    )
+    await kit.store.append("child", "c2", [child("c2")], expected_version=0, metadata=META)
+    await kit.publish_new()
+    await kit.publish_raw("child.test.ChildRegistered", b"{not an envelope")  # a message no code can read
+    await kit.store.append("child", "c3", [child("c3")], expected_version=0, metadata=META)
+    await kit.publish_new()
+
+    runner = kit.runner(ChokesOnBad(), batch_size=50)
+    run(runner)
+    await kit.wait_caught_up(ChildDirectory())  # the checkpoint moved past both poison events
+
+    assert await children(kit) == ["c1", "c2", "c3"]
+    counts = await kit.rows("SELECT stream_id, events FROM svc_read.stream_counts WHERE stream_id = 'bad'")
+    assert counts == [{"stream_id": "bad", "events": 1}]  # the Counted after the poison event was applied
+    parked = await list_parked(kit.connections, "svc", "child_directory")
+    assert [p.event_type for p in parked] == ["test.ChildRegistered", "unknown"]
+    assert parked[0].event_id == bad.event_ids[0]
+    assert "DivisionByZeroError" in parked[0].error
+    assert parked[0].envelope["stream_id"] == "bad"
+    assert parked[1].stream_seq == 5 and "ValidationError" in parked[1].error
+    assert parked[1].envelope == {"unreadable": "{not an envelope"}
+    assert runner.stats.parked == 2
+    assert (
+        runner.metrics.registry.get_sample_value("projection_events_parked_total", {"projection": "child_directory"})
+        == 2
+    )
+
+
+async def test_parked_events_can_be_retried_once_the_bug_is_fixed(kit: EventLogKit, run: Any) -> None:
+    await kit.store.append("child", "c1", [child("c1")], expected_version=0, metadata=META)
+    bad = await kit.store.append("child", "bad", [child("bad")], expected_version=0, metadata=META)
+    await kit.publish_new()
+    await kit.publish_raw("child.test.ChildRegistered", b"garbage")
+    run(kit.runner(ChokesOnBad()))
+    await kit.wait_caught_up(ChildDirectory())
+    assert await children(kit) == ["c1"]
+
+    still_buggy = await retry_parked(ChokesOnBad(), connections=kit.connections, schema="svc", codec=kit.reader_codec)
+    assert still_buggy.resolved == [] and len(still_buggy.failed) == 2
+    assert await children(kit) == ["c1"]  # a failed retry writes nothing
+
+    fixed = await retry_parked(ChildDirectory(), connections=kit.connections, schema="svc", codec=kit.reader_codec)
+    assert fixed.resolved == [bad.event_ids[0]]
+    assert len(fixed.failed) == 1  # the unreadable message stays parked for a person to look at
+    assert await children(kit) == ["bad", "c1"]
+    remaining = await list_parked(kit.connections, "svc", "child_directory")
+    assert [p.event_type for p in remaining] == ["unknown"] and remaining[0].stream_seq == 3
+    resolved = await list_parked(kit.connections, "svc", "child_directory", include_resolved=True)
+    assert len(resolved) == 2 and any(p.resolved_at is not None for p in resolved)
