@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rinnalla_events.registry import personal_paths
 from rinnalla_runtime.service import ServiceSpec
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_EVENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,199}$")
+_EVENT_TYPE = re.compile(r"^[a-z][A-Za-z0-9_.-]{0,199}$")
 
 
 class SchemaExportError(ValueError):
@@ -38,7 +39,7 @@ def _document(spec: ServiceSpec, event_class: type[Any]) -> tuple[str, str]:
     event_type = getattr(event_class, "event_type", None)
     if not isinstance(event_type, str) or not _EVENT_TYPE.match(event_type):
         raise SchemaExportError(
-            f"{spec.name}: {event_class.__qualname__} needs a class attribute event_type such as 'child.enrolled'"
+            f"{spec.name}: {event_class.__qualname__} needs a class attribute event_type such as 'enrollment.ChildEnrolled'"
         )
     schema: dict[str, Any] = event_class.model_json_schema(mode="serialization")
     document = {
@@ -46,6 +47,8 @@ def _document(spec: ServiceSpec, event_class: type[Any]) -> tuple[str, str]:
         "x-event-type": event_type,
         "x-schema-version": int(getattr(event_class, "schema_version", 1)),
         "x-publisher": spec.name,
+        # Encrypted per person in the store and on the bus; read back as "[erased]" after erasure.
+        "x-personal-fields": personal_paths(event_class),
         **schema,
     }
     return event_type, json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -88,9 +88,14 @@ class EventRegistry:
             schema["$id"] = f"urn:rinnalla:event:{event_type}:v{cls.schema_version}"
             schema["x-event-type"] = event_type
             schema["x-schema-version"] = cls.schema_version
-            schema["x-personal-fields"] = sorted(_personal_paths(cls))
+            schema["x-personal-fields"] = personal_paths(cls)
             out[event_type] = schema
         return out
+
+
+def personal_paths(cls: type[Any]) -> list[str]:
+    """Dotted paths of an event's personal (encrypted) fields, e.g. ["guardians.name", "hetu"]."""
+    return sorted(_personal_paths(cls))
 
 
 def _check_personal_fields(cls: type[Any]) -> None:
