@@ -39,7 +39,8 @@ def _document(spec: ServiceSpec, event_class: type[Any]) -> tuple[str, str]:
     event_type = getattr(event_class, "event_type", None)
     if not isinstance(event_type, str) or not _EVENT_TYPE.match(event_type):
         raise SchemaExportError(
-            f"{spec.name}: {event_class.__qualname__} needs a class attribute event_type such as 'enrollment.ChildEnrolled'"
+            f"{spec.name}: {event_class.__qualname__} needs a class attribute event_type"
+            " such as 'enrollment.ChildEnrolled'"
         )
     schema: dict[str, Any] = event_class.model_json_schema(mode="serialization")
     document = {
