@@ -1,0 +1,66 @@
+"""Rebuilds the sample projection from the start of the stream in its own process, and reports its
+rate and peak memory as one JSON line (bench_log.py runs it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+
+import asyncpg
+import nats
+import psutil
+from rinnalla_events.codec import EventCodec
+from rinnalla_events.connections import AsyncpgConnections
+from rinnalla_events.crypto import InMemoryKeyStore
+from rinnalla_events.rebuild import rebuild
+from rinnalla_events.sample_events import registry
+from rinnalla_events.sample_projection import ChildDirectory
+from rinnalla_events.subjects import Subjects
+
+
+async def main(dsn: str, nats_url: str, prefix: str) -> None:
+    connections = AsyncpgConnections(await asyncpg.create_pool(dsn, min_size=1, max_size=4))
+    nc = await nats.connect(nats_url)
+    process = psutil.Process()
+    marks: list[float] = []
+    next_mark = [0.25]
+
+    def on_progress(done: int, total: int) -> None:
+        while total and done / total >= next_mark[0] and next_mark[0] <= 1.0:
+            marks.append(process.memory_info().rss / 2**20)
+            next_mark[0] = {0.25: 0.5, 0.5: 1.0}.get(next_mark[0], 2.0)
+
+    start = time.perf_counter()
+    result = await rebuild(
+        ChildDirectory(),
+        connections=connections,
+        schema="svc",
+        read_schema="svc_read",
+        codec=EventCodec(registry(), InMemoryKeyStore()),
+        js=nc.jetstream(),
+        subjects=Subjects(prefix),
+        batch_size=1000,
+        on_progress=on_progress,
+    )
+    seconds = time.perf_counter() - start
+    await nc.close()
+    await connections.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "events": result.events,
+                "seconds": seconds,
+                "rate": result.events / seconds,
+                "peak_rss_mib": peak,
+                "rss_mib_at": marks,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:4]))
