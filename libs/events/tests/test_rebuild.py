@@ -13,6 +13,7 @@ from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import erase_subject
 from rinnalla_events.generations import drop_generation, generations
 from rinnalla_events.locks import session_lock
+from rinnalla_events.parking import list_parked
 from rinnalla_events.projection import Projection, Tables
 from rinnalla_events.rebuild import REBUILD_LOCK, RebuildInProgress
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
@@ -218,3 +219,25 @@ async def test_a_new_projection_version_is_rebuilt_before_it_serves(kit: EventLo
     async with kit.connections.acquire() as conn:
         gens = await generations(conn, "svc", "child_directory")
     assert [(g.generation, g.version, g.state) for g in gens] == [(2, 2, "active")]
+
+
+async def test_an_outdated_runner_stops_applying_and_hands_over_to_the_new_version(kit: EventLogKit, run: Any) -> None:
+    await append_children(kit, range(2))
+    await kit.publish_new()
+    v1 = run(kit.runner(ChildDirectory(), lock_check_seconds=0.1))
+    await kit.wait_caught_up(ChildDirectory())
+    applied_by_v1 = v1.runner.stats.applied
+
+    await kit.rebuild(ChildNamesV2())  # a newer deployment rebuilt the projection while v1 still runs
+    v2 = run(kit.runner(ChildNamesV2()))
+    async with asyncio.timeout(20):
+        await v2.runner.owner.wait()  # v1 noticed, gave up the lock, and keeps out of the way
+    await append_children(kit, [2])
+    await kit.publish_new()
+    await kit.wait_caught_up(ChildNamesV2())
+
+    assert v1.runner.stats.applied == applied_by_v1
+    assert await list_parked(kit.connections, "svc") == []
+    rows = await kit.rows("SELECT * FROM svc_read.children ORDER BY child_id")
+    assert rows == [{"child_id": f"c{i}", "display_name": f"CHILD {i}"} for i in range(3)]
+    assert not v1.task.done()  # still alive, waiting for the versions to agree (or to be replaced)

@@ -129,6 +129,18 @@ class NoActiveGeneration(RuntimeError):
     pass
 
 
+class ActiveVersionDiffers(RuntimeError):
+    """The active generation was built by another version of the projection than the code running here.
+
+    Applying this code to those tables could corrupt them (or park every event), so nothing is applied.
+    """
+
+    def __init__(self, projection: str, active: int, running: int) -> None:
+        self.active = active
+        self.running = running
+        super().__init__(f"projection {projection}: the active generation is version {active}, this code is {running}")
+
+
 class BatchApplier:
     """Applies batches to the active generation (`generation=None`) or to one being built."""
 
@@ -220,13 +232,15 @@ class BatchApplier:
         # FOR SHARE: a switch (FOR UPDATE) waits for this batch, and this batch waits for a switch. Right
         # after a switch commits, this statement's snapshot may not show the new active row yet: ask again.
         for _ in range(5):
-            generation = await conn.fetchval(
-                f"SELECT generation FROM {s}.projection_generations"
+            row = await conn.fetchrow(
+                f"SELECT generation, version FROM {s}.projection_generations"
                 " WHERE projection = $1 AND state = 'active' FOR SHARE",
                 self.projection.name,
             )
-            if generation is not None:
-                return int(generation)
+            if row is not None:
+                if row["version"] != self.projection.version:
+                    raise ActiveVersionDiffers(self.projection.name, row["version"], self.projection.version)
+                return int(row["generation"])
         raise NoActiveGeneration(f"projection {self.projection.name} has no active generation")
 
     async def _lock_checkpoints(self, conn: Any, generation: int) -> dict[str, int]:

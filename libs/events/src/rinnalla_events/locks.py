@@ -31,9 +31,10 @@ class SessionLock:
             )
         return self.held
 
-    async def check(self, within: float) -> None:
-        """Raise if the connection (and with it the lock) is gone, or does not answer `within` seconds."""
-        await asyncio.wait_for(self._conn.fetchval("SELECT 1"), within)
+    async def query(self, sql: str, *args: Any, within: float) -> Any:
+        """A value read on the lock's connection: raises if the connection (and with it the lock) is gone,
+        or does not answer within `within` seconds."""
+        return await asyncio.wait_for(self._conn.fetchval(sql, *args), within)
 
     async def release(self) -> None:
         if not self.held:

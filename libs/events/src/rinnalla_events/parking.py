@@ -16,7 +16,7 @@ from uuid import UUID
 
 from opentelemetry.trace import TracerProvider
 
-from rinnalla_events.applier import BatchApplier, is_transient
+from rinnalla_events.applier import ActiveVersionDiffers, BatchApplier, is_transient
 from rinnalla_events.codec import EventCodec
 from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.ddl import check_schema_name
@@ -109,7 +109,7 @@ async def retry_parked(
                         parked.event_id,
                     )
             except Exception as exc:
-                if is_transient(exc):
+                if is_transient(exc) or isinstance(exc, ActiveVersionDiffers):
                     raise
                 error = f"{type(exc).__name__}: {exc}"
                 await conn.execute(

@@ -31,7 +31,7 @@ import nats.errors
 import structlog
 from opentelemetry.trace import TracerProvider
 
-from rinnalla_events.applier import BatchApplier, Delivery, is_transient
+from rinnalla_events.applier import ActiveVersionDiffers, BatchApplier, Delivery, is_transient
 from rinnalla_events.codec import EventCodec
 from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.generations import (
@@ -174,6 +174,10 @@ class ProjectionRunner:
                 if active.version == self.projection.version:
                     await ensure_sources(conn, self._schema, name, active.generation, streams)
                     return True
+                if active.version > self.projection.version:
+                    # A newer deployment rebuilt it; rebuilding back would fight it. Release the lock and wait
+                    # (with backoff) until this process is replaced or the versions agree again.
+                    raise ActiveVersionDiffers(name, active.version, self.projection.version)
             log.info(
                 "projection.version_changed",
                 projection=name,
@@ -268,9 +272,17 @@ class ProjectionRunner:
             await durable.close()
 
     async def _watch_lock(self, lock: SessionLock) -> None:
+        """End the session if the lock's connection dies, or if another version's generation became active
+        (a rebuild by a newer deployment): an idle runner would otherwise hold the lock it should give up."""
         while True:
             await asyncio.sleep(self._lock_check)
-            await lock.check(within=self._lock_check)
+            version = await lock.query(
+                f"SELECT version FROM {self._schema}.projection_generations WHERE projection = $1 AND state = 'active'",
+                self.projection.name,
+                within=self._lock_check,
+            )
+            if version is not None and version != self.projection.version:
+                raise ActiveVersionDiffers(self.projection.name, version, self.projection.version)
 
     async def _apply_loop(
         self, queue: asyncio.Queue[Delivery], tasks: list[asyncio.Task[None]], stop: asyncio.Event
@@ -353,7 +365,7 @@ def _pending_by_stream(batch: list[Delivery]) -> dict[str, int]:
 
 
 def _retryable(exc: BaseException) -> bool:
-    return is_transient(exc) or isinstance(exc, nats.errors.Error)
+    return is_transient(exc) or isinstance(exc, nats.errors.Error | ActiveVersionDiffers)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:
