@@ -1,16 +1,15 @@
 """Load, decide, append for commands that touch one or several streams, all or nothing.
 
 The domain's workflows decide for two or three aggregates at once (an enrolment changes the child and
-the team). The event store appends one stream per statement, so the writer appends every stream in
-one transaction on one connection. Streams are locked (transaction-scoped advisory locks, in a fixed
-order) only for the append: the state was loaded before, without locks, and the append checks each
-stream's version, so a writer that lost the race gets `ConcurrencyConflict` and writes nothing.
+the team). The state is loaded without locks; the commit hands every stream's events, with the version
+each stream had when it was loaded, to the event store's atomic multi-stream append. A writer that lost
+the race gets `ConcurrencyConflict` and writes nothing; a twin of the same request (same idempotency key)
+that committed first makes this one answer with the twin's result.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -18,7 +17,7 @@ from rinnalla_events.codec import EventCodec
 from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.handling import Decider, load
-from rinnalla_events.store import AppendResult, PostgresEventStore
+from rinnalla_events.store import AppendResult, PostgresEventStore, StreamWrite
 
 from rinnalla_enrollment.domain.workflows import StreamEvents
 
@@ -40,17 +39,6 @@ class Outcome:
     result: dict[str, Any]
     replayed: bool = False
     changed: bool = True
-
-
-class _OneConnection:
-    """A connection source that always lends the same connection (the writer's transaction)."""
-
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[Any]:
-        yield self._conn
 
 
 @dataclass
@@ -87,36 +75,29 @@ class CommandWriter:
         return Loaded(decider.stream_type, stream_id, state, version)
 
     async def commit(self, changes: Sequence[StreamEvents], result: dict[str, Any], *, tenant: str) -> Outcome:
-        """Append every stream's events in one transaction, with the versions loaded; `tenant` is the
+        """Append every stream's events atomically, with the versions loaded; `tenant` is the
         municipality the records belong to."""
-        metadata = self.metadata.model_copy(update={"tenant": tenant})
         if not changes:
             return Outcome(result=result, changed=False)
-        async with self.connections.acquire() as conn, conn.transaction():
-            for stream_type, stream_id in sorted({(c.stream_type, c.stream_id) for c in changes}):
-                await conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}:{stream_type}:{stream_id}"
-                )
-            store = PostgresEventStore(_OneConnection(conn), self.schema, self.codec)
-            if self.idempotency is not None:
-                # A twin of this request may have committed while we decided: its result stands.
-                found = await store.previous_result(self.idempotency.key, self.idempotency.fingerprint)
-                if found is not None:
-                    return _replayed(found)
-            for index, change in enumerate(changes):
-                keyed = self.idempotency if index == 0 else None
-                appended = await store.append(
-                    change.stream_type,
-                    change.stream_id,
-                    list(change.events),
-                    expected_version=self._versions.get((change.stream_type, change.stream_id), 0),
-                    metadata=metadata,
-                    idempotency_key=keyed.key if keyed else None,
-                    request_fingerprint=keyed.fingerprint if keyed else None,
-                    result=result if keyed else None,
-                )
-                if appended.duplicate:  # pragma: no cover - the check above under the locks sees it first
-                    return _replayed(appended)
+        writes = [
+            StreamWrite(
+                change.stream_type,
+                change.stream_id,
+                list(change.events),
+                expected_version=self._versions.get((change.stream_type, change.stream_id), 0),
+            )
+            for change in changes
+        ]
+        keyed = self.idempotency
+        appended = await self.store.append_streams(
+            writes,
+            metadata=self.metadata.model_copy(update={"tenant": tenant}),
+            idempotency_key=keyed.key if keyed else None,
+            request_fingerprint=keyed.fingerprint if keyed else None,
+            result=result if keyed else None,
+        )
+        if appended and appended[0].duplicate:  # a twin of this request committed while we decided
+            return _replayed(appended[0])
         return Outcome(result=result)
 
 
