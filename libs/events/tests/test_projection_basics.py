@@ -170,7 +170,7 @@ def test_projection_names_that_would_not_be_safe_identifiers_are_refused() -> No
     with pytest.raises(ValueError, match="invalid projection name 'Child-Directory'"):
         check_projection(Misnamed())
     with pytest.raises(ValueError, match="longer than 63"):
-        Tables("svc", "a" * 30, 1, ("b" * 24,)).index("c" * 24)
+        Tables("svc", "a" * 30, 10, ("b" * 20,)).index("c" * 24)
     tables = ChildDirectory().tables_for("svc", 3)
     assert tables["children"] == "svc.child_directory__g3__children"
     with pytest.raises(KeyError, match="has no table 'nope'"):

@@ -11,7 +11,7 @@ import pytest
 from rinnalla_events.codec import RecordedEvent
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import erase_subject
-from rinnalla_events.generations import drop_generation, generations
+from rinnalla_events.generations import drop_generation, generations, lock_key
 from rinnalla_events.locks import session_lock
 from rinnalla_events.parking import list_parked
 from rinnalla_events.projection import Projection, Tables
@@ -170,7 +170,7 @@ async def test_an_interrupted_rebuild_resumes_where_it_stopped(kit: EventLogKit)
 
 
 async def test_a_second_rebuild_of_the_same_projection_is_refused(kit: EventLogKit) -> None:
-    async with session_lock(kit.connections, REBUILD_LOCK, "child_directory") as held:
+    async with session_lock(kit.connections, REBUILD_LOCK, lock_key("svc", "child_directory")) as held:
         assert held
         with pytest.raises(RebuildInProgress):
             await kit.rebuild(ChildDirectory())

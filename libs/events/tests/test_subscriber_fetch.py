@@ -110,7 +110,7 @@ async def test_a_pull_request_left_by_a_stalled_consumer_does_not_swallow_events
         inbox = stalled.new_inbox()
         await stalled.subscribe(inbox)
         await stalled.publish(
-            f"$JS.API.CONSUMER.MSG.NEXT.{kit.stream}.child_directory",
+            f"$JS.API.CONSUMER.MSG.NEXT.{kit.stream}.svc_child_directory",
             json.dumps({"batch": 10, "expires": 60_000_000_000}).encode(),
             reply=inbox,
         )

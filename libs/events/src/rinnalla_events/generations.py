@@ -88,9 +88,16 @@ async def install_projections(conn: Any, schema: str, read_schema: str) -> None:
         raise RuntimeError(f"{schema}.parked_events is missing: install the event store tables (store_ddl) first")
 
 
-async def lock_projection_ddl(conn: Any, name: str) -> None:
+def lock_key(schema: str, name: str) -> str:
+    """What advisory locks of a projection are named by: services may share a database, not a schema."""
+    return f"{schema}.{name}"
+
+
+async def lock_projection_ddl(conn: Any, schema: str, name: str) -> None:
     """Serialise generation changes of one projection (first install and rebuilds) within a transaction."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.projection.ddl'), hashtext($1))", name)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('rinnalla.projection.ddl'), hashtext($1))", lock_key(schema, name)
+    )
 
 
 async def active_generation(conn: Any, schema: str, name: str) -> Generation | None:
@@ -162,7 +169,7 @@ async def create_generation(
 ) -> Tables:
     """Create the next generation's tables (and, for a first install, activate it with its views)."""
     async with conn.transaction():
-        await lock_projection_ddl(conn, projection.name)
+        await lock_projection_ddl(conn, schema, projection.name)
         if activate and await active_generation(conn, schema, projection.name) is not None:
             raise RuntimeError(f"projection {projection.name} already has an active generation")
         number = await conn.fetchval(
@@ -275,7 +282,7 @@ async def _tables_of(schema: str, projection: Projection, generation: int, conn:
 async def drop_generation(conn: Any, schema: str, projection: Projection, generation: int) -> None:
     """Drop a generation that is not active: its tables, its checkpoints, its row."""
     async with conn.transaction():
-        await lock_projection_ddl(conn, projection.name)
+        await lock_projection_ddl(conn, schema, projection.name)
         state = await conn.fetchval(
             f"SELECT state FROM {schema}.projection_generations WHERE projection = $1 AND generation = $2",
             projection.name,

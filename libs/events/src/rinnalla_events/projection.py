@@ -95,7 +95,8 @@ class Tables:
 
     def index(self, name: str) -> str:
         """A name for an index or constraint, unique to this generation."""
-        return self._identifier(_check_name("index name", name, MAX_TABLE_NAME) + "_idx")
+        # `_i_` after `__` cannot clash with a table's name (those start with a letter) nor with `_seen`.
+        return self._identifier("_i_" + _check_name("index name", name, MAX_TABLE_NAME))
 
     @property
     def seen(self) -> str:

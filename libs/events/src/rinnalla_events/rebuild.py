@@ -33,6 +33,7 @@ from rinnalla_events.generations import (
     ensure_sources,
     generations,
     install_projections,
+    lock_key,
     reset_checkpoint,
     try_switch,
 )
@@ -81,7 +82,7 @@ async def rebuild(
     check_projection(projection)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    async with session_lock(connections, REBUILD_LOCK, projection.name) as held:
+    async with session_lock(connections, REBUILD_LOCK, lock_key(schema, projection.name)) as held:
         if not held:
             raise RebuildInProgress(f"a rebuild of {projection.name} is already running")
         job = _Rebuild(

@@ -41,6 +41,7 @@ from rinnalla_events.generations import (
     create_generation,
     ensure_sources,
     install_projections,
+    lock_key,
     reset_checkpoint,
 )
 from rinnalla_events.locks import SessionLock
@@ -110,6 +111,8 @@ class ProjectionRunner:
         self._ack_wait = ack_wait
         self._retry_max = retry_max_seconds
         self._streams = {subjects.stream_name(s): subjects.all_of(s) for s in projection.sources}
+        # Unique per consuming service: two services may read one stream with projections of the same name.
+        self.durable_name = f"{schema}_{projection.name}"
         self.owner = asyncio.Event()  # set while this runner holds the lock and serves the active generation
         self.stats = RunnerStats()
 
@@ -140,7 +143,7 @@ class ProjectionRunner:
 
     async def _session(self, stop: asyncio.Event) -> None:
         async with self._connections.acquire() as lock_conn:
-            lock = SessionLock(lock_conn, OWNER_LOCK, self.projection.name)
+            lock = SessionLock(lock_conn, OWNER_LOCK, lock_key(self._schema, self.projection.name))
             while not await self._try_lock(lock):
                 if await _wait(stop, self._lock_poll):
                     return
@@ -255,7 +258,7 @@ class ProjectionRunner:
         durable = DurableReader(
             self._js,
             stream,
-            self.projection.name,
+            self.durable_name,
             filter_subject,
             ack_wait=self._ack_wait,
             max_ack_pending=max(1000, 4 * self._batch_size),
