@@ -1,0 +1,277 @@
+"""The relay publishes every committed event once, in log order, and resumes from its checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import nats
+import pytest
+from nats.js.errors import NotFoundError
+from prometheus_client import CollectorRegistry
+from rinnalla_events.connections import AsyncpgConnections
+from rinnalla_events.envelope import Envelope
+from rinnalla_events.notify import install_notify_trigger
+from rinnalla_events.relay import Relay
+from rinnalla_events.store import Cursor, PostgresEventStore
+from rinnalla_events.subjects import Subjects, headers_for
+from structlog.testing import capture_logs
+
+pytestmark = pytest.mark.integration
+
+
+def _helpers() -> ModuleType:
+    """The shared helpers beside this file (test directories are not packages)."""
+    if "relay_helpers" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("relay_helpers", Path(__file__).with_name("relay_helpers.py"))
+        assert spec is not None and spec.loader is not None
+        sys.modules["relay_helpers"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["relay_helpers"])
+    return sys.modules["relay_helpers"]
+
+
+h = _helpers()
+
+
+@pytest.fixture
+def store(pg: AsyncpgConnections, master_key: bytes) -> PostgresEventStore:
+    return h.make_store(pg, master_key)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def subjects(subject_prefix: str) -> Subjects:
+    return Subjects(subject_prefix)
+
+
+@pytest.fixture
+async def js(nats_url: str) -> AsyncIterator[Any]:
+    """A separate client for looking at (and tampering with) the stream."""
+    nc = await nats.connect(nats_url)
+    yield nc.jetstream()
+    await nc.close()
+
+
+class Relays:
+    """Relays with small batches (several batches in flight), each with its own NATS connection.
+
+    Whatever a test leaves running is stopped and closed afterwards, also when the test fails (a relay
+    left running would hold its database connection and the pool could never close).
+    """
+
+    def __init__(self, store: PostgresEventStore, pg: AsyncpgConnections, nats_url: str, subjects: Subjects):
+        self._args = (store, pg, h.nats_factory(nats_url), subjects, h.SERVICE)
+        self.made: list[Relay] = []
+        self.running: list[asyncio.Task[None]] = []
+        self.stop = asyncio.Event()
+
+    def __call__(self, **options: Any) -> Relay:
+        options.setdefault("batch_size", 16)
+        options.setdefault("max_in_flight", 40)
+        relay = Relay(*self._args, **options)
+        self.made.append(relay)
+        return relay
+
+    def start(self, relay: Relay) -> asyncio.Task[None]:
+        task = asyncio.create_task(relay.run(self.stop))
+        self.running.append(task)
+        return task
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self.running:
+            if not task.done():
+                try:
+                    await asyncio.wait_for(task, 10)
+                except TimeoutError:
+                    task.cancel()
+        for relay in self.made:
+            await relay.close()
+
+
+@pytest.fixture
+async def make_relay(
+    store: PostgresEventStore, pg: AsyncpgConnections, nats_url: str, subjects: Subjects
+) -> AsyncIterator[Relays]:
+    relays = Relays(store, pg, nats_url, subjects)
+    yield relays
+    await relays.close()
+
+
+async def test_publishes_every_event_in_log_order_with_the_event_id_as_message_id(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 40)  # 120 events: several batches, two batches in flight at a time
+    registry = CollectorRegistry()
+    relay = make_relay(registry=registry)
+
+    assert await relay.publish_pending() == 120
+
+    expected = await h.log_ids(store)
+    messages = await h.stream_messages(js, subjects.stream_name(h.SERVICE))
+    assert [m.headers["Nats-Msg-Id"] for m in messages] == [str(i) for i in expected]
+    stored = {e.envelope.event_id: e.envelope for e in await store.read_all(Cursor(), limit=1000)}
+    for message in messages:
+        envelope = Envelope.from_wire(message.data)
+        assert envelope == stored[envelope.event_id]
+        assert message.subject == subjects.subject_for(h.SERVICE, envelope)
+        assert message.headers["Rinnalla-Event-Type"] == envelope.event_type
+        assert message.headers["Rinnalla-Tenant"] == "092"
+    assert await relay.lag() == 0
+    assert registry.get_sample_value("rinnalla_relay_events_published_total", {"service": h.SERVICE}) == 120
+    assert registry.get_sample_value("rinnalla_relay_lag_events", {"service": h.SERVICE}) == 0
+    assert registry.get_sample_value("rinnalla_relay_last_publish_timestamp_seconds", {"service": h.SERVICE})
+
+
+async def test_messages_carry_no_personal_data_in_plaintext(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 2, per_stream=1)
+    await make_relay().publish_pending()
+
+    messages = await h.stream_messages(js, subjects.stream_name(h.SERVICE))
+    assert len(messages) == 2
+    for message in messages:
+        raw = message.data + repr(message.headers).encode()
+        for secret in (h.CHILD_NAME, "Aino", h.CHILD_HETU, h.GUARDIAN_NAME):
+            assert secret.encode() not in raw
+        assert b"Hakunila" in raw  # the rest of the event is there, readable
+
+
+async def test_publishing_again_or_from_a_reset_checkpoint_stores_each_event_once(
+    store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 10)
+    first = make_relay()
+    assert await first.publish_pending() == 30
+    assert await first.publish_pending() == 0
+
+    async with pg.acquire() as conn:  # as if the relay had crashed before it saved any checkpoint
+        await conn.execute("DELETE FROM svc.checkpoints WHERE name = 'relay'")
+    with capture_logs() as logs:
+        restarted = make_relay()
+        assert await restarted.publish_pending() == 0
+    assert any(log["event"] == "relay.stream_ahead_of_checkpoint" and log["already_published"] == 30 for log in logs)
+    assert await restarted.lag() == 0
+
+    # any other publish of the same event is dropped by JetStream's duplicate window
+    envelope = (await store.read_all(Cursor(), limit=1))[0].envelope
+    ack = await js.publish(subjects.subject_for(h.SERVICE, envelope), envelope.to_wire(), headers=headers_for(envelope))
+    assert ack.duplicate
+
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+async def test_a_restarted_relay_resumes_from_its_checkpoint(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 10)
+    assert await make_relay().publish_pending() == 30
+    await h.append_events(store, 5, first=10)
+
+    assert await make_relay().publish_pending() == 15
+
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+async def test_a_relay_stopped_mid_way_is_resumed_without_loss_or_duplicates(
+    store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 200)  # 600 events in batches of 16
+    running = make_relay.start(make_relay(batch_size=8, max_in_flight=16))
+
+    async def checkpointed() -> bool:
+        async with pg.acquire() as conn:
+            return bool(await conn.fetchval("SELECT count(*) FROM svc.checkpoints WHERE name = 'relay'"))
+
+    await h.Deadline().until(checkpointed, "the first batch is checkpointed")
+    running.cancel()  # a hard stop, possibly with publishes in flight and not checkpointed
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    second = make_relay()
+    await second.publish_pending()
+    assert await second.lag() == 0
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+async def test_a_stream_that_lost_its_tail_is_refilled_when_the_relay_starts(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 10)
+    assert await make_relay().publish_pending() == 30
+    await h.recreate_stream_with_prefix(js, subjects, store, keep=18)
+
+    with capture_logs() as logs:
+        assert await make_relay().publish_pending() == 12
+    warnings = [log for log in logs if log["event"] == "relay.stream_lost_tail"]
+    assert [(w["log_level"], w["republishing"]) for w in warnings] == [("warning", 12)]
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+async def test_an_empty_stream_is_refilled_from_the_start(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    await h.append_events(store, 4)
+    assert await make_relay().publish_pending() == 12
+    await h.recreate_stream_with_prefix(js, subjects, store, keep=0)
+
+    assert await make_relay().publish_pending() == 12
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+@pytest.mark.parametrize("wake_up", ["notify trigger", "in-process wake", "poll"])
+async def test_a_running_relay_publishes_new_events_soon_after_they_commit(
+    wake_up: str, store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    if wake_up == "notify trigger":
+        async with pg.acquire() as conn:
+            await install_notify_trigger(conn, "svc")
+    relay = make_relay()
+    running = make_relay.start(relay)
+    stream = subjects.stream_name(h.SERVICE)
+
+    for round_ in range(3):
+        await h.append_events(store, 2, first=2 * round_)
+        if wake_up == "in-process wake":
+            relay.wake()
+        expected = await h.log_ids(store)
+
+        async def published(expected: list[Any] = expected) -> bool:
+            try:
+                return await h.stream_ids(js, stream) == expected
+            except NotFoundError:
+                return False
+
+        await h.Deadline().until(published, f"round {round_} is published")
+
+    make_relay.stop.set()
+    await asyncio.wait_for(running, 10)
+    assert await relay.lag() == 0
+
+
+async def test_only_one_relay_of_a_store_publishes_at_a_time(
+    store: PostgresEventStore, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    with capture_logs() as logs:
+        tasks = [make_relay.start(make_relay(standby_poll=0.05)) for _ in range(2)]
+        await h.append_events(store, 30)
+        expected = await h.log_ids(store)
+
+        async def published() -> bool:
+            try:
+                return len(await h.stream_ids(js, subjects.stream_name(h.SERVICE))) >= len(expected)
+            except NotFoundError:
+                return False
+
+        await h.Deadline().until(published, "everything is published")
+        make_relay.stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == expected
+    assert [log["event"] for log in logs].count("relay.active") == 1
+    assert [log["event"] for log in logs].count("relay.standby") == 1
