@@ -82,13 +82,13 @@ async def test_catch_up_commits_in_batches_and_live_events_one_by_one(kit: Event
     # Far behind (>= 10 events): replay through an ordered consumer, 50 events per transaction.
     runner = kit.runner(ChildDirectory(), batch_size=50, catch_up_threshold=10, linger=2.0)
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert runner.stats.applied == 200
     assert runner.stats.batches == 4
     for n in range(3):
         await kit.store.append("child", "live", [Counted(n=n, label="live")], expected_version=n, metadata=META)
         await kit.publish_new()
-        await kit.wait_caught_up(ChildDirectory())
+        await kit.wait_caught_up(runner)
         assert runner.stats.batches == 5 + n  # live: one transaction per event
     async with kit.connections.acquire() as conn:
         assert await read_state(conn, "svc_read.children", "svc_read.stream_counts") == fold(await kit.history())
@@ -104,7 +104,7 @@ async def test_lag_counts_unapplied_events_and_sets_the_gauge(kit: EventLogKit, 
     assert await kit.lag(ChildDirectory()) == 3  # not even installed yet: everything is behind
     runner = kit.runner(ChildDirectory())
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert await kit.lag(ChildDirectory()) == 0
     assert (
         runner.metrics.registry.get_sample_value(
@@ -122,7 +122,7 @@ async def test_only_one_runner_applies_and_the_other_takes_over_when_it_stops(ki
     await eventually(lambda: second.runner.stats.lock_attempts >= 2)  # it has asked, and been refused
     await kit.store.append("child", "c1", [child("c1"), Counted(n=1, label="a")], expected_version=0, metadata=META)
     await kit.publish_new()
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(first.runner)
     assert first.runner.stats.applied == 2
     assert not second.runner.owner.is_set()  # still waiting for the lock
     assert second.runner.stats.sessions == 0 and second.runner.stats.batches == 0
@@ -132,7 +132,7 @@ async def test_only_one_runner_applies_and_the_other_takes_over_when_it_stops(ki
         await second.runner.owner.wait()
     await kit.store.append("child", "c1", [Counted(n=2, label="b")], expected_version=2, metadata=META)
     await kit.publish_new()
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(second.runner)
     assert second.runner.stats.applied == 1  # only the new event: the checkpoint says the rest is done
     async with kit.connections.acquire() as conn:
         assert await read_state(conn, "svc_read.children", "svc_read.stream_counts") == fold(await kit.history())
@@ -146,8 +146,9 @@ async def test_each_applied_event_continues_the_trace_of_the_command(kit: EventL
     traced = EventMetadata(tenant="092", actor="mentor-1", traceparent=f"00-{trace_id}-{span_id}-01")
     await kit.store.append("child", "c1", [child("c1")], expected_version=0, metadata=traced)
     await kit.publish_new()
-    run(kit.runner(ChildDirectory(), tracer_provider=provider))
-    await kit.wait_caught_up(ChildDirectory())
+    runner = kit.runner(ChildDirectory(), tracer_provider=provider)
+    run(runner)
+    await kit.wait_caught_up(runner)
     applied = [s for s in exporter.get_finished_spans() if s.name.endswith("apply test.ChildRegistered")]
     assert len(applied) == 1
     span = applied[0]

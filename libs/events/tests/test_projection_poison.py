@@ -71,7 +71,7 @@ async def test_poison_events_are_parked_and_later_events_still_applied(kit: Even
 
     runner = kit.runner(ChokesOnBad(), batch_size=50)
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())  # the checkpoint moved past both poison events
+    await kit.wait_caught_up(runner)  # the checkpoint moved past both poison events
 
     assert await children(kit) == ["c1", "c2", "c3"]
     counts = await kit.rows("SELECT stream_id, events FROM svc_read.stream_counts WHERE stream_id = 'bad'")

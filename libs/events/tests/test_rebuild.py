@@ -225,7 +225,7 @@ async def test_an_outdated_runner_stops_applying_and_hands_over_to_the_new_versi
     await append_children(kit, range(2))
     await kit.publish_new()
     v1 = run(kit.runner(ChildDirectory(), lock_check_seconds=0.1))
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(v1.runner)
     applied_by_v1 = v1.runner.stats.applied
 
     await kit.rebuild(ChildNamesV2())  # a newer deployment rebuilt the projection while v1 still runs

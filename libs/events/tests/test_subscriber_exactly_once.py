@@ -132,7 +132,7 @@ async def test_connection_failure_mid_batch_is_retried_not_parked(kit: EventLogK
     await kit.publish_new()
     runner = kit.runner(DroppingConnection(fail_at=25), batch_size=20)
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert runner.stats.sessions == 2  # the failed session ended, a new one resumed from the checkpoint
     assert await view_state(kit) == fold(await kit.history())
     assert await list_parked(kit.connections, "svc", "child_directory") == []
@@ -143,7 +143,7 @@ async def test_duplicate_publishes_change_nothing(kit: EventLogKit, run: Any) ->
     await kit.publish_new()
     runner = kit.runner(ChildDirectory())
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     before = await view_state(kit)
 
     stored = await kit.store.read_all(Cursor(), limit=1000)
@@ -151,7 +151,7 @@ async def test_duplicate_publishes_change_nothing(kit: EventLogKit, run: Any) ->
         await kit.publish_envelope(event.envelope)
     for event in stored:  # after the window (or without the id): new sequences, same events
         await kit.publish_envelope(event.envelope, with_msg_id=False)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
 
     assert await view_state(kit) == before == fold(await kit.history())
     assert runner.stats.applied == len(stored)
@@ -159,7 +159,7 @@ async def test_duplicate_publishes_change_nothing(kit: EventLogKit, run: Any) ->
     # ... and the projection still applies what is new.
     await append_children(kit, 3, 1)
     await kit.publish_new()
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert await view_state(kit) == fold(await kit.history())
 
 
@@ -215,6 +215,6 @@ async def test_stream_that_lost_its_tail_gets_every_event_applied_once(kit: Even
 
     runner = kit.runner(ChildDirectory())
     run(runner)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert await view_state(kit) == fold(await kit.history())
     assert runner.stats.applied == 3  # the new events; the 20 old ones were recognised as applied

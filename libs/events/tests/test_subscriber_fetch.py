@@ -59,7 +59,7 @@ async def test_empty_fetches_time_out_quietly_and_the_runner_keeps_serving(kit: 
     run(runner)
     await eventually(lambda: runner.stats.empty_fetches >= 3)
     await count(kit, "a", 2)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(runner)
     assert runner.stats.sessions == 1  # timeouts are not failures: same session throughout
     assert runner.stats.applied == 2
     assert await consistent(kit)
@@ -119,7 +119,7 @@ async def test_a_pull_request_left_by_a_stalled_consumer_does_not_swallow_events
         # ack_wait is far longer than this test may take: the events must not depend on redelivery.
         runner = kit.runner(ChildDirectory(), ack_wait=600.0)
         run(runner)
-        await kit.wait_caught_up(ChildDirectory(), within=15)
+        await kit.wait_caught_up(runner, within=15)
         assert runner.stats.applied == 2
     finally:
         await stalled.close()
@@ -134,6 +134,6 @@ async def test_a_runner_cancelled_while_waiting_for_messages_resumes_cleanly(kit
     await count(kit, "a", 4)
     second = kit.runner(ChildDirectory())
     run(second)
-    await kit.wait_caught_up(ChildDirectory())
+    await kit.wait_caught_up(second)
     assert second.stats.applied == 4
     assert await consistent(kit)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import nats.errors
@@ -67,6 +67,7 @@ class RunnerStats:
     parked: int = 0
     duplicates: int = 0
     empty_fetches: int = 0
+    checkpoints: dict[str, int] = field(default_factory=dict)  # per stream: the last sequence committed
 
 
 class ProjectionRunner:
@@ -307,13 +308,14 @@ class ProjectionRunner:
                 batch = [first]
                 await self._fill(queue, batch)
                 outcome = await applier.apply(batch)
-                await _acknowledge(batch)
                 self.stats.batches += 1
                 self.stats.applied += outcome.applied
                 self.stats.parked += len(outcome.parked)
                 self.stats.duplicates += outcome.duplicates
+                self.stats.checkpoints.update(outcome.checkpoints)
                 for stream, pending in _pending_by_stream(batch).items():
                     self.metrics.lag.labels(self.projection.name, stream).set(pending)
+                await _acknowledge(batch)
         finally:
             stopping.cancel()
             with contextlib.suppress(asyncio.CancelledError):

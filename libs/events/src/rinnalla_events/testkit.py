@@ -28,6 +28,7 @@ from rinnalla_events.erasure import SubjectErased
 from rinnalla_events.generations import install_projections
 from rinnalla_events.lag import projection_lag
 from rinnalla_events.projection import Projection
+from rinnalla_events.readers import stream_last_seq
 from rinnalla_events.rebuild import RebuildResult, rebuild
 from rinnalla_events.registry import EventRegistry
 from rinnalla_events.store import Cursor, PostgresEventStore
@@ -178,8 +179,22 @@ class EventLogKit:
         )
         return lags[projection.name]
 
-    async def wait_caught_up(self, projection: Projection, *, within: float = 30.0) -> None:
-        """Wait until the active generation has applied every message in the stream (TimeoutError after `within`)."""
+    async def wait_caught_up(self, target: Projection | ProjectionRunner, *, within: float = 30.0) -> None:
+        """Wait until every message in the stream is applied (TimeoutError after `within`).
+
+        Given a projection: until its active generation's checkpoint reaches the stream's end. Given a
+        runner: until that runner committed it, and has counted what it committed in its `stats`.
+        """
+        if isinstance(target, ProjectionRunner):
+            runner = target
+
+            async def runner_caught_up() -> bool:
+                last = await stream_last_seq(self.js, self.stream)
+                return runner.stats.checkpoints.get(self.stream, 0) >= last
+
+            await eventually(runner_caught_up, within=within)
+            return
+        projection = target
 
         async def caught_up() -> bool:
             return await self.lag(projection) == 0
