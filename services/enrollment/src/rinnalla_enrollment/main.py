@@ -14,6 +14,8 @@ from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProje
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuthSettings, install_security
 
+from rinnalla_enrollment.adapters.audit_http import enrollment_audit_router
+from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
@@ -47,7 +49,7 @@ def create_app(
     app = create_service_app(
         SERVICE_NAME,
         settings,
-        routers=[command_router(), read_router()],
+        routers=[command_router(), read_router(), erasure_router(), enrollment_audit_router()],
         readiness_checks={"postgres": postgres_check(settings.require_database_dsn())},
         description=DESCRIPTION,
         lifespan=lifespan,

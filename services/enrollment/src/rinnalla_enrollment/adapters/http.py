@@ -18,6 +18,7 @@ from rinnalla_events.store import fingerprint
 from rinnalla_security import Access, Action, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment
+from rinnalla_enrollment.adapters.erasure_http import refuse_if_erased
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import EXAMPLES
 from rinnalla_enrollment.application import handlers as h
@@ -142,6 +143,8 @@ async def execute(
         data["at"] = enrollment.clock()
     command = route.command.model_validate(data)
     principal = access.principal
+    if route.id_field == "child_id":
+        await refuse_if_erased(enrollment, access, stream_id)
     idempotency = Idempotency(
         key=f"{principal.subject}:{key}",
         fingerprint=fingerprint({"endpoint": access.endpoint, "id": stream_id, "body": body.model_dump(mode="json")}),

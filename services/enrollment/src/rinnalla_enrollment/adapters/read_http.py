@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import get_enrollment
+from rinnalla_enrollment.adapters.erasure_http import is_erased
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.projections import queries
@@ -234,7 +235,7 @@ def read_router() -> APIRouter:
     ) -> ChildConsents:
         async with enrollment.connections.acquire() as conn:
             scope = await queries.child_scope(conn, child_id)
-            if scope is None:
+            if scope is None or await is_erased(enrollment, child_id):
                 raise NotFound()
             access.ensure_tenant(scope["municipality_code"])
             access.ensure(access.principal.can_see_child(child_id, team_id=scope["team_id"]))

@@ -1,0 +1,160 @@
+"""The erasure API: `POST /v1/children/{child_id}/erasure` and `POST /v1/guardians/{guardian_id}/erasure`.
+
+Only the data-protection officer and administrators may erase (least privilege: an erasure cannot be
+undone, and deciding an erasure request is the controller's data-protection task, not case work; a
+coordinator asks the DPO). Another municipality's person answers 404. The access log gets one line per
+erasure, written before the key is destroyed, so that no erasure happens unlogged.
+
+After an erasure, commands on the child answer `410 subject_erased` (to callers who could see the child;
+everyone else still gets 404) and the child's read endpoints answer 404.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+from pydantic import BaseModel, Field
+from rinnalla_events.errors import SubjectErased
+from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
+from rinnalla_security.responses import error_response
+
+from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
+from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES, ErrorBody
+from rinnalla_enrollment.application.erasure import (
+    Eraser,
+    ErasureOutcome,
+    StillEnrolled,
+    SubjectDirectory,
+    load_child,
+    refuse_if_enrolled,
+)
+from rinnalla_enrollment.bootstrap import Enrollment
+
+ERASERS = {Role.DPO, Role.ADMIN}
+ERASURE_PURPOSE = "data_subject_erasure"
+
+IdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+erase_child_rule = authorize(
+    Action.write("child", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
+    description="Erase a child's personal data (destroys their key; irreversible)",
+)
+erase_guardian_rule = authorize(
+    Action.write("guardian", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
+    subject_kind="guardian", description="Erase a guardian's personal data (destroys their key; irreversible)",
+)
+
+
+class ErasureRequest(StrictModel):
+    reason: str = Field(
+        min_length=10, max_length=500,
+        description="Why (e.g. the data subject's request and its date, or the retention rule). Stored in the "
+        "event log in plain text: never write names or identity codes here.",
+        examples=["Guardian's erasure request of 2026-03-02, case DPO-2026-014"],
+    )
+
+
+class ErasureResponse(BaseModel):
+    subject_id: str
+    subject_kind: str = Field(description="child or guardian")
+    erased_at: str
+    already_erased: bool = Field(description="true when the person had been erased before this request")
+
+
+ERASURE_RESPONSES: dict[int | str, dict[str, object]] = {
+    **ERROR_RESPONSES,
+    409: {"model": ErrorBody, "description": "the child is still enrolled: record the exit first"},
+}
+
+
+def eraser_of(enrollment: Enrollment) -> Eraser:
+    return Eraser(enrollment.store, enrollment.codec.keys, SubjectDirectory(enrollment.connections), enrollment.clock)
+
+
+def _answer(outcome: ErasureOutcome, response: Response) -> ErasureResponse:
+    if outcome.already_erased:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ErasureResponse(
+        subject_id=outcome.subject_id, subject_kind=outcome.subject_kind,
+        erased_at=outcome.erased_at.isoformat(), already_erased=outcome.already_erased,
+    )
+
+
+async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str) -> None:
+    """For commands: an erased child answers 410 to whoever could see it, 404 to everyone else."""
+    erased = await SubjectDirectory(enrollment.connections).erased(child_id)
+    if erased is None:
+        return
+    if erased.tenant is not None:
+        access.ensure_tenant(erased.tenant)
+    access.ensure(access.principal.can_see_child(child_id, team_id=None))
+    raise SubjectErased(child_id)
+
+
+async def is_erased(enrollment: Enrollment, subject_id: str) -> bool:
+    """For reads: the read model may still hold the rows for a moment after the key was destroyed."""
+    return await enrollment.codec.keys.is_erased(subject_id)
+
+
+def erasure_router() -> APIRouter:
+    router = APIRouter(tags=["erasure"], responses=ERASURE_RESPONSES)
+
+    @router.post(
+        "/children/{child_id}/erasure",
+        summary="Erase a child's personal data (GDPR art. 17); only the child, not their guardians",
+        response_model=ErasureResponse,
+    )
+    async def erase_child(
+        child_id: IdPath,
+        body: ErasureRequest,
+        idempotency_key: IdempotencyKey,
+        access: Annotated[Access, Depends(erase_child_rule)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        response: Response,
+    ) -> ErasureResponse | Response:
+        eraser = eraser_of(enrollment)
+        before = await eraser.directory.erased(child_id)
+        tenant = before.tenant if before is not None else await eraser.directory.child_tenant(child_id)
+        if tenant is None:
+            raise NotFound()
+        access.ensure_tenant(tenant)
+        access.ensure(access.principal.can_see_child(child_id, team_id=None))
+        if before is None:
+            try:
+                refuse_if_enrolled(await load_child(enrollment.store, child_id))
+            except StillEnrolled as refusal:
+                return error_response(409, "still_enrolled", str(refusal))
+        await access.record(child_id, tenant=tenant)
+        outcome = await eraser.erase(
+            child_id, "child", reason=body.reason, actor=access.principal.subject, tenant=tenant
+        )
+        return _answer(outcome, response)
+
+    @router.post(
+        "/guardians/{guardian_id}/erasure",
+        summary="Erase a guardian's personal data (names, contact details) wherever they appear",
+    )
+    async def erase_guardian(
+        guardian_id: IdPath,
+        body: ErasureRequest,
+        idempotency_key: IdempotencyKey,
+        access: Annotated[Access, Depends(erase_guardian_rule)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        response: Response,
+    ) -> ErasureResponse:
+        eraser = eraser_of(enrollment)
+        before = await eraser.directory.erased(guardian_id)
+        if before is not None:
+            tenants = frozenset({before.tenant}) if before.tenant else frozenset()
+        else:
+            tenants = await eraser.directory.guardian_tenants(guardian_id)
+        shared = sorted(tenants & access.principal.tenants)
+        if not shared:
+            raise NotFound()
+        tenant = shared[0]
+        await access.record(guardian_id, tenant=tenant)
+        outcome = await eraser.erase(
+            guardian_id, "guardian", reason=body.reason, actor=access.principal.subject, tenant=tenant
+        )
+        return _answer(outcome, response)
+
+    return router

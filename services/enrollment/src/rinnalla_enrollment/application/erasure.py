@@ -1,0 +1,136 @@
+"""Erasing a child or a guardian (GDPR art. 17): destroy the person's data key and record `SubjectErased`.
+
+Destroying the key makes every copy of the person's personal fields unreadable at once, in the event
+store and on the bus (crypto-shredding); the `SubjectErased` event makes every projection purge the rows
+it derived from the person. Only the named person is erased: a child's guardians are separate people
+with their own key (a child's erasure removes the rows that link the guardians to that child).
+
+A child still enrolled in a team cannot be erased: the team's roster would keep counting them. The
+exit (or completion) is recorded first; the retention job erases former participants when their period
+has run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from rinnalla_events.crypto import KeyStore
+from rinnalla_events.erasure import SUBJECT_STREAM, erase_subject
+from rinnalla_events.handling import load
+from rinnalla_events.store import EventStore
+
+from rinnalla_enrollment.application.deciders import CHILD
+from rinnalla_enrollment.config import EVENT_SCHEMA
+from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.values import ChildStatus
+
+SubjectKind = Literal["child", "guardian"]
+E = EVENT_SCHEMA
+
+
+class StillEnrolled(Exception):
+    """The child is active in a team: record the exit first."""
+
+    def __init__(self, child_id: str, team_id: str | None) -> None:
+        self.child_id = child_id
+        self.team_id = team_id
+        super().__init__(
+            f"child {child_id} is enrolled in team {team_id}; record the exit (or completion) first, then erase"
+        )
+
+
+@dataclass(frozen=True)
+class ErasedSubject:
+    """Where an erased person belonged (their tenant), from the `SubjectErased` event."""
+
+    subject_id: str
+    subject_kind: str
+    tenant: str | None
+    erased_at: datetime
+
+
+@dataclass(frozen=True)
+class ErasureOutcome:
+    subject_id: str
+    subject_kind: str
+    tenant: str | None
+    erased_at: datetime
+    already_erased: bool
+
+
+class SubjectDirectory:
+    """Answers, from the event store itself (not the lagging read model), where a person belongs.
+
+    Only plaintext, non-personal columns are read: stream ids, tenants, the guardian ids inside events."""
+
+    def __init__(self, connections: Any) -> None:
+        self._connections = connections
+
+    async def erased(self, subject_id: str) -> ErasedSubject | None:
+        async with self._connections.acquire() as conn:
+            row = await conn.fetchrow(
+                f"SELECT tenant, occurred_at, payload->>'subject_kind' AS kind FROM {E}.events"
+                " WHERE stream_type = $1 AND stream_id = $2 AND event_type = 'rinnalla.SubjectErased'"
+                " ORDER BY version LIMIT 1",
+                SUBJECT_STREAM, subject_id,
+            )
+        if row is None:
+            return None
+        return ErasedSubject(subject_id, str(row["kind"]), row["tenant"], row["occurred_at"])
+
+    async def child_tenant(self, child_id: str) -> str | None:
+        async with self._connections.acquire() as conn:
+            tenant = await conn.fetchval(
+                f"SELECT tenant FROM {E}.events WHERE stream_type = 'child' AND stream_id = $1"
+                " AND tenant IS NOT NULL ORDER BY version LIMIT 1",
+                child_id,
+            )
+        return None if tenant is None else str(tenant)
+
+    async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
+        """The municipalities of the children whose events name this guardian."""
+        probe = json.dumps([{"guardian_id": guardian_id}])
+        async with self._connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT DISTINCT tenant FROM {E}.events WHERE stream_type = 'child' AND tenant IS NOT NULL"
+                " AND payload->'guardians' @> $1::jsonb",
+                probe,
+            )
+        return frozenset(str(row["tenant"]) for row in rows)
+
+
+async def load_child(store: EventStore, child_id: str) -> ChildState:
+    state, _version = await load(store, CHILD, child_id)
+    return state
+
+
+def refuse_if_enrolled(state: ChildState) -> None:
+    if state.status == ChildStatus.ACTIVE:
+        raise StillEnrolled(state.child_id, state.active_team_id)
+
+
+class Eraser:
+    """Erases one person: key first, then the event, once (repeating it answers the first erasure)."""
+
+    def __init__(
+        self, store: EventStore, keys: KeyStore, directory: SubjectDirectory, clock: Callable[[], datetime]
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self.directory = directory
+        self._clock = clock
+
+    async def erase(
+        self, subject_id: str, kind: SubjectKind, *, reason: str, actor: str, tenant: str | None
+    ) -> ErasureOutcome:
+        before = await self.directory.erased(subject_id)
+        if before is not None:
+            return ErasureOutcome(subject_id, before.subject_kind, before.tenant, before.erased_at, True)
+        await erase_subject(self._store, self._keys, subject_id, kind, reason, actor, tenant)
+        after = await self.directory.erased(subject_id)
+        erased_at = after.erased_at if after is not None else self._clock()
+        return ErasureOutcome(subject_id, kind, tenant, erased_at, False)
