@@ -178,20 +178,26 @@ async def test_a_restarted_relay_resumes_from_its_checkpoint(
     assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
 
 
+@pytest.mark.parametrize("how", ["graceful stop", "cancelled"])
 async def test_a_relay_stopped_mid_way_is_resumed_without_loss_or_duplicates(
-    store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+    how: str, store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
 ) -> None:
-    await h.append_events(store, 200)  # 600 events in batches of 16
-    running = make_relay.start(make_relay(batch_size=8, max_in_flight=16))
+    await h.append_events(store, 200)  # 600 events in batches of 8
+    first = make_relay(batch_size=8, max_in_flight=16)
+    running = make_relay.start(first)
 
     async def checkpointed() -> bool:
         async with pg.acquire() as conn:
             return bool(await conn.fetchval("SELECT count(*) FROM svc.checkpoints WHERE name = 'relay'"))
 
     await h.Deadline().until(checkpointed, "the first batch is checkpointed")
-    running.cancel()  # a hard stop, possibly with publishes in flight and not checkpointed
-    with pytest.raises(asyncio.CancelledError):
-        await running
+    if how == "graceful stop":  # the batches in flight are settled, the backlog is left for later
+        make_relay.stop.set()
+        await asyncio.wait_for(running, 10)
+    else:  # a hard stop, possibly with publishes in flight and not checkpointed
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
 
     second = make_relay()
     await second.publish_pending()
@@ -262,16 +268,45 @@ async def test_only_one_relay_of_a_store_publishes_at_a_time(
         await h.append_events(store, 30)
         expected = await h.log_ids(store)
 
-        async def published() -> bool:
+        async def published_and_one_on_standby() -> bool:
+            if "relay.standby" not in [log["event"] for log in logs]:
+                return False
             try:
                 return len(await h.stream_ids(js, subjects.stream_name(h.SERVICE))) >= len(expected)
             except NotFoundError:
                 return False
 
-        await h.Deadline().until(published, "everything is published")
+        await h.Deadline().until(published_and_one_on_standby, "everything is published")
         make_relay.stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 10)
 
     assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == expected
     assert [log["event"] for log in logs].count("relay.active") == 1
     assert [log["event"] for log in logs].count("relay.standby") == 1
+
+
+async def test_a_relay_that_loses_its_database_session_takes_its_lock_again_and_goes_on(
+    store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    relay = make_relay(retry_initial=0.05, retry_max=0.2)
+    with capture_logs() as logs:
+        make_relay.start(relay)
+        await h.append_events(store, 3)
+
+        async def caught_up() -> bool:
+            return await relay.lag() == 0
+
+        await h.Deadline().until(caught_up, "the first events are published")
+        async with pg.acquire() as conn:  # what a database restart does to every session
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        await h.append_events(store, 3, first=3)
+
+        async def active_again_and_caught_up() -> bool:
+            return [log["event"] for log in logs].count("relay.active") == 2 and await caught_up()
+
+        await h.Deadline().until(active_again_and_caught_up, "the relay is back and the later events are published")
+
+    assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)

@@ -128,8 +128,11 @@ async def test_appends_succeed_while_nats_is_down_and_the_relay_catches_up_when_
             assert not running.done()
 
             await asyncio.to_thread(own_nats.start)  # same port, same data directory
-            await h.Deadline().until(caught_up, "the relay has caught up")
-        assert "relay.recovered" in [log["event"] for log in logs]
+
+            async def recovered() -> bool:
+                return "relay.recovered" in [log["event"] for log in logs] and await caught_up()
+
+            await h.Deadline().until(recovered, "the relay has recovered and caught up")
     finally:
         stop.set()
         await asyncio.wait_for(running, 10)

@@ -119,12 +119,14 @@ class Relay:
         self._synced = False
         self._checkpoint = Cursor()
         self._last_seq = 0  # the stream's last sequence: what the next message must find
+        self._stop: asyncio.Event | None = None  # set by run(): a long catch-up ends early on shutdown
 
     # -- public API -------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set: catch up, then wait for new events; retry forever on failures."""
         forward = asyncio.create_task(self._wake_when(stop))
+        self._stop = stop
         failures = 0
         try:
             while not stop.is_set():
@@ -143,6 +145,7 @@ class Relay:
                     await _pause(delay, stop)
         finally:
             forward.cancel()
+            self._stop = None
             await self.close()
 
     async def publish_pending(self) -> int:
@@ -261,6 +264,8 @@ class Relay:
         try:
             while True:
                 outstanding = sum(len(b.events) for b in in_flight)
+                if self._stop is not None and self._stop.is_set():
+                    drained = True  # settle what is in flight, read no further
                 if not drained and (not in_flight or outstanding + self._batch_size <= self._max_in_flight):
                     events = await self._store.read_all(read_from, limit=self._batch_size)
                     drained = len(events) < self._batch_size
