@@ -11,6 +11,7 @@ import pytest
 from rinnalla_events.applier import BatchApplier, Delivery
 from rinnalla_events.codec import RecordedEvent
 from rinnalla_events.envelope import EventMetadata
+from rinnalla_events.event import DomainEvent
 from rinnalla_events.generations import create_generation
 from rinnalla_events.parking import list_parked
 from rinnalla_events.projection import Tables
@@ -52,12 +53,10 @@ async def run() -> AsyncIterator[Any]:
 async def append_children(kit: EventLogKit, first: int, count: int, counted: int = 9) -> None:
     for i in range(first, first + count):
         guardian = Guardian(guardian_id=f"c{i}-g1", name=f"Guardian {i}")
-        events = [
-            ChildRegistered(
-                child_id=f"c{i}", name=f"Child {i}", hetu="010116A123N", school="Hakunila", guardians=(guardian,)
-            )
-        ]
-        events += [Counted(n=j, label="x") for j in range(counted)]
+        registered = ChildRegistered(
+            child_id=f"c{i}", name=f"Child {i}", hetu="010116A123N", school="Hakunila", guardians=(guardian,)
+        )
+        events: list[DomainEvent] = [registered, *(Counted(n=j, label="x") for j in range(counted))]
         await kit.store.append("child", f"c{i}", events, expected_version=0, metadata=META)
 
 
