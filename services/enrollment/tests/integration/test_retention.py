@@ -119,3 +119,12 @@ async def test_the_worker_task_runs_the_job_by_the_service_clock_until_stopped(a
 def test_an_unknown_retention_class_in_the_settings_fails_when_the_task_is_built():
     with pytest.raises(KeyError, match="no retention class 'childhood'"):
         retention_task(object(), RetentionSettings(periods={"childhood": "P1Y"}))  # type: ignore[arg-type]
+
+
+def test_the_worker_runs_the_job_only_when_enabled():
+    from rinnalla_enrollment.application.retention import worker_retention_task
+
+    enrollment: Any = object()
+    assert worker_retention_task(enrollment, {}) is None
+    assert worker_retention_task(enrollment, {"RINNALLA_RETENTION_ENABLED": "false"}) is None
+    assert callable(worker_retention_task(enrollment, {"RINNALLA_RETENTION_ENABLED": "true"}))

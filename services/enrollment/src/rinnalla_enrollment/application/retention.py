@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+import os
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,6 +38,7 @@ from rinnalla_enrollment.config import EVENT_SCHEMA
 
 E = EVENT_SCHEMA
 RETENTION_ACTOR = "system:retention"
+ENABLED_VARIABLE = "RINNALLA_RETENTION_ENABLED"
 DAY_SECONDS = 24 * 60 * 60
 
 # The events that set a child's selection or participation status, and the date field of the ending ones.
@@ -212,6 +214,19 @@ async def run_retention(
     log.info("retention.done", today=today.isoformat(), children_checked=report.children_checked,
              erased=len(report.erased), failed=len(report.failed))
     return report
+
+
+def worker_retention_task(
+    enrollment: Enrollment, environ: Mapping[str, str] | None = None
+) -> Callable[[asyncio.Event], Awaitable[None]] | None:
+    """The worker's hook: the daily job when `RINNALLA_RETENTION_ENABLED` is true, else None.
+
+    Off unless enabled, because the job erases for real: a test or demo database with old dates would
+    lose records to it the moment a worker starts. Production sets it."""
+    value = (os.environ if environ is None else environ).get(ENABLED_VARIABLE, "").strip().lower()
+    if value not in {"1", "true", "yes", "on"}:
+        return None
+    return retention_task(enrollment)
 
 
 def retention_task(
