@@ -10,19 +10,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import nats
+from nats.aio.client import Client as NatsClient
 from rinnalla_events.codec import EventCodec
 from rinnalla_events.crypto import KeyStore, PostgresKeyStore
 from rinnalla_events.envelope import EventMetadata
+from rinnalla_events.erasure import SubjectErased
+from rinnalla_events.nats_connection import NatsSource
 from rinnalla_events.registry import EventRegistry
+from rinnalla_events.relay import Relay
 from rinnalla_events.store import PostgresEventStore
+from rinnalla_events.subjects import Subjects
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog, PostgresAuditLog
 
 from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
-from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME
+from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME, subjects
 from rinnalla_enrollment.domain.events import ALL_EVENTS
-from rinnalla_enrollment.projections.enrollment_view import EnrollmentReadModel
-from rinnalla_enrollment.projections.projector import Projector
+from rinnalla_enrollment.projections.read_models import ReadModels, enrollment_projections
 
 
 class NotStarted(RuntimeError):
@@ -53,7 +58,8 @@ class Enrollment:
     codec: EventCodec
     store: PostgresEventStore
     audit_log: AuditLog
-    projector: Projector
+    subjects: Subjects
+    read_models: ReadModels
     clock: Callable[[], datetime] = utc_now
     _owned_pool: bool = field(default=False, repr=False)
 
@@ -65,18 +71,21 @@ class Enrollment:
         clock: Callable[[], datetime] = utc_now,
         audit_log: AuditLog | None = None,
         key_store: KeyStore | None = None,
+        subjects: Subjects | None = None,
     ) -> Enrollment:
         connections = PoolHolder()
         keys = key_store or PostgresKeyStore(connections, settings.require_master_key())
-        codec = EventCodec(EventRegistry(ALL_EVENTS), keys)
+        codec = EventCodec(event_registry(), keys)
         store = PostgresEventStore(connections, EVENT_SCHEMA, codec)
+        bus = subjects or default_subjects()
         return cls(
             settings=settings,
             connections=connections,
             codec=codec,
             store=store,
             audit_log=audit_log or PostgresAuditLog(connections, service=SERVICE_NAME),
-            projector=Projector(connections, store, codec, EnrollmentReadModel()),
+            subjects=bus,
+            read_models=ReadModels(connections, EVENT_SCHEMA, codec, bus, enrollment_projections()),
             clock=clock,
         )
 
@@ -94,6 +103,49 @@ class Enrollment:
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
         return CommandWriter(self.connections, EVENT_SCHEMA, self.codec, metadata, idempotency)
+
+    def relay(self, nats_source: NatsSource) -> Relay:
+        """Publishes this service's store to its JetStream stream, in log order."""
+        return Relay(
+            self.store,
+            self.connections,
+            nats_source,
+            self.subjects,
+            SERVICE_NAME,
+            replicas=self.settings.nats_stream_replicas,
+        )
+
+    async def unpublished(self) -> int:
+        """Events committed to the store that the relay has not published yet."""
+        return await self.relay(_never_connects).lag()
+
+    async def projection_lag(self, js: Any) -> dict[str, int]:
+        """Events each read model has still to apply: those not yet published, plus those published and
+        not yet applied (counted in this order, so 0 means every event committed before the call is in)."""
+        unpublished = await self.unpublished()
+        return {name: unpublished + behind for name, behind in (await self.read_models.lag(js)).items()}
+
+
+def event_registry() -> EventRegistry:
+    """Enrollment's own events, and the erasure of a person (it appears in this log when one is erased)."""
+    registry = EventRegistry(ALL_EVENTS)
+    registry.register(SubjectErased)
+    return registry
+
+
+def default_subjects() -> Subjects:
+    return subjects()
+
+
+async def _never_connects() -> NatsClient:
+    raise RuntimeError("a relay built to read its backlog does not publish")
+
+
+async def connect_nats(settings: RuntimeSettings) -> NatsClient:
+    """A client for the projection runners and operations: keeps reconnecting while the server is away."""
+    return await nats.connect(
+        settings.require_nats_url(), name=f"rinnalla-{SERVICE_NAME}", max_reconnect_attempts=-1, connect_timeout=2
+    )
 
 
 @asynccontextmanager

@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 from fastapi import FastAPI
+from rinnalla_events.erasure import SubjectErased
+from rinnalla_events.nats_connection import nats_connector
+from rinnalla_events.subjects import ensure_stream
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.readiness import postgres_check
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
 from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
 from rinnalla_security import AuthSettings, install_security
 
 from rinnalla_enrollment.adapters.audit_http import enrollment_audit_router
@@ -19,11 +25,12 @@ from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
-from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
-from rinnalla_enrollment.config import DEFAULT_PORT, SERVICE_NAME, auth_settings
+from rinnalla_enrollment.application.retention import worker_retention_task
+from rinnalla_enrollment.bootstrap import Enrollment, connect_nats, open_enrollment
+from rinnalla_enrollment.config import DEFAULT_PORT, EVENT_SCHEMA, SERVICE_NAME, auth_settings
 from rinnalla_enrollment.domain.events import ALL_EVENTS
 from rinnalla_enrollment.migrations import SCRIPT_LOCATION, VERSION_TABLE_SCHEMA
-from rinnalla_enrollment.projections.tables import PROJECTION_NAME
+from rinnalla_enrollment.projections.read_models import UnknownReadModel, enrollment_projections, install_read_models
 
 DESCRIPTION = (
     "Partnerships with municipalities, teams and their mentors, the selection and enrolment of children, "
@@ -67,35 +74,81 @@ def create_app(
 
 
 async def migrate(settings: RuntimeSettings) -> None:
-    await upgrade_database(
-        SCRIPT_LOCATION, settings.require_database_dsn(), version_table_schema=VERSION_TABLE_SCHEMA
-    )
+    """The Alembic revisions, then the read models' first generation and the dashboard views over it."""
+    dsn = settings.require_database_dsn()
+    await upgrade_database(SCRIPT_LOCATION, dsn, version_table_schema=VERSION_TABLE_SCHEMA)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await install_read_models(conn, EVENT_SCHEMA, enrollment_projections())
+    finally:
+        await conn.close()
 
 
 async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
-    """Keeps the read model up to date with the log until `stop` is set."""
-    async with open_enrollment(settings) as enrollment:
-        await enrollment.projector.run(stop)
+    """Until `stop` is set: the relay publishes the event store to JetStream, and one runner per read
+    model applies the stream to it. If one of them fails, the others stop too and the error is raised."""
+    async with open_enrollment(settings) as enrollment, _jetstream(settings) as js:
+        await ensure_stream(js, enrollment.subjects, SERVICE_NAME, replicas=settings.nats_stream_replicas)
+        relay = enrollment.relay(nats_connector(settings.require_nats_url(), name=f"rinnalla-{SERVICE_NAME}-relay"))
+        tasks: dict[str, StoppableTask] = {"relay": relay.run}
+        for projection in enrollment.read_models.projections:
+            tasks[f"projection:{projection.name}"] = enrollment.read_models.runner(projection, js).run
+        if (retention := worker_retention_task(enrollment)) is not None:
+            tasks["retention"] = retention  # daily erasure of records past their retention period
+        own_stop = asyncio.Event()  # a failing task stops its siblings, not whoever passed `stop`
+        tasks["stop"] = lambda own: _forward(stop, own)
+        code = await run_until_stopped(
+            tasks, stop=own_stop, grace_seconds=settings.shutdown_grace_seconds, handle_signals=False
+        )
+    if code != EXIT_OK:
+        raise WorkerFailed("a task of the enrollment worker failed (see the log); the others were stopped")
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+async def _forward(outer: asyncio.Event, inner: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(outer.wait()), asyncio.create_task(inner.wait())]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    inner.set()
+
+
+@asynccontextmanager
+async def _jetstream(settings: RuntimeSettings) -> AsyncIterator[Any]:
+    client = await connect_nats(settings)
+    try:
+        yield client.jetstream()
+    finally:
+        await client.close()
 
 
 async def rebuild_projection(settings: RuntimeSettings, name: str, on_progress: ProgressCallback) -> None:
-    if name != PROJECTION_NAME:
-        raise UnknownProjection(f"the enrollment service has one projection, {PROJECTION_NAME!r}, not {name!r}")
-    async with open_enrollment(settings) as enrollment:
-        await enrollment.projector.rebuild(on_progress)
+    """Blue/green: readers keep the current generation until the new one has caught up with the stream."""
+    async with open_enrollment(settings) as enrollment, _jetstream(settings) as js:
+        try:
+            projection = enrollment.read_models.named(name)
+        except UnknownReadModel as exc:
+            raise UnknownProjection(str(exc)) from None
+        await enrollment.read_models.rebuild(projection.name, js, on_progress)
 
 
 async def projection_lag(settings: RuntimeSettings) -> Mapping[str, int]:
-    async with open_enrollment(settings) as enrollment:
-        return {PROJECTION_NAME: await enrollment.projector.lag()}
+    """Per read model: events committed to the store that it has not applied yet."""
+    async with open_enrollment(settings) as enrollment, _jetstream(settings) as js:
+        return await enrollment.projection_lag(js)
 
 
 async def load_demo_data(settings: RuntimeSettings) -> None:
+    """Writes the demo data set; the worker projects it."""
     from rinnalla_enrollment.demo import load_demo
 
     async with open_enrollment(settings) as enrollment:
         await load_demo(enrollment)
-        await enrollment.projector.catch_up()
 
 
 def service_spec() -> ServiceSpec:
@@ -108,7 +161,8 @@ def service_spec() -> ServiceSpec:
         load_demo_data=load_demo_data,
         rebuild_projection=rebuild_projection,
         projection_lag=projection_lag,
-        projection_names=(PROJECTION_NAME,),
-        event_classes=ALL_EVENTS,
+        projection_names=tuple(projection.name for projection in enrollment_projections()),
+        # SubjectErased is exported once, here: enrollment is the service whose log announces erasures.
+        event_classes=(*ALL_EVENTS, SubjectErased),
         description="Partnerships, teams, mentors, selection and enrolment of children, consents",
     )

@@ -1,7 +1,9 @@
-"""Fixtures: a migrated database, the service over HTTP, and development tokens per demo user."""
+"""Fixtures: a migrated database, the service over HTTP, development tokens per demo user, and the
+worker (relay to JetStream and projection runners) that keeps the read model current."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -10,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
-from rinnalla_enrollment.main import create_app, migrate
+from rinnalla_enrollment.config import SUBJECT_PREFIX_VARIABLE
+from rinnalla_enrollment.main import create_app, migrate, run_worker
 from rinnalla_events.crypto import new_master_key
+from rinnalla_events.testkit import eventually
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuthSettings, mint_dev_token
 
@@ -21,11 +26,56 @@ from rinnalla_security import AuthSettings, mint_dev_token
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+class Worker:
+    """The service's worker (`run_worker`) in a task of its own, started when a test first reads."""
+
+    def __init__(self, settings: RuntimeSettings, enrollment: Enrollment) -> None:
+        self.settings = settings
+        self.enrollment = enrollment
+        self.stop_event = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.nc: Any = None
+
+    async def start(self) -> None:
+        if self.task is None:
+            self.stop_event = asyncio.Event()
+            self.task = asyncio.create_task(run_worker(self.settings, self.stop_event))
+        if self.nc is None:
+            self.nc = await nats.connect(self.settings.require_nats_url())
+
+    async def caught_up(self, *, within: float = 30.0) -> None:
+        """Read-your-writes: wait until every event committed so far is in every read model."""
+        await self.start()
+        js = self.nc.jetstream()
+
+        async def done() -> bool:
+            if self.task is not None and self.task.done():
+                self.task.result()  # the worker died: raise its error instead of waiting in vain
+                raise AssertionError("the worker stopped")
+            return not any((await self.enrollment.projection_lag(js)).values())
+
+        await eventually(done, within=within)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.stop_event.set()
+            async with asyncio.timeout(30):
+                await self.task
+            self.task = None
+
+    async def close(self) -> None:
+        await self.stop()
+        if self.nc is not None:
+            await self.nc.close()
+            self.nc = None
+
+
 @dataclass
 class Api:
     client: httpx.AsyncClient
     enrollment: Enrollment
     key_dir: Path
+    worker: Worker
 
     def token(self, user: str, **claims: Any) -> dict[str, str]:
         token = mint_dev_token(user, key_dir=self.key_dir, extra_claims=claims or None)
@@ -48,14 +98,22 @@ class Api:
         return await self.client.get(f"/v1{path}", headers=self.token(user), params=params)
 
     async def project(self) -> None:
-        await self.enrollment.projector.catch_up()
+        """Wait until the read model shows every command answered so far (the worker runs from then on)."""
+        await self.worker.caught_up()
 
 
 @pytest.fixture
-async def settings(database_url: str, tmp_path: Path) -> RuntimeSettings:
-    settings = RuntimeSettings(database_url=database_url, master_key=new_master_key(), data_dir=tmp_path)
-    await migrate(settings)
-    return settings
+async def settings(
+    database_url: str, nats_url: str, subject_prefix: str, tmp_path: Path
+) -> AsyncIterator[RuntimeSettings]:
+    # A JetStream stream of this test's own; not the test's `monkeypatch`, which a test may undo.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(SUBJECT_PREFIX_VARIABLE, subject_prefix)
+        settings = RuntimeSettings(
+            database_url=database_url, nats_url=nats_url, master_key=new_master_key(), data_dir=tmp_path
+        )
+        await migrate(settings)
+        yield settings
 
 
 @pytest.fixture
@@ -75,7 +133,11 @@ def app(settings: RuntimeSettings, enrollment: Enrollment, key_dir: Path) -> Any
 
 
 @pytest.fixture
-async def api(app: Any, enrollment: Enrollment, key_dir: Path) -> AsyncIterator[Api]:
+async def api(app: Any, settings: RuntimeSettings, enrollment: Enrollment, key_dir: Path) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://enrollment.test") as client:
-        yield Api(client, enrollment, key_dir)
+    worker = Worker(settings, enrollment)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://enrollment.test") as client:
+            yield Api(client, enrollment, key_dir, worker)
+    finally:
+        await worker.close()

@@ -1,12 +1,22 @@
-"""The read models' tables and views in the schema `enrollment_read`, rebuilt from the event log.
+"""The read model's tables and the views over them, in the read schema `enrollment_read`.
 
-Tables hold what the API's read endpoints need (names of children and guardians included, for the
-mentor's roster); the identity code only ever masked. The `v_*` views hold no names: they are what
-dashboards (Grafana, as the read-only role `grafana_reader`) may read. The municipality views suppress
+The tables exist per generation (the projection framework names them `<projection>__g<N>__<table>` in
+the event store's schema, and a rebuild builds generation N+1 beside N); readers never see those names.
+They read the stable view `enrollment_read.<table>` of each table, which the framework points at the
+active generation. The tables hold what the API's read endpoints need (names of children and guardians
+included, for the mentor's roster); the identity code only ever masked.
+
+The `v_*` views are built on the stable views and hold no names: they are what dashboards (Grafana, as
+the read-only role `grafana_reader`) may read. A generation switch replaces the stable views in place
+(`CREATE OR REPLACE`), so the `v_*` views and their grants carry over. The municipality views suppress
 every count below 5, so that no child can be singled out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from rinnalla_events.projection import Tables
 
 READ_SCHEMA = "enrollment_read"
 PROJECTION_NAME = "enrollment_read_model"
@@ -15,9 +25,9 @@ SUPPRESS_BELOW = 5
 
 S = READ_SCHEMA
 
-TABLES = {
-    "partnerships": f"""
-        CREATE TABLE {S}.partnerships (
+_TABLE_DDL: dict[str, Callable[[str], str]] = {
+    "partnerships": lambda table: f"""
+        CREATE TABLE {table} (
             partnership_id    text PRIMARY KEY,
             municipality_code text NOT NULL,
             county_code       text NOT NULL,
@@ -25,8 +35,8 @@ TABLES = {
             team_count        integer NOT NULL DEFAULT 0,
             opened_on         date NOT NULL
         )""",
-    "teams": f"""
-        CREATE TABLE {S}.teams (
+    "teams": lambda table: f"""
+        CREATE TABLE {table} (
             team_id            text PRIMARY KEY,
             partnership_id     text,
             name               text NOT NULL,
@@ -41,8 +51,8 @@ TABLES = {
             cohort_birth_years integer[] NOT NULL,
             sport              text
         )""",
-    "team_mentors": f"""
-        CREATE TABLE {S}.team_mentors (
+    "team_mentors": lambda table: f"""
+        CREATE TABLE {table} (
             team_id        text NOT NULL,
             mentor_id      text NOT NULL,
             role           text NOT NULL,
@@ -53,8 +63,8 @@ TABLES = {
             successor_id   text,
             PRIMARY KEY (team_id, mentor_id, started_on)
         )""",
-    "children": f"""
-        CREATE TABLE {S}.children (
+    "children": lambda table: f"""
+        CREATE TABLE {table} (
             child_id           text PRIMARY KEY,
             municipality_code  text NOT NULL,
             status             text NOT NULL,
@@ -74,8 +84,8 @@ TABLES = {
             exit_reason        text,
             completion_outcome text
         )""",
-    "guardians": f"""
-        CREATE TABLE {S}.guardians (
+    "guardians": lambda table: f"""
+        CREATE TABLE {table} (
             child_id    text NOT NULL,
             guardian_id text NOT NULL,
             ordinal     integer NOT NULL,
@@ -85,15 +95,15 @@ TABLES = {
             email       text NOT NULL,
             PRIMARY KEY (child_id, guardian_id)
         )""",
-    "consent_facts": f"""
-        CREATE TABLE {S}.consent_facts (
+    "consent_facts": lambda table: f"""
+        CREATE TABLE {table} (
             child_id text NOT NULL,
             seq      integer NOT NULL,
             fact     jsonb NOT NULL,
             PRIMARY KEY (child_id, seq)
         )""",
-    "consent_status": f"""
-        CREATE TABLE {S}.consent_status (
+    "consent_status": lambda table: f"""
+        CREATE TABLE {table} (
             child_id     text NOT NULL,
             purpose      text NOT NULL,
             in_force     boolean NOT NULL,
@@ -104,12 +114,12 @@ TABLES = {
         )""",
 }
 
-CHECKPOINT_TABLE = f"""
-    CREATE TABLE {S}.checkpoint (
-        name     text PRIMARY KEY,
-        tx_id    bigint NOT NULL,
-        position bigint NOT NULL
-    )"""
+TABLES = tuple(_TABLE_DDL)
+
+
+def table_ddl(tables: Tables) -> list[str]:
+    """The CREATE statements of one generation of the read model's tables."""
+    return [create(tables[name]) for name, create in _TABLE_DDL.items()]
 
 
 def _suppressed(expression: str) -> str:
@@ -118,7 +128,7 @@ def _suppressed(expression: str) -> str:
 
 VIEWS = {
     "v_team_overview": f"""
-        CREATE VIEW {S}.v_team_overview AS
+        CREATE OR REPLACE VIEW {S}.v_team_overview AS
         SELECT t.team_id, t.municipality_code, t.county_code, t.name, t.area, t.status, t.max_size,
                coalesce(r.size, 0) AS size,
                coalesce(r.size, 0) BETWEEN 15 AND 25 AS within_target_size,
@@ -144,7 +154,7 @@ VIEWS = {
                       WHERE status = 'waitlisted' GROUP BY considered_team_id) w ON w.team_id = t.team_id
         """,
     "v_municipality_enrolment": f"""
-        CREATE VIEW {S}.v_municipality_enrolment AS
+        CREATE OR REPLACE VIEW {S}.v_municipality_enrolment AS
         SELECT t.municipality_code, t.team_id, t.name AS team_name, c.birth_year AS cohort, c.status,
                {_suppressed("count(*)")} AS children,
                count(*) < {SUPPRESS_BELOW} AS suppressed
@@ -153,7 +163,7 @@ VIEWS = {
          GROUP BY t.municipality_code, t.team_id, t.name, c.birth_year, c.status
         """,
     "v_municipality_exits": f"""
-        CREATE VIEW {S}.v_municipality_exits AS
+        CREATE OR REPLACE VIEW {S}.v_municipality_exits AS
         SELECT c.municipality_code, c.exit_reason,
                {_suppressed("count(*)")} AS children,
                count(*) < {SUPPRESS_BELOW} AS suppressed
@@ -162,7 +172,7 @@ VIEWS = {
          GROUP BY c.municipality_code, c.exit_reason
         """,
     "v_selection_pipeline": f"""
-        CREATE VIEW {S}.v_selection_pipeline AS
+        CREATE OR REPLACE VIEW {S}.v_selection_pipeline AS
         SELECT c.municipality_code,
                coalesce(c.considered_team_id, c.team_id) AS team_id,
                t.main_school AS team_main_school,
@@ -173,7 +183,7 @@ VIEWS = {
          GROUP BY c.municipality_code, coalesce(c.considered_team_id, c.team_id), t.main_school, c.status
         """,
     "v_consent_coverage": f"""
-        CREATE VIEW {S}.v_consent_coverage AS
+        CREATE OR REPLACE VIEW {S}.v_consent_coverage AS
         SELECT c.municipality_code, c.team_id, cs.purpose,
                count(*) FILTER (WHERE cs.in_force) AS in_force,
                count(*) AS children
@@ -184,26 +194,20 @@ VIEWS = {
 }
 
 
-def read_model_ddl() -> list[str]:
-    """Everything the read model needs, for the migration."""
+def dashboard_ddl() -> list[str]:
+    """The name-free views over the stable views, readable by `grafana_reader` (idempotent)."""
+    views = ", ".join(f"{S}.{name}" for name in VIEWS)
+    return [*VIEWS.values(), f"GRANT SELECT ON {views} TO {GRAFANA_ROLE}"]
+
+
+def grafana_role_ddl() -> list[str]:
+    """The read-only role (NOLOGIN: give a login role membership) and its access to the read schema."""
     return [
         f"CREATE SCHEMA IF NOT EXISTS {S}",
-        *TABLES.values(),
-        CHECKPOINT_TABLE,
-        f"INSERT INTO {S}.checkpoint (name, tx_id, position) VALUES ('{PROJECTION_NAME}', 0, 0)",
-        *VIEWS.values(),
-    ]
-
-
-def grafana_ddl() -> list[str]:
-    """A read-only role that sees the name-free views only (NOLOGIN: give a login role membership)."""
-    views = ", ".join(f"{S}.{name}" for name in VIEWS)
-    return [
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
                   CREATE ROLE {GRAFANA_ROLE} NOLOGIN;
               END IF;
             END $$""",
         f"GRANT USAGE ON SCHEMA {S} TO {GRAFANA_ROLE}",
-        f"GRANT SELECT ON {views} TO {GRAFANA_ROLE}",
     ]

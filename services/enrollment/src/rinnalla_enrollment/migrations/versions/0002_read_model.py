@@ -1,4 +1,7 @@
-"""The read model (schema `enrollment_read`) and the read-only role `grafana_reader` for its views.
+"""The read schema `enrollment_read` and the read-only role `grafana_reader` with access to it.
+
+The read model's tables, their stable views and the dashboard views are created by the projection
+framework (`migrate` installs the first generation after the revisions; see `projections/read_models.py`).
 
 Revision ID: 0002
 """
@@ -7,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from rinnalla_enrollment.projections.tables import grafana_ddl, read_model_ddl
+from rinnalla_enrollment.projections.tables import grafana_role_ddl
 
 revision = "0002"
 down_revision = "0001"
@@ -16,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in [*read_model_ddl(), *grafana_ddl()]:
+    for statement in grafana_role_ddl():
         op.execute(statement)
 
 
