@@ -17,7 +17,7 @@ from rinnalla_events.connections import AsyncpgConnections
 from rinnalla_events.crypto import InMemoryKeyStore
 from rinnalla_events.rebuild import rebuild
 from rinnalla_events.sample_events import registry
-from rinnalla_events.sample_projection import ChildDirectory
+from rinnalla_events.sample_projection import BatchedChildDirectory
 from rinnalla_events.subjects import Subjects
 
 
@@ -35,7 +35,7 @@ async def main(dsn: str, nats_url: str, prefix: str) -> None:
 
     start = time.perf_counter()
     result = await rebuild(
-        ChildDirectory(),
+        BatchedChildDirectory(),
         connections=connections,
         schema="svc",
         read_schema="svc_read",

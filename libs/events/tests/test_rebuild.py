@@ -241,3 +241,13 @@ async def test_an_outdated_runner_stops_applying_and_hands_over_to_the_new_versi
     rows = await kit.rows("SELECT * FROM svc_read.children ORDER BY child_id")
     assert rows == [{"child_id": f"c{i}", "display_name": f"CHILD {i}"} for i in range(3)]
     assert not v1.task.done()  # still alive, waiting for the versions to agree (or to be replaced)
+
+
+async def test_a_projection_that_writes_whole_batches_builds_the_same_rows(kit: EventLogKit) -> None:
+    from rinnalla_events.sample_projection import BatchedChildDirectory
+
+    await append_children(kit, range(8))
+    await kit.publish_new()
+    result = await kit.rebuild(BatchedChildDirectory(), batch_size=7)
+    assert result.events == 40
+    assert await view_state(kit) == fold(await kit.history())

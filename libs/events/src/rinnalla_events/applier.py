@@ -211,8 +211,11 @@ class BatchApplier:
             outcome = BatchOutcome(generation)
             items = self._new_items(deliveries, seqs, outcome)
             seen = await self._seen(conn, tables, items)
-            for item in items:
-                await self._one(conn, tables, item, seen, outcome, careful=careful)
+            if careful:
+                for item in items:
+                    await self._one(conn, tables, item, seen, outcome, careful=True)
+            else:
+                await self._all_at_once(conn, tables, items, seen, outcome)
             await self._write_seen(conn, tables, seen)
             await self._write_checkpoints(conn, generation, seqs, outcome)
             await self._write_parked(conn, outcome.parked)
@@ -358,6 +361,78 @@ class BatchApplier:
                 outcome.parked.append(_parked(item, _describe(exc)))
                 return
             outcome.applied += 1
+
+    async def _all_at_once(
+        self,
+        conn: Any,
+        tables: Tables,
+        items: list[_Item],
+        seen: dict[tuple[str, str, str], int],
+        outcome: BatchOutcome,
+    ) -> None:
+        """The fast path: hand runs of events to `apply_batch`; any failure replays the batch carefully."""
+        run: list[tuple[_Item, RecordedEvent]] = []
+        for item in items:
+            envelope = item.envelope
+            if envelope is None or item.error is not None:
+                raise _Poisoned  # park it on the careful path
+            key = _key(item)
+            if envelope.version <= seen.get(key, 0):
+                outcome.duplicates += 1
+                continue
+            seen[key] = envelope.version
+            try:
+                recorded = await self._decode(envelope)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                raise _Poisoned from exc
+            if isinstance(recorded.event, SubjectErased):
+                await self._apply_run(conn, tables, run, outcome)
+                run = []
+                await self._apply_run(conn, tables, [(item, recorded)], outcome)
+            else:
+                run.append((item, recorded))
+        await self._apply_run(conn, tables, run, outcome)
+
+    async def _apply_run(
+        self, conn: Any, tables: Tables, run: list[tuple[_Item, RecordedEvent]], outcome: BatchOutcome
+    ) -> None:
+        if not run:
+            return
+        spans = [self._event_span(item, recorded.envelope) for item, recorded in run]
+        try:
+            if isinstance(run[0][1].event, SubjectErased):
+                await self._apply_one(conn, tables, run[0][1])
+            else:
+                await self.projection.apply_batch(conn, tables, [recorded for _, recorded in run])
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            raise _Poisoned from exc
+        finally:
+            for span in spans:
+                span.end()
+        outcome.applied += len(run)
+
+    def _event_span(self, item: _Item, envelope: Envelope) -> Any:
+        carrier = dict(item.delivery.headers)
+        if "traceparent" not in carrier and envelope.traceparent:
+            carrier["traceparent"] = envelope.traceparent
+            if envelope.tracestate:
+                carrier["tracestate"] = envelope.tracestate
+        return self._tracer.start_span(
+            f"projection {self.projection.name} apply {envelope.event_type}",
+            context=_PROPAGATOR.extract(carrier),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "projection": self.projection.name,
+                "event.type": envelope.event_type,
+                "event.id": str(envelope.event_id),
+                "messaging.source": item.delivery.source,
+                "messaging.sequence": item.delivery.seq,
+            },
+        )
 
     async def _decode(self, envelope: Envelope) -> RecordedEvent:
         if envelope.event_type == SubjectErased.event_type:

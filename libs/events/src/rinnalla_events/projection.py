@@ -135,6 +135,17 @@ class Projection(ABC):
         """Upsert the rows this event changes. `conn` is an asyncpg connection inside the framework's
         transaction: do not commit, do not open connections of your own. Raising parks the event."""
 
+    async def apply_batch(self, conn: Any, tables: Tables, batch: Sequence[RecordedEvent]) -> None:
+        """Apply consecutive events in stream order (catch-up and rebuild hand over whole batches).
+
+        The default applies them one by one. A projection that must keep up with a long log overrides it
+        to write each table once per batch (`executemany`, `unnest`): one round trip per event is what
+        bounds catch-up speed otherwise. Raising makes the framework retry the batch event by event, so
+        the one poison event is parked and the others are applied.
+        """
+        for recorded in batch:
+            await self.apply(conn, tables, recorded)
+
     @abstractmethod
     async def purge_subject(self, conn: Any, tables: Tables, subject_id: str) -> None:
         """Delete every row derived from this person's data (called when they are erased).
