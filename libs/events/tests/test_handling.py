@@ -61,8 +61,9 @@ async def test_a_write_between_load_and_append_conflicts(store: InMemoryEventSto
     class Racing(InMemoryEventStore):
         async def read_stream(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
             loaded = await super().read_stream(*args, **kwargs)  # type: ignore[arg-type]
-            await InMemoryEventStore.append(self, "counter", "a", [Counted(n=1, label="other")],
-                                            expected_version=len(loaded), metadata=META)
+            await InMemoryEventStore.append(
+                self, "counter", "a", [Counted(n=1, label="other")], expected_version=len(loaded), metadata=META
+            )
             return loaded
 
     racing = Racing(store.codec)
