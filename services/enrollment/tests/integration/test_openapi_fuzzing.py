@@ -3,19 +3,19 @@ answer that the document describes matches its schema. Few examples per operatio
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
-from rinnalla_enrollment.main import create_app
+from rinnalla_runtime.embedded import free_port, wait_for_port
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_security import AuthSettings, mint_dev_token
+from rinnalla_security import ensure_dev_keys, mint_dev_token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -23,22 +23,47 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def live_url(settings: RuntimeSettings, key_dir: Path) -> Iterator[str]:
-    """The API on a real port, in a thread with its own event loop and its own database pool."""
-    app = create_app(settings, auth=AuthSettings.for_development(key_dir))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the API did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+def live_url(settings: RuntimeSettings, key_dir: Path, nats_url: str, tmp_path: Path) -> Iterator[str]:
+    """The API as deployments run it: `rinnalla run api enrollment` in a process of its own.
+
+    A process, not a thread: a server thread writing logs while pytest swaps its output capture has
+    crashed the interpreter.
+    """
+    from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER
+
+    ensure_dev_keys(key_dir)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.require_database_dsn(),
+        "NATS_URL": nats_url,
+        "RINNALLA_MASTER_KEY": settings.master_key.get_secret_value() if settings.master_key else "",
+        "RINNALLA_DATA_DIR": str(tmp_path / "api"),
+        "RINNALLA_ENROLLMENT_PORT": str(port),
+        "RINNALLA_ENROLLMENT_HOST": "127.0.0.1",
+        "RINNALLA_AUTH_DEV_KEY_PATH": str(key_dir),
+        "RINNALLA_AUTH_ISSUER": DEV_ISSUER,
+        "RINNALLA_AUTH_AUDIENCE": DEV_AUDIENCE,
+        "RINNALLA_LOG_LEVEL": "warning",
+    }
+    log = (tmp_path / "api.log").open("wb")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "rinnalla"), "run", "api", "enrollment"], env=env, stdout=log, stderr=log
+    )
+    try:
+        try:
+            wait_for_port(port, timeout=60)
+        except TimeoutError:
+            raise RuntimeError(f"the API did not start: {(tmp_path / 'api.log').read_text()}") from None
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+        log.close()
 
 
 @pytest.fixture
