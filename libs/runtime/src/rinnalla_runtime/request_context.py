@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rinnalla_runtime.metrics import UNMATCHED_ROUTE, HttpMetrics
+from rinnalla_runtime.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_dependency_outage
 
 REQUEST_ID_HEADER = "X-Request-ID"
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -86,7 +87,18 @@ class RequestContextMiddleware:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_request_id)
-            except Exception:
+            except Exception as exc:
+                if not response_started and is_dependency_outage(exc):
+                    # The failed transaction never committed: nothing is half-written, the client may retry.
+                    self.logger.warning(
+                        "http.dependency_unavailable", method=method, path=scope["path"], error=repr(exc)
+                    )
+                    await JSONResponse(
+                        {"error": "service_unavailable", "detail": UNAVAILABLE_DETAIL, "request_id": request_id},
+                        status_code=503,
+                        headers={"Retry-After": RETRY_AFTER_SECONDS},
+                    )(scope, receive, send_with_request_id)
+                    return
                 self.logger.exception("http.unhandled_error", method=method, path=scope["path"])
                 if response_started:
                     raise

@@ -1,7 +1,8 @@
 """Pure-ASGI middleware installed by `install_security`, outermost first:
 
 1. RequestIdMiddleware: a request id from `X-Request-ID` (if well-formed) or a new one; echoed back.
-2. ErrorBoundaryMiddleware: any unexpected exception -> 500 JSON with the request id, never a stack trace.
+2. ErrorBoundaryMiddleware: a database outage -> 503 with Retry-After; any other unexpected exception ->
+   500 JSON with the request id, never a stack trace.
 3. BodySizeLimitMiddleware: bodies over the limit -> 413, before the app reads them.
 4. AuthenticationMiddleware: every non-public path needs a valid bearer token (401); a route that declares
    no access rule is refused (403) even if a test missed it; a personal-data response that logged no
@@ -19,6 +20,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from rinnalla_runtime.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_dependency_outage
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -91,11 +93,24 @@ class ErrorBoundaryMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
+            if started:
+                log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+                raise
+            if is_dependency_outage(exc):
+                # A transaction that failed this way was never committed: nothing is half-written.
+                log.warning("dependency unavailable in %s %s: %r", scope.get("method"), scope.get("path"), exc)
+                unavailable = error_response(
+                    503,
+                    "service_unavailable",
+                    UNAVAILABLE_DETAIL,
+                    headers={"Retry-After": RETRY_AFTER_SECONDS},
+                    request_id=_request_id(scope),
+                )
+                await unavailable(scope, receive, send)
+                return
             # The traceback goes to the operator's log only; the client gets the request id to quote.
             log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                raise
             response = error_response(
                 500,
                 "internal_error",
@@ -217,9 +232,9 @@ class AuthenticationMiddleware:
                     replaced = True
                     log.error("response of %s withheld: personal data without an access-log entry", access.endpoint)
                     response = error_response(
-                        500, "access_not_logged",
-                        "this endpoint returned personal data without logging the access; the response was "
-                        "withheld",
+                        500,
+                        "access_not_logged",
+                        "this endpoint returned personal data without logging the access; the response was withheld",
                         request_id=_request_id(scope),
                     )
                     await response(scope, receive, send)
