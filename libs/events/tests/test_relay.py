@@ -197,7 +197,7 @@ async def test_a_relay_stopped_mid_way_is_resumed_without_loss_or_duplicates(
     else:  # a hard stop, possibly with publishes in flight and not checkpointed
         running.cancel()
         with pytest.raises(asyncio.CancelledError):
-            await running
+            await asyncio.wait_for(running, 10)
 
     second = make_relay()
     await second.publish_pending()
@@ -310,3 +310,18 @@ async def test_a_relay_that_loses_its_database_session_takes_its_lock_again_and_
         await h.Deadline().until(active_again_and_caught_up, "the relay is back and the later events are published")
 
     assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+
+
+async def test_a_relay_can_borrow_a_connected_client_and_leaves_it_open(
+    store: PostgresEventStore, pg: AsyncpgConnections, nats_url: str, js: Any, subjects: Subjects
+) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        relay = Relay(store, pg, nc, subjects, h.SERVICE)
+        await h.append_events(store, 2)
+        assert await relay.publish_pending() == 6
+        await relay.close()
+        assert nc.is_connected
+        assert await h.stream_ids(js, subjects.stream_name(h.SERVICE)) == await h.log_ids(store)
+    finally:
+        await nc.close()

@@ -70,7 +70,8 @@ class Wakeup:
         """Wait up to `seconds`; True if woken. Clears the flag either way."""
         woken = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
             woken = True
         self._event.clear()
         return woken

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -42,7 +41,10 @@ class PipelinedPublisher:
         """
         if self._subscription is None:
             raise RuntimeError("PipelinedPublisher.start() was not called")
-        await asyncio.wait_for(self._slots.acquire(), self._stall_timeout)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives
+        # just as the awaited thing completes, and a cancelled relay must stop
+        async with asyncio.timeout(self._stall_timeout):
+            await self._slots.acquire()
         self._next_token += 1
         token = str(self._next_token)
         future: asyncio.Future[PubAck] = asyncio.get_running_loop().create_future()
@@ -91,11 +93,3 @@ class PipelinedPublisher:
             with contextlib.suppress(Exception):  # the connection may already be closed
                 await self._subscription.unsubscribe()
             self._subscription = None
-
-
-def ack_error_code(exc: BaseException) -> int | None:
-    """The JetStream error code of a failed publish (10071: wrong last sequence), if it has one."""
-    if isinstance(exc, APIError):
-        code: Any = exc.err_code
-        return int(code) if code is not None else None
-    return None

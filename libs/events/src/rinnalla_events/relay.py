@@ -314,7 +314,8 @@ class Relay:
 
     async def _settle(self, batch: _Batch) -> int:
         try:
-            acks = await asyncio.wait_for(asyncio.gather(*batch.futures), self._ack_timeout)
+            async with asyncio.timeout(self._ack_timeout):
+                acks = await asyncio.gather(*batch.futures)
             await self._checkpoints.save(batch.events[-1].cursor)
         except BaseException as exc:
             _fail(batch.span, exc)
@@ -393,7 +394,8 @@ class Relay:
 async def _pause(seconds: float, stop: asyncio.Event) -> None:
     """Sleep, but wake up at once when `stop` is set."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
 
 
 def _fail(span: Span, exc: BaseException) -> None:
