@@ -84,7 +84,7 @@ async def main() -> None:
         sample = [s.envelope.to_wire() for s in await kit.store.read_all(kit.published, limit=BASELINE_SAMPLE)]
         bare = await bare_publish(srv.nats_url, sample)
         del sample
-        relay = Relay(kit.store, kit.connections, kit.nc, kit.subjects, kit.service, batch_size=1000)
+        relay = Relay(kit.store, kit.connections, kit.nc, kit.subjects, kit.service)  # the defaults services run with
         start = time.perf_counter()
         published = await relay.publish_pending()
         relay_rate = published / (time.perf_counter() - start)

@@ -201,3 +201,23 @@ async def test_appends_to_several_streams_land_together_or_not_at_all(store: Eve
     assert await store.stream_version("team", "t1") == 2
     both = await store.read_stream("child", "c1") + await store.read_stream("team", "t1")
     assert both[0].envelope.correlation_id == both[-1].envelope.correlation_id
+
+
+async def test_the_relay_s_wire_form_is_the_same_envelope(store: EventStore) -> None:
+    from rinnalla_events.envelope import Envelope
+    from rinnalla_events.store import PostgresEventStore
+
+    if not isinstance(store, PostgresEventStore):
+        pytest.skip("the wire form is rendered by PostgreSQL")
+    await store.append(
+        "child",
+        "c1",
+        [child(), Counted(n=1, label='ä ö "quoted"')],
+        expected_version=0,
+        metadata=EventMetadata(tenant="092", actor="u", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"),
+    )
+    stored = await store.read_all(Cursor())
+    wire = await store.read_all_wire(Cursor())
+    assert [w.cursor for w in wire] == [s.cursor for s in stored]
+    assert [Envelope.from_wire(w.body) for w in wire] == [s.envelope for s in stored]
+    assert wire[0].event_id == str(stored[0].envelope.event_id)

@@ -48,7 +48,7 @@ from rinnalla_events.notify import Wakeup, channel_for
 from rinnalla_events.pipelined import PipelinedPublisher
 from rinnalla_events.relay_checkpoint import RelayCheckpoint
 from rinnalla_events.relay_metrics import RelayMetrics
-from rinnalla_events.store import Cursor, PostgresEventStore, StoredEvent
+from rinnalla_events.store import Cursor, PostgresEventStore, WireEvent
 from rinnalla_events.subjects import Subjects, ensure_stream, headers_for
 
 
@@ -58,7 +58,7 @@ class NatsUnavailable(EventLogError):
 
 @dataclass
 class _Batch:
-    events: list[StoredEvent]
+    events: list[WireEvent]
     futures: list[asyncio.Future[PubAck]]
     span: Span
 
@@ -74,8 +74,8 @@ class Relay:
         subjects: Subjects,
         service: str,
         *,
-        batch_size: int = 500,
-        max_in_flight: int = 1000,
+        batch_size: int = 1000,
+        max_in_flight: int = 4000,
         replicas: int = 1,
         checkpoint_name: str = "relay",
         ack_timeout: float = 10.0,
@@ -267,7 +267,7 @@ class Relay:
                 if self._stop is not None and self._stop.is_set():
                     drained = True  # settle what is in flight, read no further
                 if not drained and (not in_flight or outstanding + self._batch_size <= self._max_in_flight):
-                    events = await self._store.read_all(read_from, limit=self._batch_size)
+                    events = await self._store.read_all_wire(read_from, limit=self._batch_size)
                     drained = len(events) < self._batch_size
                     if events:
                         in_flight.append(await self._send(publisher, events))
@@ -283,7 +283,7 @@ class Relay:
             self._synced = False  # re-read the stream's tail before publishing again
             raise
 
-    async def _send(self, publisher: PipelinedPublisher, events: list[StoredEvent]) -> _Batch:
+    async def _send(self, publisher: PipelinedPublisher, events: list[WireEvent]) -> _Batch:
         span = self._tracer.start_span(
             "relay publish",
             kind=SpanKind.PRODUCER,
@@ -300,12 +300,11 @@ class Relay:
         futures: list[asyncio.Future[PubAck]] = []
         try:
             for stored in events:
-                envelope = stored.envelope
-                headers = headers_for(envelope)
+                headers = headers_for(stored)
                 headers[Header.EXPECTED_STREAM.value] = self._stream
                 headers[Header.EXPECTED_LAST_SEQUENCE.value] = str(self._last_seq)
-                subject = self._subjects.subject_for(self._service, envelope)
-                futures.append(await publisher.publish(subject, envelope.to_wire(), headers))
+                subject = self._subjects.subject_for(self._service, stored)
+                futures.append(await publisher.publish(subject, stored.body, headers))
                 self._last_seq += 1
         except BaseException as exc:
             _fail(span, exc)

@@ -69,6 +69,22 @@ class StoredEvent:
     envelope: Envelope
 
 
+@dataclass(frozen=True, slots=True)
+class WireEvent:
+    """A stored event as the relay sends it: the envelope's JSON, rendered by PostgreSQL, plus what the
+    relay needs for the subject and headers. Skips building and re-serialising an `Envelope` per event."""
+
+    cursor: Cursor
+    event_id: str
+    stream_type: str
+    event_type: str
+    schema_version: int
+    tenant: str | None
+    traceparent: str | None
+    tracestate: str | None
+    body: bytes
+
+
 class EventStore(Protocol):
     codec: EventCodec
 
@@ -381,6 +397,33 @@ class PostgresEventStore:
                 limit,
             )
         return [StoredEvent(Cursor(row["tx"], row["position"]), _envelope(row)) for row in rows]
+
+    async def read_all_wire(self, after: Cursor, limit: int = 1000) -> list[WireEvent]:
+        """`read_all`, with each envelope already serialised to JSON (the relay's hot path)."""
+        async with self._connections.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT tx_id::text::bigint AS tx, position, event_id::text AS event_id, stream_type, event_type,"
+                " schema_version, tenant, traceparent, tracestate,"
+                " json_build_object('event_id', event_id, 'stream_type', stream_type, 'stream_id', stream_id,"
+                " 'version', version, 'position', position, 'event_type', event_type,"
+                " 'schema_version', schema_version, 'occurred_at', occurred_at, 'recorded_at', recorded_at,"
+                " 'tenant', tenant, 'actor', actor, 'correlation_id', correlation_id,"
+                " 'causation_id', causation_id, 'traceparent', traceparent, 'tracestate', tracestate,"
+                f" 'payload', payload)::text AS body FROM {self.schema}.events"
+                " WHERE (tx_id, position) > ($1::text::xid8, $2)"
+                "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                " ORDER BY tx_id, position LIMIT $3",
+                str(after.tx),
+                after.position,
+                limit,
+            )
+        return [
+            WireEvent(
+                Cursor(row["tx"], row["position"]), row["event_id"], row["stream_type"], row["event_type"],
+                row["schema_version"], row["tenant"], row["traceparent"], row["tracestate"], row["body"].encode(),
+            )
+            for row in rows
+        ]
 
     async def count_after(self, after: Cursor) -> int:
         async with self._connections.acquire() as conn:

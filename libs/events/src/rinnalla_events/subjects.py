@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rinnalla_events.envelope import Envelope
+
+if TYPE_CHECKING:
+    from rinnalla_events.store import WireEvent
 
 _TOKEN = re.compile(r"^[a-z][a-z0-9_-]*$")
 DUPLICATE_WINDOW = timedelta(minutes=2)
@@ -41,11 +44,11 @@ class Subjects:
     def all_of(self, service: str) -> str:
         return f"{self.prefix}.{service}.>"
 
-    def subject_for(self, service: str, envelope: Envelope) -> str:
+    def subject_for(self, service: str, envelope: Envelope | WireEvent) -> str:
         return f"{self.prefix}.{service}.{envelope.stream_type}.{envelope.event_type}"
 
 
-def headers_for(envelope: Envelope) -> dict[str, str]:
+def headers_for(envelope: Envelope | WireEvent) -> dict[str, str]:
     headers = {
         "Nats-Msg-Id": str(envelope.event_id),
         HEADER_EVENT_TYPE: envelope.event_type,
