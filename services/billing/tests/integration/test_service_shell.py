@@ -1,0 +1,64 @@
+"""The billing service runs like every other: migrations, probes, metrics, access control, and a worker
+whose relay publishes the service's event store to its own JetStream stream."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+from rinnalla_billing.main import SERVICE_NAME, create_app, migrate, run_worker
+from rinnalla_events.crypto import new_master_key
+from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_security import AuthSettings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def settings(
+    database_url: str, nats_url: str, tmp_path: Path, subject_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> RuntimeSettings:
+    monkeypatch.setenv("RINNALLA_SUBJECT_PREFIX", subject_prefix)
+    settings = RuntimeSettings(
+        database_url=database_url, nats_url=nats_url, master_key=new_master_key(), data_dir=tmp_path
+    )
+    await migrate(settings)
+    await migrate(settings)  # a second run changes nothing
+    return settings
+
+
+async def test_probes_metrics_and_authentication(settings: RuntimeSettings, tmp_path: Path) -> None:
+    app = create_app(settings, auth=AuthSettings.for_development(tmp_path / "keys"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc.test") as client:
+        assert (await client.get("/healthz")).status_code == 200
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        assert set(ready.json()["checks"]) == {"postgres", "nats"}
+        assert (await client.get("/metrics")).status_code == 200
+        assert (await client.get("/openapi.json")).status_code == 401  # only probes and metrics are open
+
+
+async def test_the_worker_starts_the_stream_and_stops_on_request(
+    settings: RuntimeSettings, subject_prefix: str
+) -> None:
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings, stop))
+    client = await nats.connect(settings.require_nats_url())
+    try:
+        js = client.jetstream()
+        stream = f"{subject_prefix}_{SERVICE_NAME}".upper()
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    await js.stream_info(stream)
+                    break
+                except nats.js.errors.NotFoundError:
+                    await asyncio.sleep(0.05)
+    finally:
+        await client.close()
+    stop.set()
+    async with asyncio.timeout(30):
+        await worker

@@ -1,0 +1,8 @@
+"""Alembic revisions of the network service, run by `rinnalla_runtime.migrations.upgrade_database`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SCRIPT_LOCATION = Path(__file__).parent
+VERSION_TABLE_SCHEMA = "network"
