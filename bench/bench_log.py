@@ -112,7 +112,7 @@ async def main() -> None:
         )
         print(
             f"rebuild of {result['events']:,} events took {result['seconds']:.0f}s (target < 180s); "
-            f"peak RSS {result['peak_rss_mib']:.0f} MiB (target < 512); RSS at 25%/50%/100%: "
+            f"peak RSS {result['peak_rss_mib']:.0f} MiB (target < 512); RSS at each tenth: "
             f"{', '.join(f'{m:.0f}' for m in result['rss_mib_at'])} MiB",
             flush=True,
         )
