@@ -6,8 +6,9 @@ from typing import Any
 
 from rinnalla_events.handling import Decider
 
-from rinnalla_enrollment.domain import child, partnership, team
+from rinnalla_enrollment.domain import child, identity, partnership, team
 from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.identity import IdentityState
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
 
@@ -16,3 +17,6 @@ PARTNERSHIP: Decider[PartnershipState, Any] = Decider(
 )
 TEAM: Decider[TeamState, Any] = Decider(team.STREAM_TYPE, team.initial, team.evolve, team.decide)
 CHILD: Decider[ChildState, Any] = Decider(child.STREAM_TYPE, child.initial, child.evolve, child.decide)
+IDENTITY: Decider[IdentityState, Any] = Decider(
+    identity.STREAM_TYPE, identity.initial, identity.evolve, identity.decide
+)
