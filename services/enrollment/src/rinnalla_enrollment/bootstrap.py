@@ -24,9 +24,11 @@ from rinnalla_events.subjects import Subjects
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog, PostgresAuditLog
 
+from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME, subjects
 from rinnalla_enrollment.domain.events import ALL_EVENTS
+from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.projections.read_models import ReadModels, enrollment_projections
 
 
@@ -60,6 +62,7 @@ class Enrollment:
     audit_log: AuditLog
     subjects: Subjects
     read_models: ReadModels
+    identity_keys: IdentityKeys
     clock: Callable[[], datetime] = utc_now
     _owned_pool: bool = field(default=False, repr=False)
 
@@ -74,7 +77,8 @@ class Enrollment:
         subjects: Subjects | None = None,
     ) -> Enrollment:
         connections = PoolHolder()
-        keys = key_store or PostgresKeyStore(connections, settings.require_master_key())
+        master_key = settings.require_master_key()
+        keys = key_store or PostgresKeyStore(connections, master_key)
         codec = EventCodec(event_registry(), keys)
         store = PostgresEventStore(connections, EVENT_SCHEMA, codec)
         bus = subjects or default_subjects()
@@ -86,6 +90,7 @@ class Enrollment:
             audit_log=audit_log or PostgresAuditLog(connections, service=SERVICE_NAME),
             subjects=bus,
             read_models=ReadModels(connections, EVENT_SCHEMA, codec, bus, enrollment_projections()),
+            identity_keys=IdentityKeys(master_key),
             clock=clock,
         )
 
@@ -102,7 +107,9 @@ class Enrollment:
             self.connections.pool = None
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
-        return CommandWriter(self.connections, EVENT_SCHEMA, self.codec, metadata, idempotency)
+        return CommandWriter(
+            self.connections, EVENT_SCHEMA, self.codec, metadata, idempotency, identity_keys=self.identity_keys
+        )
 
     def relay(self, nats_source: NatsSource) -> Relay:
         """Publishes this service's store to its JetStream stream, in log order."""
@@ -127,8 +134,9 @@ class Enrollment:
 
 
 def event_registry() -> EventRegistry:
-    """Enrollment's own events, and the erasure of a person (it appears in this log when one is erased)."""
-    registry = EventRegistry(ALL_EVENTS)
+    """Enrollment's own events (with the identity index's), and the erasure of a person (it appears in this
+    log when one is erased)."""
+    registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS))
     registry.register(SubjectErased)
     return registry
 

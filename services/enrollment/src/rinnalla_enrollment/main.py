@@ -29,6 +29,7 @@ from rinnalla_enrollment.application.retention import worker_retention_task
 from rinnalla_enrollment.bootstrap import Enrollment, connect_nats, open_enrollment
 from rinnalla_enrollment.config import DEFAULT_PORT, EVENT_SCHEMA, SERVICE_NAME, auth_settings
 from rinnalla_enrollment.domain.events import ALL_EVENTS
+from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.migrations import SCRIPT_LOCATION, VERSION_TABLE_SCHEMA
 from rinnalla_enrollment.projections.read_models import UnknownReadModel, enrollment_projections, install_read_models
 
@@ -172,6 +173,6 @@ def service_spec() -> ServiceSpec:
         projection_lag=projection_lag,
         projection_names=tuple(projection.name for projection in enrollment_projections()),
         # SubjectErased is exported once, here: enrollment is the service whose log announces erasures.
-        event_classes=(*ALL_EVENTS, SubjectErased),
+        event_classes=(*ALL_EVENTS, *IDENTITY_EVENTS, SubjectErased),
         description="Partnerships, teams, mentors, selection and enrolment of children, consents",
     )

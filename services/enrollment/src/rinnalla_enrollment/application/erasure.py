@@ -8,6 +8,10 @@ with their own key (a child's erasure removes the rows that link the guardians t
 A child still enrolled in a team cannot be erased: the team's roster would keep counting them. The
 exit (or completion) is recorded first; the retention job erases former participants when their period
 has run.
+
+Erasing a child also releases their claim in the identity index (see identity_index.py), so that the
+person may be enrolled again; the release comes after the key is destroyed and a repeated erasure
+completes it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from rinnalla_events.handling import load
 from rinnalla_events.store import EventStore
 
 from rinnalla_enrollment.application.deciders import CHILD
+from rinnalla_enrollment.application.identity_index import release_identity
 from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.values import ChildStatus
@@ -68,10 +73,10 @@ class SubjectDirectory:
     Only plaintext, non-personal columns are read: stream ids, tenants, the guardian ids inside events."""
 
     def __init__(self, connections: Any) -> None:
-        self._connections = connections
+        self.connections = connections
 
     async def erased(self, subject_id: str) -> ErasedSubject | None:
-        async with self._connections.acquire() as conn:
+        async with self.connections.acquire() as conn:
             row = await conn.fetchrow(
                 f"SELECT tenant, occurred_at, payload->>'subject_kind' AS kind FROM {E}.events"
                 " WHERE stream_type = $1 AND stream_id = $2 AND event_type = 'rinnalla.SubjectErased'"
@@ -83,7 +88,7 @@ class SubjectDirectory:
         return ErasedSubject(subject_id, str(row["kind"]), row["tenant"], row["occurred_at"])
 
     async def child_tenant(self, child_id: str) -> str | None:
-        async with self._connections.acquire() as conn:
+        async with self.connections.acquire() as conn:
             tenant = await conn.fetchval(
                 f"SELECT tenant FROM {E}.events WHERE stream_type = 'child' AND stream_id = $1"
                 " AND tenant IS NOT NULL ORDER BY version LIMIT 1",
@@ -94,7 +99,7 @@ class SubjectDirectory:
     async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
         """The municipalities of the children whose events name this guardian."""
         probe = json.dumps([{"guardian_id": guardian_id}])
-        async with self._connections.acquire() as conn:
+        async with self.connections.acquire() as conn:
             rows = await conn.fetch(
                 f"SELECT DISTINCT tenant FROM {E}.events WHERE stream_type = 'child' AND tenant IS NOT NULL"
                 " AND payload->'guardians' @> $1::jsonb",
@@ -129,8 +134,16 @@ class Eraser:
     ) -> ErasureOutcome:
         before = await self.directory.erased(subject_id)
         if before is not None:
+            # A repeat also finishes an erasure that stopped between the key and the identity index.
+            await self._release_identity(subject_id, before.subject_kind, actor, before.tenant)
             return ErasureOutcome(subject_id, before.subject_kind, before.tenant, before.erased_at, True)
         await erase_subject(self._store, self._keys, subject_id, kind, reason, actor, tenant)
+        await self._release_identity(subject_id, kind, actor, tenant)
         after = await self.directory.erased(subject_id)
         erased_at = after.erased_at if after is not None else self._clock()
         return ErasureOutcome(subject_id, kind, tenant, erased_at, False)
+
+    async def _release_identity(self, subject_id: str, kind: str, actor: str, tenant: str | None) -> None:
+        """An erased child no longer holds their identity: the person may be enrolled again."""
+        if kind == "child":
+            await release_identity(self._store, self.directory.connections, subject_id, actor=actor, tenant=tenant)

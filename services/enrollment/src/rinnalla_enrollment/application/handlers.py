@@ -6,7 +6,10 @@ returns the first outcome without deciding again.
 
 from __future__ import annotations
 
+from rinnalla_events.errors import ConcurrencyConflict
+
 from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
+from rinnalla_enrollment.application.identity_index import claim_identity, without_identity_key
 from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import CommandWriter, Loaded, Outcome
 from rinnalla_enrollment.domain import child as child_aggregate
@@ -162,7 +165,14 @@ async def enrol_child(writer: CommandWriter, guard: Guard, command: c.EnrolChild
     team = await writer.load(TEAM, command.team_id)
     _tenant_of_team(guard, team)
     changes = workflows.enrol_child(child.state, team.state, command)
-    return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
+    # The child's stream cannot see other children: the identity index keeps one child id per person.
+    if writer.identity_keys is None:
+        raise RuntimeError("enrolments need the identity index's keys (CommandWriter.identity_keys)")
+    changes.append(await claim_identity(writer, writer.identity_keys, command.child_id, command.child.hetu))
+    try:
+        return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
+    except ConcurrencyConflict as conflict:
+        raise without_identity_key(conflict) from None
 
 
 async def transfer_child(writer: CommandWriter, guard: Guard, command: c.TransferChild) -> Outcome:

@@ -19,6 +19,7 @@ from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.handling import Decider, load
 from rinnalla_events.store import AppendResult, PostgresEventStore, StreamWrite
 
+from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.domain.workflows import StreamEvents
 
 State = TypeVar("State")
@@ -56,6 +57,8 @@ class CommandWriter:
     codec: EventCodec
     metadata: EventMetadata
     idempotency: Idempotency | None = None
+    # For the identity index (an enrolment claims the person's identity key); see identity_index.py.
+    identity_keys: IdentityKeys | None = None
     _versions: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
