@@ -106,6 +106,7 @@ async def enrol_the_child(api: Client) -> None:
                 "phone": "+358 40 123 4567", "email": "maija@example.fi"}
     await api.ok(f"/children/{CHILD}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05",
+        "preschool": {"name": "Hakunilan esikoulu"},
         "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"], "child": child,
     })
     await api.ok(f"/children/{CHILD}/guardians-informed", {"guardians": [guardian], "informed_on": "2025-08-08"})

@@ -27,8 +27,9 @@ from rinnalla_security import AuditLog, PostgresAuditLog
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME, subjects
-from rinnalla_enrollment.domain.events import ALL_EVENTS
+from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
+from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
 from rinnalla_enrollment.projections.read_models import ReadModels, enrollment_projections
 
 
@@ -138,6 +139,7 @@ def event_registry() -> EventRegistry:
     log when one is erased)."""
     registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS))
     registry.register(SubjectErased)
+    registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
     return registry
 
 

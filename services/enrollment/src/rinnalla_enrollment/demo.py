@@ -31,6 +31,9 @@ GIVEN = ["Eetu", "Aada", "Onni", "Helmi", "Leo", "Aino", "Väinö", "Sofia", "Ei
          "Oliver", "Venla"]
 FAMILY = ["Esimerkki", "Kuvitelma", "Mallinen", "Testilä", "Keksitty", "Satunen", "Demola", "Harjoitus",
           "Kokeilu", "Luonnos", "Pohjanen", "Aihio", "Vedos", "Harjoitelma"]
+# Preschools (esikoulu) whose multi-professional groups nominate the demo children.
+PRESCHOOLS = (School(name="Hakunilan esikoulu"), School(name="Länsimäen esikoulu"),
+              School(name="Koivukylän esikoulu"))
 
 
 def demo_hetu(born: date, individual: int) -> str:
@@ -98,7 +101,8 @@ async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None
     )
     key = f"{child_id}"
     await _run(enrollment, f"{key}.nominate", h.nominate_child, c.NominateChild(
-        child_id=child_id, municipality_code=VANTAA, team_id=team, nominated_on=date(2025, 8, 5),
+        child_id=child_id, municipality_code=VANTAA, team_id=team, preschool=PRESCHOOLS[n % len(PRESCHOOLS)],
+        nominated_on=date(2025, 8, 5),
         nominated_by=(NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES),
         reasons=(NominationReason.NO_OTHER_HOBBY,),
         child=c.Nominee(given_names=given, family_name=family, date_of_birth=born), at=now()))

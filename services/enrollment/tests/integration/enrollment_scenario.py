@@ -36,11 +36,11 @@ def born(n: int) -> date:
 
 
 async def selected_child(api: Any, n: int, *, team: str = TEAM, consent: bool = True,
-                         date_of_birth: date | None = None) -> str:
+                         date_of_birth: date | None = None, preschool: str = "Hakunilan esikoulu") -> str:
     child_id = f"child-{n:04d}"
     dob = date_of_birth or born(n)
     await api.ok(f"/children/{child_id}/nomination", {
-        "municipality_code": "092", "team_id": team, "nominated_on": "2025-08-05",
+        "municipality_code": "092", "team_id": team, "nominated_on": "2025-08-05", "preschool": {"name": preschool},
         "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
         "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": dob.isoformat()},
     })

@@ -18,6 +18,7 @@ async def not_selected_child(api: Any, n: int, *, decided_on: str = "2025-08-12"
     child_id = f"child-{n:04d}"
     await api.ok(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05",
+        "preschool": {"name": "Hakunilan esikoulu"},
         "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
         "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-03-03"},
     })

@@ -107,6 +107,7 @@ def nominate(
         "child_id": child_id,
         "municipality_code": "092",
         "team_id": TEAM,
+        "preschool": {"name": "Hakunilan esikoulu", "code": "12345"},
         "nominated_on": on,
         "nominated_by": (NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES),
         "reasons": (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY),

@@ -22,6 +22,7 @@ from enrollment_builders import (
     select,
     selected_child,
 )
+from pydantic import ValidationError
 from rinnalla_enrollment.domain import child
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import events as e
@@ -32,6 +33,7 @@ from rinnalla_enrollment.domain.values import (
     ExitReason,
     NominatingRole,
     NominationReason,
+    School,
 )
 
 # --- nomination and selection ------------------------------------------------------------------------
@@ -44,7 +46,18 @@ def test_a_nomination_records_the_group_the_reasons_and_the_child() -> None:
     assert event.reason_codes == (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY)
     assert event.reasons == "shy_or_withdrawn,no_other_hobby"
     assert event.date_of_birth == "2018-03-15"
+    assert event.preschool == School(name="Hakunilan esikoulu", code="12345")
     assert (state.status, state.date_of_birth, state.considered_team_id) == (ChildStatus.NOMINATED, BORN, TEAM)
+
+
+def test_a_nomination_names_the_preschool_that_identified_the_child() -> None:
+    with pytest.raises(ValidationError):
+        c.NominateChild.model_validate(nominate().model_dump(exclude={"preschool"}))
+    bad = (({"name": "  "}, "preschool.name"), ({"name": "Esikoulu", "code": "12a"}, "preschool.code"))
+    for preschool, field in bad:
+        with pytest.raises(InvalidValue) as caught:
+            child.decide(child.initial(), nominate(preschool=preschool))
+        assert caught.value.field == field
 
 
 def test_a_nomination_needs_a_multi_professional_group() -> None:

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "NominateChild": {
         "municipality_code": "092",
         "team_id": "team-092-2020-a",
+        "preschool": {"name": "Hakunilan esikoulu"},
         "nominated_on": "2026-09-15",
         "nominated_by": ["preschool", "social_services"],
         "reasons": ["no_other_hobby", "shy_or_withdrawn"],

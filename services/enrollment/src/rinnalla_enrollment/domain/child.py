@@ -35,6 +35,7 @@ from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
     ExitReason,
     Guardian,
+    School,
     age_on,
     check_guardians,
     check_school,
@@ -206,6 +207,7 @@ def _nominate(state: ChildState, command: c.NominateChild) -> list[DomainEvent]:
         municipality(command.municipality_code)
     except ReferenceDataError as exc:
         raise InvalidValue("municipality_code", exc.reason) from None
+    check_school(command.preschool, "preschool")
     require_text(command.child.given_names, "child.given_names", "the child's given names")
     require_text(command.child.family_name, "child.family_name", "the child's family name")
     age = age_on(command.child.date_of_birth, command.nominated_on)
@@ -228,6 +230,7 @@ def _nominate(state: ChildState, command: c.NominateChild) -> list[DomainEvent]:
             child_id=command.child_id,
             municipality_code=command.municipality_code,
             team_id=command.team_id,
+            preschool=School(name=command.preschool.name.strip(), code=command.preschool.code.strip()),
             nominated_on=command.nominated_on,
             nominated_by=tuple(dict.fromkeys(command.nominated_by)),
             reasons=",".join(reason.value for reason in reasons),

@@ -205,6 +205,7 @@ class NominateChild(Command):
     child_id: Id
     municipality_code: str
     team_id: Id | None = None  # the team the child is considered for, if already known
+    preschool: School  # the preschool (esikoulu) whose multi-professional group identified the child
     nominated_on: date
     nominated_by: tuple[NominatingRole, ...]
     reasons: tuple[NominationReason, ...]

@@ -192,10 +192,14 @@ class TeamTerminated(DomainEvent):
 
 
 class ChildNominated(DomainEvent):
+    """v2 adds `preschool` (an institution, not personal data); v1 payloads read as an unknown preschool."""
+
     event_type: ClassVar[str] = "enrollment.ChildNominated"
+    schema_version: ClassVar[int] = 2
     child_id: str
     municipality_code: str
     team_id: str | None
+    preschool: School
     nominated_on: date
     nominated_by: tuple[NominatingRole, ...]
     # NominationReason values joined with ",": grounds for concern are sensitive data.
