@@ -143,10 +143,17 @@ class MunicipalityStatistics(BaseModel):
 
 
 class PipelineRow(BaseModel):
-    team_id: str | None
-    team_main_school: str | None
-    status: str
-    children: int
+    """Children of one nominating preschool per selection stage; a count of 1-4 is null (suppressed)."""
+
+    preschool: str
+    preschool_code: str
+    nominated: int | None
+    guardians_informed: int | None
+    selected: int | None
+    waitlisted: int | None
+    not_selected: int | None
+    enrolled: int | None
+    suppressed: bool
 
 
 class ConsentStatus(BaseModel):
@@ -210,7 +217,7 @@ def read_router() -> APIRouter:
 
     @router.get(
         "/municipalities/{municipality_code}/selection-pipeline",
-        summary="Children per selection stage, per team and its main school",
+        summary="Children per selection stage and nominating preschool (counts of 1-4 suppressed)",
     )
     async def pipeline(
         municipality_code: MunicipalityCodePath,

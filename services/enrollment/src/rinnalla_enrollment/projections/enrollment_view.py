@@ -65,7 +65,7 @@ class EnrollmentReadModel(Projection):
     `v_*` views use needs a migration that drops those views first."""
 
     name: ClassVar[str] = PROJECTION_NAME
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: the nominating preschool of each child
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
 
@@ -159,15 +159,17 @@ class _Apply:
                 born = parse_iso_date(event.date_of_birth)
                 await conn.execute(
                     f"""INSERT INTO {t['children']} (child_id, municipality_code, status, considered_team_id,
-                                                  given_names, family_name, birth_year, nominated_on)
-                        VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7)
+                                                  given_names, family_name, birth_year, nominated_on,
+                                                  preschool, preschool_code)
+                        VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7, $8, $9)
                         ON CONFLICT (child_id) DO UPDATE SET status = 'nominated',
                             municipality_code = excluded.municipality_code,
                             considered_team_id = excluded.considered_team_id,
+                            preschool = excluded.preschool, preschool_code = excluded.preschool_code,
                             nominated_on = excluded.nominated_on, decided_on = NULL,
                             ended_on = NULL, exit_reason = NULL, completion_outcome = NULL""",
                     event.child_id, event.municipality_code, event.team_id, event.given_names, event.family_name,
-                    born.year if born else None, event.nominated_on,
+                    born.year if born else None, event.nominated_on, event.preschool.name, event.preschool.code,
                 )
             case e.GuardiansInformed():
                 await self._child(event.child_id, status="offered", guardians_informed_on=event.informed_on)

@@ -9,7 +9,7 @@ from typing import Any
 import rinnalla_consent as consent
 
 from rinnalla_enrollment.projections.enrollment_view import consent_view_of
-from rinnalla_enrollment.projections.tables import READ_SCHEMA
+from rinnalla_enrollment.projections.tables import PIPELINE_STAGES, READ_SCHEMA
 
 S = READ_SCHEMA
 
@@ -124,10 +124,12 @@ async def municipality_statistics(conn: Any, municipality_code: str) -> dict[str
 
 
 async def selection_pipeline(conn: Any, municipality_code: str) -> list[dict[str, Any]]:
+    """Children per stage and nominating preschool; every count of 1-4 suppressed (null)."""
+    stages = ", ".join(PIPELINE_STAGES)
     return _rows(
         await conn.fetch(
-            f"SELECT team_id, team_main_school, status, children FROM {S}.v_selection_pipeline"
-            " WHERE municipality_code = $1 ORDER BY team_id NULLS FIRST, status",
+            f"SELECT preschool, preschool_code, {stages}, suppressed FROM {S}.v_selection_pipeline"
+            " WHERE municipality_code = $1 ORDER BY preschool, preschool_code",
             municipality_code,
         )
     )

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 from rinnalla_events.projection import Tables
 
+from rinnalla_enrollment.domain.upcasters import UNKNOWN_PRESCHOOL
+
 READ_SCHEMA = "enrollment_read"
 PROJECTION_NAME = "enrollment_read_model"
 GRAFANA_ROLE = "grafana_reader"
@@ -82,7 +84,9 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             enrolled_on        date,
             ended_on           date,
             exit_reason        text,
-            completion_outcome text
+            completion_outcome text,
+            preschool          text NOT NULL,   -- the nominating preschool (esikoulu): name, and code if known
+            preschool_code     text NOT NULL
         )""",
     "guardians": lambda table: f"""
         CREATE TABLE {table} (
@@ -125,6 +129,30 @@ def table_ddl(tables: Tables) -> list[str]:
 def _suppressed(expression: str) -> str:
     return f"CASE WHEN {expression} < {SUPPRESS_BELOW} THEN NULL ELSE {expression} END"
 
+
+def _hidden(count: str) -> str:
+    # Zero singles out no one; 1-4 children could be recognised, so those counts are hidden.
+    return f"{count} BETWEEN 1 AND {SUPPRESS_BELOW - 1}"
+
+
+def _shown(count: str) -> str:
+    return f"CASE WHEN {_hidden(count)} THEN NULL ELSE {count} END"
+
+
+# The pipeline view reads the preschool through the row as JSON, so that it also stands over a generation
+# of the read model from before the preschool column (version 1): there every child reads as from an
+# unknown preschool until the rebuild to version 2 switches the stable views.
+
+# Stage of the selection pipeline -> the children it counts. Enrolled counts everyone who went on to a
+# team from the nomination, also those who have since left it or completed the programme.
+PIPELINE_STAGES = {
+    "nominated": "c.status = 'nominated'",
+    "guardians_informed": "c.status = 'offered'",
+    "selected": "c.status = 'selected'",
+    "waitlisted": "c.status = 'waitlisted'",
+    "not_selected": "c.status = 'not_selected'",
+    "enrolled": "c.status IN ('active', 'exited', 'completed')",
+}
 
 VIEWS = {
     "v_team_overview": f"""
@@ -173,14 +201,17 @@ VIEWS = {
         """,
     "v_selection_pipeline": f"""
         CREATE OR REPLACE VIEW {S}.v_selection_pipeline AS
-        SELECT c.municipality_code,
-               coalesce(c.considered_team_id, c.team_id) AS team_id,
-               t.main_school AS team_main_school,
-               c.status,
-               count(*) AS children
-          FROM {S}.children c
-          LEFT JOIN {S}.teams t ON t.team_id = coalesce(c.considered_team_id, c.team_id)
-         GROUP BY c.municipality_code, coalesce(c.considered_team_id, c.team_id), t.main_school, c.status
+        SELECT municipality_code, preschool, preschool_code,
+               {", ".join(f"{_shown(column)} AS {column}" for column in PIPELINE_STAGES)},
+               {" OR ".join(_hidden(column) for column in PIPELINE_STAGES)} AS suppressed
+          FROM (SELECT c.municipality_code, c.preschool, c.preschool_code,
+                       {", ".join(f"count(*) FILTER (WHERE {test}) AS {column}"
+                                  for column, test in PIPELINE_STAGES.items())}
+                  FROM (SELECT municipality_code, status,
+                               coalesce(to_jsonb(child) ->> 'preschool', '{UNKNOWN_PRESCHOOL}') AS preschool,
+                               coalesce(to_jsonb(child) ->> 'preschool_code', '') AS preschool_code
+                          FROM {S}.children child) c
+                 GROUP BY c.municipality_code, c.preschool, c.preschool_code) counts
         """,
     "v_consent_coverage": f"""
         CREATE OR REPLACE VIEW {S}.v_consent_coverage AS
