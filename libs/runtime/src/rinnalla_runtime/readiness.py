@@ -14,6 +14,8 @@ from typing import Any
 import asyncpg
 import nats
 
+from rinnalla_runtime.settings import RuntimeSettings
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 _MAX_REASON = 200
@@ -96,3 +98,12 @@ def nats_url_check(url: str, *, connect_timeout: float = 2.0) -> ReadinessCheck:
             await client.close()
 
     return check
+
+
+def server_checks(settings: RuntimeSettings) -> dict[str, ReadinessCheck]:
+    """A service is ready when both servers answer: commands need PostgreSQL, and without NATS nothing
+    reaches the read models (commands still succeed then; the relay catches up when NATS is back)."""
+    checks = {"postgres": postgres_check(settings.require_database_dsn())}
+    if settings.nats_url:
+        checks["nats"] = nats_url_check(settings.nats_url)
+    return checks

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 from rinnalla_events.subjects import Subjects
+from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuthSettings
 
 SERVICE_NAME = "enrollment"
@@ -19,10 +18,6 @@ def auth_settings() -> AuthSettings:
     return AuthSettings()
 
 
-SUBJECT_PREFIX_VARIABLE = "RINNALLA_SUBJECT_PREFIX"
-
-
 def subjects() -> Subjects:
-    """NATS subject and stream names. RINNALLA_SUBJECT_PREFIX (default `rinnalla`, so the stream is
-    `RINNALLA_ENROLLMENT`) lets deployments and tests that share a NATS server keep apart."""
-    return Subjects(os.environ.get(SUBJECT_PREFIX_VARIABLE, "").strip() or "rinnalla")
+    """NATS subject and stream names, as every service reads them (RINNALLA_SUBJECT_PREFIX)."""
+    return configured_subjects()

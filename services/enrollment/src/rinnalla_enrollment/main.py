@@ -14,7 +14,7 @@ from rinnalla_events.nats_connection import nats_connector
 from rinnalla_events.subjects import ensure_stream
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
-from rinnalla_runtime.readiness import ReadinessCheck, nats_url_check, postgres_check
+from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
@@ -39,15 +39,6 @@ DESCRIPTION = (
 )
 
 
-def readiness_checks(settings: RuntimeSettings) -> dict[str, ReadinessCheck]:
-    """Ready means both servers answer: commands need PostgreSQL, and without NATS nothing reaches the
-    read models (commands still succeed then; the relay catches up when NATS is back)."""
-    checks = {"postgres": postgres_check(settings.require_database_dsn())}
-    if settings.nats_url:
-        checks["nats"] = nats_url_check(settings.nats_url)
-    return checks
-
-
 def create_app(
     settings: RuntimeSettings, *, enrollment: Enrollment | None = None, auth: AuthSettings | None = None
 ) -> FastAPI:
@@ -67,7 +58,7 @@ def create_app(
         SERVICE_NAME,
         settings,
         routers=[command_router(), read_router(), erasure_router(), enrollment_audit_router()],
-        readiness_checks=readiness_checks(settings),
+        readiness_checks=server_checks(settings),
         description=DESCRIPTION,
         lifespan=lifespan,
     )

@@ -15,11 +15,11 @@ import httpx
 import nats
 import pytest
 from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
-from rinnalla_enrollment.config import SUBJECT_PREFIX_VARIABLE
 from rinnalla_enrollment.main import create_app, migrate, run_worker
 from rinnalla_events.crypto import new_master_key
 from rinnalla_events.testkit import eventually
 from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
 from rinnalla_security import AuthSettings, mint_dev_token
 
 # Lets the test modules import the shared scenario in enrollment_scenario.py.

@@ -5,4 +5,3 @@ from __future__ import annotations
 from pathlib import Path
 
 SCRIPT_LOCATION = Path(__file__).parent
-VERSION_TABLE_SCHEMA = "network"

@@ -1,5 +1,5 @@
-"""The billing service runs like every other: migrations, probes, metrics, access control, and a worker
-whose relay publishes the service's event store to its own JetStream stream."""
+"""The services whose domains have not landed yet run like every other: migrations, probes, metrics,
+access control, and a worker whose relay publishes the service's event store to its own stream."""
 
 from __future__ import annotations
 
@@ -9,29 +9,45 @@ from pathlib import Path
 import httpx
 import nats
 import pytest
-from rinnalla_billing.main import SERVICE_NAME, create_app, migrate, run_worker
 from rinnalla_events.crypto import new_master_key
+from rinnalla_runtime.service import ServiceSpec, find_service
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_security import AuthSettings
+from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
+from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER
 
 pytestmark = pytest.mark.integration
+
+SHELLS = ["caselog", "network", "billing"]
+
+
+@pytest.fixture(params=SHELLS)
+def spec(request: pytest.FixtureRequest) -> ServiceSpec:
+    return find_service(request.param)
 
 
 @pytest.fixture
 async def settings(
-    database_url: str, nats_url: str, tmp_path: Path, subject_prefix: str, monkeypatch: pytest.MonkeyPatch
+    spec: ServiceSpec,
+    database_url: str,
+    nats_url: str,
+    tmp_path: Path,
+    subject_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> RuntimeSettings:
-    monkeypatch.setenv("RINNALLA_SUBJECT_PREFIX", subject_prefix)
+    monkeypatch.setenv(SUBJECT_PREFIX_VARIABLE, subject_prefix)
+    monkeypatch.setenv("RINNALLA_AUTH_DEV_KEY_PATH", str(tmp_path / "keys"))
+    monkeypatch.setenv("RINNALLA_AUTH_ISSUER", DEV_ISSUER)
+    monkeypatch.setenv("RINNALLA_AUTH_AUDIENCE", DEV_AUDIENCE)
     settings = RuntimeSettings(
         database_url=database_url, nats_url=nats_url, master_key=new_master_key(), data_dir=tmp_path
     )
-    await migrate(settings)
-    await migrate(settings)  # a second run changes nothing
+    await spec.migrate(settings)
+    await spec.migrate(settings)  # a second run changes nothing
     return settings
 
 
-async def test_probes_metrics_and_authentication(settings: RuntimeSettings, tmp_path: Path) -> None:
-    app = create_app(settings, auth=AuthSettings.for_development(tmp_path / "keys"))
+async def test_probes_metrics_and_authentication(spec: ServiceSpec, settings: RuntimeSettings) -> None:
+    app = spec.create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc.test") as client:
         assert (await client.get("/healthz")).status_code == 200
         ready = await client.get("/readyz")
@@ -42,14 +58,14 @@ async def test_probes_metrics_and_authentication(settings: RuntimeSettings, tmp_
 
 
 async def test_the_worker_starts_the_stream_and_stops_on_request(
-    settings: RuntimeSettings, subject_prefix: str
+    spec: ServiceSpec, settings: RuntimeSettings, subject_prefix: str
 ) -> None:
     stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(settings, stop))
+    worker = asyncio.create_task(spec.run_worker(settings, stop))
     client = await nats.connect(settings.require_nats_url())
     try:
         js = client.jetstream()
-        stream = f"{subject_prefix}_{SERVICE_NAME}".upper()
+        stream = f"{subject_prefix}_{spec.name}".upper()
         async with asyncio.timeout(30):
             while True:
                 try:
