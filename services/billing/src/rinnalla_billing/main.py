@@ -1,12 +1,14 @@
 """The billing service's entry point for the stack and the CLI (its `ServiceSpec`).
 
-Its domain has not landed yet; until it does, it runs the shell every service has (see README.md).
+Its domain has not landed yet: it declares its event store's migrations and no events, routes or
+projections, and runs on the service skeleton like every other service (see README.md).
 """
 
 from __future__ import annotations
 
 from rinnalla_runtime.service import ServiceSpec
-from rinnalla_shell import event_log_service
+from rinnalla_service import domainless
+from rinnalla_service import service_spec as assemble
 
 from rinnalla_billing.migrations import SCRIPT_LOCATION
 
@@ -17,4 +19,4 @@ DESCRIPTION = (
 
 
 def service_spec() -> ServiceSpec:
-    return event_log_service("billing", default_port=8004, description=DESCRIPTION, migrations=SCRIPT_LOCATION)
+    return assemble(domainless("billing", default_port=8004, description=DESCRIPTION, migrations=SCRIPT_LOCATION))

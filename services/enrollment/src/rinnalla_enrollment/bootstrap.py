@@ -1,19 +1,17 @@
-"""The composition root: builds the service's parts from settings. Nothing is built at import time,
-and every part can be replaced in tests (clock, audit log, key store)."""
+"""The composition root: the enrollment service's core declaration and its context (what its handlers
+and adapters use), built on the shared service runtime. Nothing is built at import time, and every part
+can be replaced in tests (clock, audit log, key store, subjects)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import asyncpg
-import nats
-from nats.aio.client import Client as NatsClient
 from rinnalla_events.codec import EventCodec
-from rinnalla_events.crypto import KeyStore, PostgresKeyStore
+from rinnalla_events.crypto import KeyStore
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import SubjectErased
 from rinnalla_events.nats_connection import NatsSource
@@ -22,116 +20,28 @@ from rinnalla_events.relay import Relay
 from rinnalla_events.store import PostgresEventStore
 from rinnalla_events.subjects import Subjects
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_security import AuditLog, PostgresAuditLog
+from rinnalla_security import AuditLog
+from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntime, utc_now
 
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
-from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME, subjects
+from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
 from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
-from rinnalla_enrollment.projections.read_models import ReadModels, enrollment_projections
+from rinnalla_enrollment.projections.read_models import enrollment_projections
+from rinnalla_enrollment.projections.tables import READ_SCHEMA
 
 
-class NotStarted(RuntimeError):
-    pass
-
-
-class PoolHolder:
-    """A connection source whose pool is opened later (in the app's lifespan), so that the parts that
-    borrow connections can be built up front."""
-
-    def __init__(self) -> None:
-        self.pool: asyncpg.Pool | None = None
-
-    def acquire(self) -> Any:
-        if self.pool is None:
-            raise NotStarted("the enrollment service's database pool is not open yet")
-        return self.pool.acquire()
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Enrollment:
-    settings: RuntimeSettings
-    connections: PoolHolder
-    codec: EventCodec
-    store: PostgresEventStore
-    audit_log: AuditLog
-    subjects: Subjects
-    read_models: ReadModels
-    identity_keys: IdentityKeys
-    clock: Callable[[], datetime] = utc_now
-    _owned_pool: bool = field(default=False, repr=False)
-
-    @classmethod
-    def build(
-        cls,
-        settings: RuntimeSettings,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        audit_log: AuditLog | None = None,
-        key_store: KeyStore | None = None,
-        subjects: Subjects | None = None,
-    ) -> Enrollment:
-        connections = PoolHolder()
-        master_key = settings.require_master_key()
-        keys = key_store or PostgresKeyStore(connections, master_key)
-        codec = EventCodec(event_registry(), keys)
-        store = PostgresEventStore(connections, EVENT_SCHEMA, codec)
-        bus = subjects or default_subjects()
-        return cls(
-            settings=settings,
-            connections=connections,
-            codec=codec,
-            store=store,
-            audit_log=audit_log or PostgresAuditLog(connections, service=SERVICE_NAME),
-            subjects=bus,
-            read_models=ReadModels(connections, EVENT_SCHEMA, codec, bus, enrollment_projections()),
-            identity_keys=IdentityKeys(master_key),
-            clock=clock,
-        )
-
-    async def start(self) -> None:
-        if self.connections.pool is None:
-            self.connections.pool = await asyncpg.create_pool(
-                self.settings.require_database_dsn(), min_size=DB_POOL_MIN, max_size=DB_POOL_MAX
-            )
-            self._owned_pool = True
-
-    async def close(self) -> None:
-        if self.connections.pool is not None and self._owned_pool:
-            await self.connections.pool.close()
-            self.connections.pool = None
-
-    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
-        return CommandWriter(
-            self.connections, EVENT_SCHEMA, self.codec, metadata, idempotency, identity_keys=self.identity_keys
-        )
-
-    def relay(self, nats_source: NatsSource) -> Relay:
-        """Publishes this service's store to its JetStream stream, in log order."""
-        return Relay(
-            self.store,
-            self.connections,
-            nats_source,
-            self.subjects,
-            SERVICE_NAME,
-            replicas=self.settings.nats_stream_replicas,
-        )
-
-    async def unpublished(self) -> int:
-        """Events committed to the store that the relay has not published yet."""
-        return await self.relay(_never_connects).lag()
-
-    async def projection_lag(self, js: Any) -> dict[str, int]:
-        """Events each read model has still to apply: those not yet published, plus those published and
-        not yet applied (counted in this order, so 0 means every event committed before the call is in)."""
-        unpublished = await self.unpublished()
-        return {name: unpublished + behind for name, behind in (await self.read_models.lag(js)).items()}
+def core() -> ServiceCore:
+    return ServiceCore(
+        name=SERVICE_NAME,
+        registry=event_registry,
+        projections=enrollment_projections,
+        read_schema=READ_SCHEMA,
+        pool_min_size=DB_POOL_MIN,
+        pool_max_size=DB_POOL_MAX,
+    )
 
 
 def event_registry() -> EventRegistry:
@@ -143,19 +53,87 @@ def event_registry() -> EventRegistry:
     return registry
 
 
-def default_subjects() -> Subjects:
-    return subjects()
+@dataclass
+class Enrollment:
+    """What enrollment's handlers and adapters use: the shared runtime plus the identity index's keys."""
 
+    runtime: ServiceRuntime
+    identity_keys: IdentityKeys
 
-async def _never_connects() -> NatsClient:
-    raise RuntimeError("a relay built to read its backlog does not publish")
+    @classmethod
+    def on(cls, runtime: ServiceRuntime) -> Enrollment:
+        return cls(runtime=runtime, identity_keys=IdentityKeys(runtime.settings.require_master_key()))
 
+    @classmethod
+    def build(
+        cls,
+        settings: RuntimeSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        audit_log: AuditLog | None = None,
+        key_store: KeyStore | None = None,
+        subjects: Subjects | None = None,
+    ) -> Enrollment:
+        runtime = ServiceRuntime.build(
+            core(), settings, clock=clock, audit_log=audit_log, key_store=key_store, subjects=subjects
+        )
+        return cls.on(runtime)
 
-async def connect_nats(settings: RuntimeSettings) -> NatsClient:
-    """A client for the projection runners and operations: keeps reconnecting while the server is away."""
-    return await nats.connect(
-        settings.require_nats_url(), name=f"rinnalla-{SERVICE_NAME}", max_reconnect_attempts=-1, connect_timeout=2
-    )
+    @property
+    def settings(self) -> RuntimeSettings:
+        return self.runtime.settings
+
+    @property
+    def connections(self) -> ServicePool:
+        return self.runtime.connections
+
+    @property
+    def codec(self) -> EventCodec:
+        return self.runtime.codec
+
+    @property
+    def store(self) -> PostgresEventStore:
+        return self.runtime.store
+
+    @property
+    def audit_log(self) -> AuditLog:
+        return self.runtime.audit_log
+
+    @property
+    def subjects(self) -> Subjects:
+        return self.runtime.subjects
+
+    @property
+    def read_models(self) -> ReadModels:
+        return self.runtime.read_models
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.runtime.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self.runtime.clock = clock
+
+    async def start(self) -> None:
+        await self.runtime.start()
+
+    async def close(self) -> None:
+        await self.runtime.close()
+
+    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
+        return CommandWriter(
+            self.connections, self.store.schema, self.codec, metadata, idempotency, identity_keys=self.identity_keys
+        )
+
+    def relay(self, nats_source: NatsSource) -> Relay:
+        return self.runtime.relay(nats_source)
+
+    async def unpublished(self) -> int:
+        return await self.runtime.unpublished()
+
+    async def projection_lag(self, js: Any) -> dict[str, int]:
+        return await self.runtime.projection_lag(js)
 
 
 @asynccontextmanager

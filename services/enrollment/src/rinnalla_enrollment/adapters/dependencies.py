@@ -13,7 +13,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def get_enrollment(request: Request) -> Enrollment:
-    enrollment: Enrollment = request.app.state.enrollment
+    enrollment: Enrollment = request.app.state.service
     return enrollment
 
 

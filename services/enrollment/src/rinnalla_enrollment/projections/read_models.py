@@ -1,107 +1,24 @@
-"""The read models' plumbing: the first generation and the dashboard views, runners, rebuilds and lag.
+"""The enrollment service's projections, and the dashboard views it keeps over their stable views.
 
-Everything here goes through the shared projection framework (`rinnalla_events`): the framework's tables
-live in the event store's schema, the stable views in `enrollment_read`, and the runners and rebuilds
-read the service's JetStream stream, which the relay fills from the event store.
+The plumbing (first generation, runners, rebuilds, lag) is the service skeleton's (`rinnalla_service`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.generations import active_generation, create_generation, install_projections, lock_projection_ddl
-from rinnalla_events.lag import projection_lag
 from rinnalla_events.projection import Projection
-from rinnalla_events.rebuild import ProgressCallback, RebuildResult, rebuild
-from rinnalla_events.subjects import Subjects
-from rinnalla_events.subscriber import ProjectionRunner
 
 from rinnalla_enrollment.projections.enrollment_view import EnrollmentReadModel
-from rinnalla_enrollment.projections.tables import READ_SCHEMA, dashboard_ddl
+from rinnalla_enrollment.projections.tables import dashboard_ddl
 
 
 def enrollment_projections() -> tuple[Projection, ...]:
     return (EnrollmentReadModel(),)
 
 
-class UnknownReadModel(LookupError):
-    pass
-
-
-async def install_read_models(conn: Any, schema: str, projections: Sequence[Projection]) -> None:
-    """The framework's tables, a first (empty) generation of each projection with its stable views, and
-    the dashboard views over them with their grants. Idempotent and safe to run concurrently.
-
-    The first generation is created here, not by the worker, so the API's views exist from the first
-    deployment on; the runner adds its source streams' checkpoints when it starts.
-    """
-    await install_projections(conn, schema, READ_SCHEMA)
-    for projection in projections:
-        async with conn.transaction():
-            await lock_projection_ddl(conn, schema, projection.name)
-            if await active_generation(conn, schema, projection.name) is None:
-                await create_generation(conn, schema, READ_SCHEMA, projection, [], activate=True)
-    await install_dashboard_views(conn)
-
-
 async def install_dashboard_views(conn: Any) -> None:
+    """Views for Grafana over the stable views, with their grants; a rebuild's switch keeps them."""
     async with conn.transaction():
         for statement in dashboard_ddl():
             await conn.execute(statement)
-
-
-@dataclass
-class ReadModels:
-    """The service's projections and what the worker and the CLI do with them."""
-
-    connections: ConnectionSource
-    schema: str
-    codec: EventCodec
-    subjects: Subjects
-    projections: tuple[Projection, ...]
-
-    def named(self, name: str) -> Projection:
-        for projection in self.projections:
-            if projection.name == name:
-                return projection
-        known = ", ".join(repr(p.name) for p in self.projections)
-        raise UnknownReadModel(f"the enrollment service has no projection {name!r} (it has {known})")
-
-    def runner(self, projection: Projection, js: Any, **options: Any) -> ProjectionRunner:
-        return ProjectionRunner(
-            projection,
-            connections=self.connections,
-            schema=self.schema,
-            read_schema=READ_SCHEMA,
-            codec=self.codec,
-            js=js,
-            subjects=self.subjects,
-            **options,
-        )
-
-    async def rebuild(
-        self, name: str, js: Any, on_progress: ProgressCallback | None = None, **options: Any
-    ) -> RebuildResult:
-        """Blue/green: the old generation serves until the new one has caught up, then the views switch.
-        The switch replaces the stable views in place, so the dashboard views and their grants stay."""
-        return await rebuild(
-            self.named(name),
-            connections=self.connections,
-            schema=self.schema,
-            read_schema=READ_SCHEMA,
-            codec=self.codec,
-            js=js,
-            subjects=self.subjects,
-            on_progress=on_progress,
-            **options,
-        )
-
-    async def lag(self, js: Any) -> dict[str, int]:
-        """Events in the JetStream stream that each projection has not applied yet."""
-        return await projection_lag(
-            self.projections, connections=self.connections, schema=self.schema, js=js, subjects=self.subjects
-        )

@@ -4,24 +4,8 @@ trigger that wakes the relay on every append.
 Revision ID: 0001
 """
 
-from __future__ import annotations
-
-from alembic import op
-from rinnalla_events.ddl import store_ddl
-from rinnalla_events.notify import notify_trigger_ddl
-from rinnalla_security import AUDIT_DDL
+from rinnalla_service import event_store_revision
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")  # shared schemas: keys, audit
-    for statement in [*store_ddl("network"), *AUDIT_DDL, *notify_trigger_ddl("network")]:
-        op.execute(statement)
-
-
-def downgrade() -> None:
-    raise NotImplementedError("the event log is never dropped by a migration")
+upgrade, downgrade = event_store_revision("network")

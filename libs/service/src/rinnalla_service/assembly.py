@@ -1,0 +1,212 @@
+"""The skeleton: from a `ServiceDefinition` to the API process, the worker process and the operations
+the CLI runs on a service (its `ServiceSpec`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, Generic
+
+import asyncpg
+from fastapi import FastAPI
+from nats.js import JetStreamContext
+from rinnalla_events.crypto import KeyStore
+from rinnalla_events.nats_connection import nats_connector
+from rinnalla_events.subjects import Subjects, ensure_stream
+from rinnalla_runtime.app import create_service_app
+from rinnalla_runtime.migrations import upgrade_database
+from rinnalla_runtime.readiness import server_checks
+from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
+from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
+from rinnalla_security import AuditLog, AuthSettings, install_security
+
+from rinnalla_service.definition import Context, ServiceDefinition
+from rinnalla_service.read_models import UnknownReadModel, install_read_models
+from rinnalla_service.runtime import ServiceRuntime, utc_now
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+class Service(Generic[Context]):
+    """One service assembled from its definition. Every hook takes the settings the caller resolved."""
+
+    def __init__(self, definition: ServiceDefinition[Context]) -> None:
+        self.definition = definition
+
+    # --- composition -------------------------------------------------------------------------------
+
+    def build(
+        self,
+        settings: RuntimeSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        audit_log: AuditLog | None = None,
+        key_store: KeyStore | None = None,
+        subjects: Subjects | None = None,
+    ) -> Context:
+        """The service's context on a new runtime (pool not yet open). Tests replace the adapters here."""
+        runtime = ServiceRuntime.build(
+            self.definition.core, settings, clock=clock, audit_log=audit_log, key_store=key_store, subjects=subjects
+        )
+        return self.definition.context(runtime)
+
+    @asynccontextmanager
+    async def open(self, settings: RuntimeSettings, **overrides: Any) -> AsyncIterator[Context]:
+        """The context with its pool open, closed on leaving the block."""
+        context = self.build(settings, **overrides)
+        await context.runtime.start()
+        try:
+            yield context
+        finally:
+            await context.runtime.close()
+
+    # --- the API process ---------------------------------------------------------------------------
+
+    def create_app(
+        self, settings: RuntimeSettings, *, context: Context | None = None, auth: AuthSettings | None = None
+    ) -> FastAPI:
+        """The API. With `context` given (tests), the caller owns its pool; otherwise the app opens its own
+        in its lifespan and closes it on shutdown."""
+        definition = self.definition
+        service = context if context is not None else self.build(settings)
+
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            await service.runtime.start()
+            try:
+                yield
+            finally:
+                if context is None:
+                    await service.runtime.close()
+
+        app = create_service_app(
+            definition.name,
+            settings,
+            routers=list(definition.routers()),
+            readiness_checks=server_checks(settings),
+            description=definition.description,
+            lifespan=lifespan,
+        )
+        app.state.service = service
+        install_security(
+            app,
+            service=definition.name,
+            settings=auth or definition.auth_settings(),
+            audit_log=service.runtime.audit_log,
+            max_body_bytes=settings.max_request_body_bytes,
+        )
+        if definition.install_app is not None:
+            definition.install_app(app)
+        return app
+
+    # --- migrations --------------------------------------------------------------------------------
+
+    async def migrate(self, settings: RuntimeSettings) -> None:
+        """The Alembic revisions, then the read models' first generation and what the service puts over them."""
+        definition = self.definition
+        dsn = settings.require_database_dsn()
+        await upgrade_database(definition.migrations, dsn, version_table_schema=definition.core.schema)
+        core = definition.core
+        projections = core.projections()
+        if not projections and definition.after_read_models is None:
+            return
+        conn = await asyncpg.connect(dsn)
+        try:
+            await install_read_models(
+                conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
+            )
+        finally:
+            await conn.close()
+
+    # --- the worker process ------------------------------------------------------------------------
+
+    async def run_worker(self, settings: RuntimeSettings, stop: asyncio.Event) -> None:
+        """Until `stop` is set: the relay publishes the event store to JetStream, one runner per read model
+        applies the stream to it, and the service's jobs run. If one task fails, the others stop too and the
+        error is raised."""
+        async with self.open(settings) as context, _jetstream(context.runtime) as js:
+            runtime = context.runtime
+            await ensure_stream(js, runtime.subjects, runtime.name, replicas=settings.nats_stream_replicas)
+            relay = runtime.relay(nats_connector(settings.require_nats_url(), name=f"rinnalla-{runtime.name}-relay"))
+            tasks: dict[str, StoppableTask] = {"relay": relay.run}
+            for projection in runtime.read_models.projections:
+                tasks[f"projection:{projection.name}"] = runtime.read_models.runner(projection, js).run
+            tasks.update(self.definition.jobs(context))
+            own_stop = asyncio.Event()  # a failing task stops its siblings, not whoever passed `stop`
+            tasks["stop"] = lambda own: _forward(stop, own)
+            code = await run_until_stopped(
+                tasks, stop=own_stop, grace_seconds=settings.shutdown_grace_seconds, handle_signals=False
+            )
+        if code != EXIT_OK:
+            raise WorkerFailed(f"a task of the {self.definition.name} worker failed (see the log); the others stopped")
+
+    # --- operations --------------------------------------------------------------------------------
+
+    async def rebuild_projection(self, settings: RuntimeSettings, name: str, on_progress: ProgressCallback) -> None:
+        """Blue/green: readers keep the current generation until the new one has caught up with the stream."""
+        async with self.open(settings) as context, _jetstream(context.runtime) as js:
+            read_models = context.runtime.read_models
+            try:
+                projection = read_models.named(name)
+            except UnknownReadModel as exc:
+                raise UnknownProjection(str(exc)) from None
+            await read_models.rebuild(projection.name, js, on_progress)
+
+    async def projection_lag(self, settings: RuntimeSettings) -> Mapping[str, int]:
+        """Per read model: events committed to the store that it has not applied yet."""
+        if not self.definition.core.projections():
+            return {}
+        async with self.open(settings) as context, _jetstream(context.runtime) as js:
+            return await context.runtime.projection_lag(js)
+
+    async def load_demo_data(self, settings: RuntimeSettings) -> None:
+        """Writes the demo data set; the worker projects it."""
+        if self.definition.demo_data is None:
+            return
+        async with self.open(settings) as context:
+            await self.definition.demo_data(context)
+
+    def spec(self) -> ServiceSpec:
+        definition = self.definition
+        return ServiceSpec(
+            name=definition.name,
+            default_port=definition.default_port,
+            create_app=self.create_app,
+            run_worker=self.run_worker,
+            migrate=self.migrate,
+            load_demo_data=self.load_demo_data,
+            rebuild_projection=self.rebuild_projection,
+            projection_lag=self.projection_lag,
+            projection_names=tuple(projection.name for projection in definition.core.projections()),
+            event_classes=tuple(definition.published_events),
+            description=definition.summary,
+        )
+
+
+def service_spec(definition: ServiceDefinition[Any]) -> ServiceSpec:
+    """The `ServiceSpec` a service's `rinnalla.services` entry point returns."""
+    return Service(definition).spec()
+
+
+async def _forward(outer: asyncio.Event, inner: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(outer.wait()), asyncio.create_task(inner.wait())]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    inner.set()
+
+
+@asynccontextmanager
+async def _jetstream(runtime: ServiceRuntime) -> AsyncIterator[JetStreamContext]:
+    client = await runtime.connect_nats()
+    try:
+        yield client.jetstream()
+    finally:
+        await client.close()

@@ -1,0 +1,37 @@
+"""The first revision every service's migrations start with: its event store, the shared key table and
+audit logs, and the trigger that wakes the relay on every append."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rinnalla_events.ddl import store_ddl
+from rinnalla_events.notify import notify_trigger_ddl
+from rinnalla_security import AUDIT_DDL
+
+Step = Callable[[], None]
+
+
+def event_store_statements(schema: str) -> list[str]:
+    """The DDL, in order. The advisory lock serialises services migrating the shared schemas at once."""
+    return [
+        "SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))",
+        *store_ddl(schema),
+        *AUDIT_DDL,
+        *notify_trigger_ddl(schema),
+    ]
+
+
+def event_store_revision(schema: str) -> tuple[Step, Step]:
+    """`upgrade, downgrade = event_store_revision("caselog")` in a service's revision 0001."""
+
+    def upgrade() -> None:
+        from alembic import op  # only inside a running migration is `op` bound to a connection
+
+        for statement in event_store_statements(schema):
+            op.execute(statement)
+
+    def downgrade() -> None:
+        raise NotImplementedError("the event log is never dropped by a migration")
+
+    return upgrade, downgrade

@@ -1,0 +1,147 @@
+"""The shared part of every service's composition root: pool, keys, codec, event store, audit log, bus
+names, read models, clock. Built once per process from settings; nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import nats
+from nats.aio.client import Client as NatsClient
+from rinnalla_events.codec import EventCodec
+from rinnalla_events.crypto import KeyStore, PostgresKeyStore
+from rinnalla_events.erasure import SubjectErased
+from rinnalla_events.nats_connection import NatsSource
+from rinnalla_events.registry import EventRegistry
+from rinnalla_events.relay import Relay
+from rinnalla_events.store import PostgresEventStore
+from rinnalla_events.subjects import Subjects
+from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.subject_prefix import configured_subjects
+from rinnalla_security import AuditLog, PostgresAuditLog
+
+from rinnalla_service.pool import ServicePool
+from rinnalla_service.read_models import ReadModels
+
+if TYPE_CHECKING:
+    from rinnalla_service.definition import ServiceCore
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def service_registry(core: ServiceCore) -> EventRegistry:
+    """The service's events, and the erasure of a person, which may appear in any service's log."""
+    registry = core.registry()
+    if not registry.knows(SubjectErased.event_type):
+        registry.register(SubjectErased)
+    return registry
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: RuntimeSettings
+    connections: ServicePool
+    key_store: KeyStore
+    codec: EventCodec
+    store: PostgresEventStore
+    audit_log: AuditLog
+    subjects: Subjects
+    read_models: ReadModels
+    clock: Callable[[], datetime]
+    pool_min_size: int
+    pool_max_size: int
+
+    @classmethod
+    def build(
+        cls,
+        core: ServiceCore,
+        settings: RuntimeSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        audit_log: AuditLog | None = None,
+        key_store: KeyStore | None = None,
+        subjects: Subjects | None = None,
+    ) -> ServiceRuntime:
+        """Every part, with the pool still closed (`start` opens it). Tests replace clock, audit log, keys."""
+        connections = ServicePool(core.name)
+        keys = key_store or PostgresKeyStore(connections, settings.require_master_key())
+        codec = EventCodec(service_registry(core), keys)
+        bus = subjects or configured_subjects()
+        return cls(
+            name=core.name,
+            settings=settings,
+            connections=connections,
+            key_store=keys,
+            codec=codec,
+            store=PostgresEventStore(connections, core.schema, codec),
+            audit_log=audit_log or PostgresAuditLog(connections, service=core.name),
+            subjects=bus,
+            read_models=ReadModels(
+                core.name,
+                connections,
+                core.schema,
+                core.stable_read_schema,
+                codec,
+                bus,
+                tuple(core.projections()),
+            ),
+            clock=clock,
+            pool_min_size=core.pool_min_size,
+            pool_max_size=core.pool_max_size,
+        )
+
+    @property
+    def runtime(self) -> ServiceRuntime:
+        """A service without a composition of its own uses the runtime as its context."""
+        return self
+
+    @property
+    def schema(self) -> str:
+        return self.store.schema
+
+    async def start(self) -> None:
+        await self.connections.open(
+            self.settings.require_database_dsn(), min_size=self.pool_min_size, max_size=self.pool_max_size
+        )
+
+    async def close(self) -> None:
+        await self.connections.close()
+
+    def relay(self, nats_source: NatsSource) -> Relay:
+        """Publishes this service's store to its JetStream stream, in log order."""
+        return Relay(
+            self.store,
+            self.connections,
+            nats_source,
+            self.subjects,
+            self.name,
+            replicas=self.settings.nats_stream_replicas,
+        )
+
+    async def unpublished(self) -> int:
+        """Events committed to the store that the relay has not published yet."""
+        return await self.relay(_never_connects).lag()
+
+    async def projection_lag(self, js: Any) -> dict[str, int]:
+        """Events each read model has still to apply: those not yet published, plus those published and
+        not yet applied (counted in this order, so 0 means every event committed before the call is in)."""
+        unpublished = await self.unpublished()
+        return {name: unpublished + behind for name, behind in (await self.read_models.lag(js)).items()}
+
+    async def connect_nats(self) -> NatsClient:
+        """A client for the projection runners and operations: keeps reconnecting while the server is away."""
+        return await nats.connect(
+            self.settings.require_nats_url(),
+            name=f"rinnalla-{self.name}",
+            max_reconnect_attempts=-1,
+            connect_timeout=2,
+        )
+
+
+async def _never_connects() -> NatsClient:
+    raise RuntimeError("a relay built to read its backlog does not publish")
