@@ -3,6 +3,8 @@
 
     python3 dev.py up [ARGS]     install uv if needed, sync the locked environment, start the stack
     python3 dev.py test [ARGS]   the same sync, then the test suite; ARGS go to pytest
+    python3 dev.py run ARGS      the same sync, then `uv run ARGS` (e.g. `python3 dev.py run rinnalla --help`),
+                                 so every documented command works where uv is not on PATH
 
 uv comes from PATH when it is at least the pinned version; otherwise pip installs the pinned version
 into the data directory (`var/tools/`, or under RINNALLA_DATA_DIR), so nothing outside the checkout
@@ -23,7 +25,8 @@ MINIMUM_PYTHON = (3, 11)
 ROOT = Path(__file__).resolve().parent
 
 USAGE = """usage: python3 dev.py up [ARGS]     start the whole stack (ARGS go to `rinnalla stack up`)
-       python3 dev.py test [ARGS]   run the tests (ARGS go to pytest)"""
+       python3 dev.py test [ARGS]   run the tests (ARGS go to pytest)
+       python3 dev.py run ARGS      run a command in the locked environment (`uv run ARGS`)"""
 
 
 def say(message: str) -> None:
@@ -88,7 +91,7 @@ def main(argv: list[str]) -> int:
     if sys.version_info < MINIMUM_PYTHON:
         say(f"Python {'.'.join(map(str, MINIMUM_PYTHON))} or newer is needed, this is {sys.version.split()[0]}")
         return 2
-    if not argv or argv[0] not in ("up", "test"):
+    if not argv or argv[0] not in ("up", "test", "run") or (argv[0] == "run" and len(argv) < 2):
         print(USAGE, file=sys.stderr)
         return 2
     os.chdir(ROOT)
@@ -101,6 +104,8 @@ def main(argv: list[str]) -> int:
     if command == "up":
         os.environ.setdefault("RINNALLA_LOG_FORMAT", "console")  # a developer reads these logs, not a collector
         return run_in_environment(uv, ["rinnalla", "stack", "up", *extra])
+    if command == "run":
+        return run_in_environment(uv, extra)
     return run_in_environment(uv, ["pytest", *extra])
 
 

@@ -1,7 +1,7 @@
 """Append throughput of the event store against bare asyncpg, a lock-based variant and the
 `eventsourcing` library's PostgreSQL recorder.
 
-Run: uv run --group bench python bench/bench_append.py
+Run: python3 dev.py run --group bench python bench/bench_append.py
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ async def peer(dsn: str, ours_rate_batched: float | None) -> list[str]:
         from eventsourcing.persistence import StoredEvent
         from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
     except ImportError:
-        print("eventsourcing not installed: run with `uv run --group bench`")
+        print("eventsourcing not installed: run with `python3 dev.py run --group bench`")
         return []
     parts = urlsplit(dsn)
     datastore = PostgresDatastore(

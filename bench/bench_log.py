@@ -1,6 +1,6 @@
 """Relay and projection throughput against bare nats-py, and the 1M-event rebuild.
 
-Run: uv run python bench/bench_log.py            (BENCH_EVENTS=1000000 by default)
+Run: python3 dev.py run python bench/bench_log.py            (BENCH_EVENTS=1000000 by default)
 
 1. seeds BENCH_EVENTS events (~500 bytes each) into a service's event store;
 2. relay: our Relay publishing the whole store vs bare nats-py `publish_async` of the same envelopes;

@@ -92,8 +92,8 @@ def format_banner(info: StackInfo) -> str:
         ]
     lines += [
         "",
-        "Mint a token for a demo user:  uv run rinnalla token mint --user <user>",
-        "List the demo users:           uv run rinnalla token users",
+        "Mint a token for a demo user:  python3 dev.py run rinnalla token mint --user <user>",
+        "List the demo users:           python3 dev.py run rinnalla token users",
         "Stop with Ctrl-C.",
     ]
     return "\n".join(lines)
