@@ -48,7 +48,7 @@ def event_log_service(name: str, *, default_port: int, description: str, migrati
 
     async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
         """Until `stop` is set: the relay publishes this service's event store to its JetStream stream."""
-        subjects = configured_subjects()
+        subjects = configured_subjects(settings)
         pool = await asyncpg.create_pool(settings.require_database_dsn(), min_size=1, max_size=4)
         connections = AsyncpgConnections(pool)
         try:

@@ -82,7 +82,7 @@ class Enrollment:
         keys = key_store or PostgresKeyStore(connections, master_key)
         codec = EventCodec(event_registry(), keys)
         store = PostgresEventStore(connections, EVENT_SCHEMA, codec)
-        bus = subjects or default_subjects()
+        bus = subjects or default_subjects(settings)
         return cls(
             settings=settings,
             connections=connections,
@@ -143,8 +143,8 @@ def event_registry() -> EventRegistry:
     return registry
 
 
-def default_subjects() -> Subjects:
-    return subjects()
+def default_subjects(settings: RuntimeSettings) -> Subjects:
+    return subjects(settings)
 
 
 async def _never_connects() -> NatsClient:
