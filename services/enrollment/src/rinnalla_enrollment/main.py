@@ -18,14 +18,14 @@ from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
-from rinnalla_security import AuthSettings, install_security
+from rinnalla_security import AuthSettings, RetentionSettings, install_security
 
 from rinnalla_enrollment.adapters.audit_http import enrollment_audit_router
 from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
-from rinnalla_enrollment.application.retention import worker_retention_task
+from rinnalla_enrollment.adapters.retention_runner import retention_task
 from rinnalla_enrollment.bootstrap import Enrollment, connect_nats, open_enrollment
 from rinnalla_enrollment.config import DEFAULT_PORT, EVENT_SCHEMA, SERVICE_NAME, auth_settings
 from rinnalla_enrollment.domain.events import ALL_EVENTS
@@ -94,8 +94,8 @@ async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
         tasks: dict[str, StoppableTask] = {"relay": relay.run}
         for projection in enrollment.read_models.projections:
             tasks[f"projection:{projection.name}"] = enrollment.read_models.runner(projection, js).run
-        if (retention := worker_retention_task(enrollment)) is not None:
-            tasks["retention"] = retention  # daily erasure of records past their retention period
+        if settings.retention_enabled:  # off unless enabled: the job erases for real (see retention_runner.py)
+            tasks["retention"] = retention_task(enrollment, RetentionSettings())
         own_stop = asyncio.Event()  # a failing task stops its siblings, not whoever passed `stop`
         tasks["stop"] = lambda own: _forward(stop, own)
         code = await run_until_stopped(
