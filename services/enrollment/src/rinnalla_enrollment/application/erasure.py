@@ -33,6 +33,7 @@ from rinnalla_enrollment.application.ports import IdentityClaims, SubjectDirecto
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.values import ChildStatus
 
+
 class StillEnrolled(Exception):
     """The child is active in a team: record the exit first."""
 
