@@ -14,13 +14,17 @@ from rinnalla_runtime.settings import (
     asyncpg_dsn,
     sqlalchemy_async_url,
 )
+from rinnalla_runtime.subject_prefix import configured_subjects
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "NATS_URL", "RINNALLA_MASTER_KEY", "RINNALLA_DATA_DIR", "RINNALLA_HOST"):
+    for name in (
+        "DATABASE_URL", "NATS_URL", "RINNALLA_MASTER_KEY", "RINNALLA_DATA_DIR", "RINNALLA_HOST",
+        "RINNALLA_SUBJECT_PREFIX", "RINNALLA_RETENTION_ENABLED",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -60,6 +64,31 @@ def test_an_empty_url_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "")
     with pytest.raises(ServersNotConfigured, match="DATABASE_URL"):
         RuntimeSettings().require_database_dsn()
+
+
+def test_the_subject_prefix_names_every_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert configured_subjects(RuntimeSettings()).stream_name("enrollment") == "RINNALLA_ENROLLMENT"
+    monkeypatch.setenv("RINNALLA_SUBJECT_PREFIX", "  ")
+    assert RuntimeSettings().subject_prefix == "rinnalla"
+    monkeypatch.setenv("RINNALLA_SUBJECT_PREFIX", "staging")
+    assert configured_subjects(RuntimeSettings()).stream_name("enrollment") == "STAGING_ENROLLMENT"
+
+
+@pytest.mark.parametrize(
+    ("value", "enabled"), [(None, False), ("", False), ("false", False), ("0", False), ("true", True), ("on", True)]
+)
+def test_the_retention_job_runs_only_when_enabled(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, enabled: bool
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("RINNALLA_RETENTION_ENABLED", value)
+    assert RuntimeSettings().retention_enabled is enabled
+
+
+def test_a_retention_switch_that_is_neither_on_nor_off_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RINNALLA_RETENTION_ENABLED", "sometimes")
+    with pytest.raises(ValidationError, match="retention_enabled"):
+        RuntimeSettings()
 
 
 @pytest.mark.parametrize("bad", ["not base64!!", base64.b64encode(b"short").decode()])

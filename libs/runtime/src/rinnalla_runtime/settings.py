@@ -92,6 +92,12 @@ class RuntimeSettings(BaseSettings):
     billing_port: int = Field(default=8004, ge=1, le=65535)
 
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    subject_prefix: str = Field(
+        default="rinnalla", description="first token of every NATS subject and stream name"
+    )
+    retention_enabled: bool = Field(
+        default=False, description="the enrollment worker runs the daily retention job (it erases for real)"
+    )
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     embedded_postgres_port: int = Field(default=54329, ge=1, le=65535)
     embedded_nats_port: int = Field(default=42229, ge=1, le=65535)
@@ -108,6 +114,18 @@ class RuntimeSettings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("subject_prefix", mode="before")
+    @classmethod
+    def _empty_is_default_prefix(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or "rinnalla"
+        return value
+
+    @field_validator("retention_enabled", mode="before")
+    @classmethod
+    def _empty_is_disabled(cls, value: object) -> object:
+        return False if isinstance(value, str) and not value.strip() else value
 
     @field_validator("master_key", mode="before")
     @classmethod

@@ -71,7 +71,7 @@ class ServiceRuntime:
         connections = ServicePool(core.name)
         keys = key_store or PostgresKeyStore(connections, settings.require_master_key())
         codec = EventCodec(service_registry(core), keys)
-        bus = subjects or configured_subjects()
+        bus = subjects or configured_subjects(settings)
         return cls(
             name=core.name,
             settings=settings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rinnalla_events.subjects import Subjects
+from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuthSettings
 
@@ -18,6 +19,6 @@ def auth_settings() -> AuthSettings:
     return AuthSettings()
 
 
-def subjects() -> Subjects:
+def subjects(settings: RuntimeSettings) -> Subjects:
     """NATS subject and stream names, as every service reads them (RINNALLA_SUBJECT_PREFIX)."""
-    return configured_subjects()
+    return configured_subjects(settings)

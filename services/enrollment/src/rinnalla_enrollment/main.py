@@ -11,7 +11,7 @@ from rinnalla_events.erasure import SubjectErased
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import StoppableTask
-from rinnalla_security import AuthSettings
+from rinnalla_security import AuthSettings, RetentionSettings
 from rinnalla_service import Service, ServiceDefinition
 
 from rinnalla_enrollment.adapters.audit_http import enrollment_audit_router
@@ -19,7 +19,7 @@ from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
-from rinnalla_enrollment.application.retention import worker_retention_task
+from rinnalla_enrollment.adapters.retention_runner import retention_task
 from rinnalla_enrollment.bootstrap import Enrollment, core
 from rinnalla_enrollment.config import DEFAULT_PORT, auth_settings
 from rinnalla_enrollment.demo import load_demo
@@ -39,8 +39,13 @@ def routers() -> list[APIRouter]:
 
 
 def jobs(enrollment: Enrollment) -> Mapping[str, StoppableTask]:
-    retention = worker_retention_task(enrollment)  # daily erasure of records past their retention period
-    return {"retention": retention} if retention is not None else {}
+    """The daily erasure of records past their retention period, when RINNALLA_RETENTION_ENABLED is true.
+
+    Off unless enabled, because the job erases for real: a test or demo database with old dates would lose
+    records to it the moment a worker starts. Production sets it."""
+    if not enrollment.settings.retention_enabled:
+        return {}
+    return {"retention": retention_task(enrollment, RetentionSettings())}
 
 
 def definition() -> ServiceDefinition[Enrollment]:

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from enrollment_scenario import TEAM, enrolled_child, guardian, partnership_with_teams
-from rinnalla_enrollment.application.retention import retention_task, run_retention
+from rinnalla_enrollment.adapters.retention_runner import retention_task, run_retention
+from rinnalla_enrollment.main import run_worker
+from rinnalla_events.testkit import eventually
 from rinnalla_security import RetentionSettings
 
 pytestmark = pytest.mark.integration
@@ -122,10 +124,25 @@ def test_an_unknown_retention_class_in_the_settings_fails_when_the_task_is_built
         retention_task(object(), RetentionSettings(periods={"childhood": "P1Y"}))  # type: ignore[arg-type]
 
 
-def test_the_worker_runs_the_job_only_when_enabled():
-    from rinnalla_enrollment.application.retention import worker_retention_task
+async def test_the_worker_runs_the_job_only_when_retention_is_enabled(api, settings):
+    await partnership_with_teams(api)
+    declined = await not_selected_child(api, 1, decided_on="2020-01-10")  # long past by any clock
 
-    enrollment: Any = object()
-    assert worker_retention_task(enrollment, {}) is None
-    assert worker_retention_task(enrollment, {"RINNALLA_RETENTION_ENABLED": "false"}) is None
-    assert callable(worker_retention_task(enrollment, {"RINNALLA_RETENTION_ENABLED": "true"}))
+    await api.project()  # the fixture's worker, with the default settings: the job is off
+    assert await erased(api, declined) == [False]
+    await api.worker.stop()
+
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings.model_copy(update={"retention_enabled": True}), stop))
+
+    async def declined_is_erased() -> bool:
+        if worker.done():
+            worker.result()
+        return (await erased(api, declined))[0]
+
+    try:
+        await eventually(declined_is_erased, within=30)
+    finally:
+        stop.set()
+        await worker
+    assert await erased(api, "guardian-1") == [True]

@@ -18,15 +18,9 @@ from rinnalla_security import Access, Action, NotFound, Role, StrictModel, autho
 from rinnalla_security.responses import error_response
 
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
+from rinnalla_enrollment.adapters.erasure_parts import eraser_of, subject_directory_of
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES, ErrorBody
-from rinnalla_enrollment.application.erasure import (
-    Eraser,
-    ErasureOutcome,
-    StillEnrolled,
-    SubjectDirectory,
-    load_child,
-    refuse_if_enrolled,
-)
+from rinnalla_enrollment.application.erasure import ErasureOutcome, StillEnrolled, load_child, refuse_if_enrolled
 from rinnalla_enrollment.bootstrap import Enrollment
 
 ERASERS = {Role.DPO, Role.ADMIN}
@@ -66,10 +60,6 @@ ERASURE_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def eraser_of(enrollment: Enrollment) -> Eraser:
-    return Eraser(enrollment.store, enrollment.codec.keys, SubjectDirectory(enrollment.connections), enrollment.clock)
-
-
 def _answer(outcome: ErasureOutcome, response: Response) -> ErasureResponse:
     if outcome.already_erased:
         response.headers["Idempotent-Replayed"] = "true"
@@ -81,7 +71,7 @@ def _answer(outcome: ErasureOutcome, response: Response) -> ErasureResponse:
 
 async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str) -> None:
     """For commands: an erased child answers 410 to whoever could see it, 404 to everyone else."""
-    erased = await SubjectDirectory(enrollment.connections).erased(child_id)
+    erased = await subject_directory_of(enrollment).erased(child_id)
     if erased is None:
         return
     if erased.tenant is not None:

@@ -12,29 +12,26 @@ has run.
 Erasing a child also releases their claim in the identity index (see identity_index.py), so that the
 person may be enrolled again; the release comes after the key is destroyed and a repeated erasure
 completes it.
+
+Where a person belongs and what they claimed are asked through the ports of ports.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
 
 from rinnalla_events.crypto import KeyStore
-from rinnalla_events.erasure import SUBJECT_STREAM, erase_subject
+from rinnalla_events.erasure import erase_subject
 from rinnalla_events.handling import load
 from rinnalla_events.store import EventStore
 
 from rinnalla_enrollment.application.deciders import CHILD
 from rinnalla_enrollment.application.identity_index import release_identity
-from rinnalla_enrollment.config import EVENT_SCHEMA
+from rinnalla_enrollment.application.ports import IdentityClaims, SubjectDirectory, SubjectKind
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.values import ChildStatus
-
-SubjectKind = Literal["child", "guardian"]
-E = EVENT_SCHEMA
 
 
 class StillEnrolled(Exception):
@@ -49,63 +46,12 @@ class StillEnrolled(Exception):
 
 
 @dataclass(frozen=True)
-class ErasedSubject:
-    """Where an erased person belonged (their tenant), from the `SubjectErased` event."""
-
-    subject_id: str
-    subject_kind: str
-    tenant: str | None
-    erased_at: datetime
-
-
-@dataclass(frozen=True)
 class ErasureOutcome:
     subject_id: str
     subject_kind: str
     tenant: str | None
     erased_at: datetime
     already_erased: bool
-
-
-class SubjectDirectory:
-    """Answers, from the event store itself (not the lagging read model), where a person belongs.
-
-    Only plaintext, non-personal columns are read: stream ids, tenants, the guardian ids inside events."""
-
-    def __init__(self, connections: Any) -> None:
-        self.connections = connections
-
-    async def erased(self, subject_id: str) -> ErasedSubject | None:
-        async with self.connections.acquire() as conn:
-            row = await conn.fetchrow(
-                f"SELECT tenant, occurred_at, payload->>'subject_kind' AS kind FROM {E}.events"
-                " WHERE stream_type = $1 AND stream_id = $2 AND event_type = 'rinnalla.SubjectErased'"
-                " ORDER BY version LIMIT 1",
-                SUBJECT_STREAM, subject_id,
-            )
-        if row is None:
-            return None
-        return ErasedSubject(subject_id, str(row["kind"]), row["tenant"], row["occurred_at"])
-
-    async def child_tenant(self, child_id: str) -> str | None:
-        async with self.connections.acquire() as conn:
-            tenant = await conn.fetchval(
-                f"SELECT tenant FROM {E}.events WHERE stream_type = 'child' AND stream_id = $1"
-                " AND tenant IS NOT NULL ORDER BY version LIMIT 1",
-                child_id,
-            )
-        return None if tenant is None else str(tenant)
-
-    async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
-        """The municipalities of the children whose events name this guardian."""
-        probe = json.dumps([{"guardian_id": guardian_id}])
-        async with self.connections.acquire() as conn:
-            rows = await conn.fetch(
-                f"SELECT DISTINCT tenant FROM {E}.events WHERE stream_type = 'child' AND tenant IS NOT NULL"
-                " AND payload->'guardians' @> $1::jsonb",
-                probe,
-            )
-        return frozenset(str(row["tenant"]) for row in rows)
 
 
 async def load_child(store: EventStore, child_id: str) -> ChildState:
@@ -122,11 +68,17 @@ class Eraser:
     """Erases one person: key first, then the event, once (repeating it answers the first erasure)."""
 
     def __init__(
-        self, store: EventStore, keys: KeyStore, directory: SubjectDirectory, clock: Callable[[], datetime]
+        self,
+        store: EventStore,
+        keys: KeyStore,
+        directory: SubjectDirectory,
+        identity_claims: IdentityClaims,
+        clock: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._keys = keys
         self.directory = directory
+        self._identity_claims = identity_claims
         self._clock = clock
 
     async def erase(
@@ -146,4 +98,4 @@ class Eraser:
     async def _release_identity(self, subject_id: str, kind: str, actor: str, tenant: str | None) -> None:
         """An erased child no longer holds their identity: the person may be enrolled again."""
         if kind == "child":
-            await release_identity(self._store, self.directory.connections, subject_id, actor=actor, tenant=tenant)
+            await release_identity(self._store, self._identity_claims, subject_id, actor=actor, tenant=tenant)

@@ -13,13 +13,11 @@ other gets `ConcurrencyConflict` (409) and writes nothing.
 
 Release: after erasure the identity code is unreadable, so the key cannot be computed again. It need not
 be: the `IdentityClaimed` events carry the child id in plain text, so the erasure finds the child's
-identity streams in the event store by child id (no extra table to keep in step) and appends
-`IdentityReleased(child_id)` to each stream the child still holds.
+identity streams in the event store by child id (no extra table to keep in step; the `IdentityClaims`
+port answers) and appends `IdentityReleased(child_id)` to each stream the child still holds.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict
@@ -28,8 +26,8 @@ from rinnalla_events.store import EventStore
 
 from rinnalla_enrollment.application.deciders import IDENTITY
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
+from rinnalla_enrollment.application.ports import IdentityClaims
 from rinnalla_enrollment.application.writer import CommandWriter
-from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.domain import identity
 from rinnalla_enrollment.domain.workflows import StreamEvents
 
@@ -55,23 +53,12 @@ def without_identity_key(conflict: ConcurrencyConflict) -> ConcurrencyConflict:
     return ConcurrencyConflict(identity.STREAM_TYPE, REDACTED, conflict.expected_version, conflict.actual_version)
 
 
-async def claimed_identity_streams(connections: Any, child_id: str) -> list[str]:
-    """The identity streams this child ever claimed, read from the event store by the plain child id."""
-    async with connections.acquire() as conn:
-        rows = await conn.fetch(
-            f"SELECT DISTINCT stream_id FROM {EVENT_SCHEMA}.events WHERE stream_type = $1"
-            " AND event_type = $2 AND payload->>'child_id' = $3",
-            identity.STREAM_TYPE, identity.IdentityClaimed.event_type, child_id,
-        )
-    return [str(row["stream_id"]) for row in rows]
-
-
 async def release_identity(
-    store: EventStore, connections: Any, child_id: str, *, actor: str, tenant: str | None
+    store: EventStore, claims: IdentityClaims, child_id: str, *, actor: str, tenant: str | None
 ) -> int:
     """Release every identity the (erased) child still holds; returns how many. Safe to repeat."""
     released = 0
-    for key in await claimed_identity_streams(connections, child_id):
+    for key in await claims.claimed_by(child_id):
         for _ in range(_RELEASE_ATTEMPTS):
             state, version = await load(store, IDENTITY, key)
             events = identity.decide(state, identity.ReleaseIdentity(child_id=child_id))

@@ -1,0 +1,79 @@
+"""What the application asks of the event log beyond loading and appending a stream: queries across
+streams, declared here and answered by adapters (PostgreSQL in the service, in memory in pure tests).
+
+Every answer comes from plaintext, non-personal columns only (ids, tenants, dates, event types): deciding
+where a person belongs or when their records are due needs nobody's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+SubjectKind = Literal["child", "guardian"]
+
+
+@dataclass(frozen=True)
+class ErasedSubject:
+    """Where an erased person belonged (their tenant), from the `SubjectErased` event."""
+
+    subject_id: str
+    subject_kind: str
+    tenant: str | None
+    erased_at: datetime
+
+
+class SubjectDirectory(Protocol):
+    """Where a person belongs, from the event store itself (not the lagging read model)."""
+
+    async def erased(self, subject_id: str) -> ErasedSubject | None:
+        """The person's erasure, if they were erased."""
+        ...
+
+    async def child_tenant(self, child_id: str) -> str | None:
+        """The municipality of the child's stream; None for a child never nominated."""
+        ...
+
+    async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
+        """The municipalities of the children whose events name this guardian."""
+        ...
+
+
+class IdentityClaims(Protocol):
+    """The identity index seen from a child: which identity streams they claimed."""
+
+    async def claimed_by(self, child_id: str) -> list[str]:
+        """The identity keys (stream ids) this child ever claimed, released or not."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChildStatusFacts:
+    """A child not yet erased, with their latest status event: what the retention policy decides from."""
+
+    child_id: str
+    tenant: str | None
+    status_event: str
+    status_payload: Mapping[str, Any]  # the event's stored payload; only its plaintext dates are read
+    guardian_ids: frozenset[str]
+
+
+class RetentionFacts(Protocol):
+    async def children(self, status_events: Collection[str]) -> list[ChildStatusFacts]:
+        """Every child not yet erased who has one of `status_events`, with the latest of them."""
+        ...
+
+    async def erased_subjects(self) -> frozenset[str]:
+        """Every person (child or guardian) erased so far."""
+        ...
+
+
+class SubjectEraser(Protocol):
+    """Erases one person; raises if it could not (the caller reports and retries later)."""
+
+    async def erase(
+        self, subject_id: str, kind: SubjectKind, *, reason: str, actor: str, tenant: str | None
+    ) -> object:
+        ...

@@ -1,0 +1,94 @@
+"""The application's ports answered from an in-memory event store, with the PostgreSQL adapters' meaning:
+for pure tests of the erasure service and the retention job."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from rinnalla_enrollment.application.ports import ChildStatusFacts, ErasedSubject
+from rinnalla_enrollment.domain import child, identity
+from rinnalla_events.envelope import Envelope
+from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased
+from rinnalla_events.memory import InMemoryEventStore
+from rinnalla_events.store import Cursor
+
+
+class InMemoryEventLog:
+    """`SubjectDirectory`, `IdentityClaims` and `RetentionFacts` over an `InMemoryEventStore`."""
+
+    def __init__(self, store: InMemoryEventStore) -> None:
+        self._store = store
+
+    async def _log(self) -> list[Envelope]:
+        found: list[Envelope] = []
+        after = Cursor()
+        while batch := await self._store.read_all(after):
+            found.extend(stored.envelope for stored in batch)
+            after = batch[-1].cursor
+        return found
+
+    async def _erasures(self) -> dict[str, Envelope]:
+        erasures: dict[str, Envelope] = {}
+        for e in await self._log():
+            if e.stream_type == SUBJECT_STREAM and e.event_type == SubjectErased.event_type:
+                erasures.setdefault(e.stream_id, e)
+        return erasures
+
+    # SubjectDirectory
+
+    async def erased(self, subject_id: str) -> ErasedSubject | None:
+        found = (await self._erasures()).get(subject_id)
+        if found is None:
+            return None
+        return ErasedSubject(subject_id, str(found.payload["subject_kind"]), found.tenant, found.occurred_at)
+
+    async def child_tenant(self, child_id: str) -> str | None:
+        tenants = [e.tenant for e in await self._log() if _is_child(e, child_id) and e.tenant is not None]
+        return tenants[0] if tenants else None
+
+    async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
+        return frozenset(
+            e.tenant for e in await self._log()
+            if _is_child(e) and e.tenant is not None and guardian_id in _guardian_ids(e.payload)
+        )
+
+    # IdentityClaims
+
+    async def claimed_by(self, child_id: str) -> list[str]:
+        return sorted({
+            e.stream_id for e in await self._log()
+            if e.stream_type == identity.STREAM_TYPE and e.event_type == identity.IdentityClaimed.event_type
+            and e.payload.get("child_id") == child_id
+        })
+
+    # RetentionFacts
+
+    async def children(self, status_events: Collection[str]) -> list[ChildStatusFacts]:
+        log, erased = await self._log(), await self._erasures()
+        latest: dict[str, Envelope] = {}
+        guardians: dict[str, set[str]] = {}
+        for e in log:
+            if not _is_child(e):
+                continue
+            guardians.setdefault(e.stream_id, set()).update(_guardian_ids(e.payload))
+            if e.event_type in status_events and e.stream_id not in erased:
+                latest[e.stream_id] = e
+        return [
+            ChildStatusFacts(e.stream_id, e.tenant, e.event_type, e.payload, frozenset(guardians[e.stream_id]))
+            for _child_id, e in sorted(latest.items())
+        ]
+
+    async def erased_subjects(self) -> frozenset[str]:
+        return frozenset(await self._erasures())
+
+
+def _is_child(e: Envelope, child_id: str | None = None) -> bool:
+    return e.stream_type == child.STREAM_TYPE and (child_id is None or e.stream_id == child_id)
+
+
+def _guardian_ids(payload: dict[str, Any]) -> set[str]:
+    listed = payload.get("guardians")
+    if not isinstance(listed, list):
+        return set()
+    return {str(g["guardian_id"]) for g in listed if isinstance(g, dict) and "guardian_id" in g}
