@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,6 +28,7 @@ from rinnalla_enrollment.config import EVENT_SCHEMA, SERVICE_NAME
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.main import create_app, migrate, run_worker
 from rinnalla_events.crypto import new_master_key
+from rinnalla_events.erasure import SUBJECT_STREAM
 from rinnalla_events.subjects import Subjects
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
@@ -49,24 +51,33 @@ class Service:
     subjects: Subjects
     enrollment: Enrollment
 
-    async def open_partnership(self, partnership_id: str, headers: dict[str, str] | None = None) -> None:
-        token = mint_dev_token("coordinator.vantaa", key_dir=self.key_dir)
-        sent = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4()), **(headers or {})}
-        response = await self.http.post(
-            f"/v1/partnerships/{partnership_id}", json={"municipality_code": "092", "opened_on": "2025-01-15"},
-            headers=sent,
-        )
+    async def ok(
+        self, path: str, body: dict[str, Any], *, user: str = "coordinator.vantaa",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        token = mint_dev_token(user, key_dir=self.key_dir)
+        sent = {
+            "Authorization": f"Bearer {token}", "X-Purpose": "programme_delivery",
+            "Idempotency-Key": str(uuid.uuid4()), **(headers or {}),
+        }
+        response = await self.http.post(f"/v1{path}", json=body, headers=sent)
         assert response.status_code == 200, response.text
 
-    async def stored(self, partnership_id: str) -> asyncpg.Record:
+    async def open_partnership(self, partnership_id: str, headers: dict[str, str] | None = None) -> None:
+        await self.ok(
+            f"/partnerships/{partnership_id}", {"municipality_code": "092", "opened_on": "2025-01-15"}, headers=headers
+        )
+
+    async def stored(self, stream_type: str, stream_id: str) -> asyncpg.Record:
         conn = await asyncpg.connect(self.database_url)
         try:
             row = await conn.fetchrow(
-                f"SELECT event_id, traceparent FROM {EVENT_SCHEMA}.events WHERE stream_id = $1", partnership_id
+                f"SELECT event_id, traceparent FROM {EVENT_SCHEMA}.events WHERE stream_type = $1 AND stream_id = $2",
+                stream_type, stream_id,
             )
         finally:
             await conn.close()
-        assert row is not None, f"no event stored for {partnership_id}"
+        assert row is not None, f"no event stored for {stream_type}/{stream_id}"
         return row
 
     async def published_headers(self, event_id: uuid.UUID) -> dict[str, str]:
@@ -80,8 +91,8 @@ class Service:
                     info = await js.stream_info(stream)
                 except NotFoundError:
                     info = None
-                if info is not None:
-                    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+                if info is not None:  # an empty stream reports 0 as its first sequence
+                    for seq in range(max(info.state.first_seq, 1), info.state.last_seq + 1):
                         message = await js.get_msg(stream, seq)
                         headers = dict(message.headers or {})
                         if headers.get("Nats-Msg-Id") == str(event_id):
@@ -152,7 +163,7 @@ async def test_the_callers_trace_reaches_the_stored_event_the_bus_and_the_projec
         "partnership-092-traced", headers={"traceparent": f"00-{TRACE_ID}-{CALLER_SPAN_ID}-01"}
     )
 
-    row = await service.stored("partnership-092-traced")
+    row = await service.stored("partnership", "partnership-092-traced")
     assert trace_id_of(row["traceparent"]) == TRACE_ID
 
     headers = await service.published_headers(row["event_id"])
@@ -172,7 +183,7 @@ async def test_a_command_without_a_caller_trace_stores_the_server_spans_new_trac
 ) -> None:
     await service.open_partnership("partnership-092-untraced")
 
-    row = await service.stored("partnership-092-untraced")
+    row = await service.stored("partnership", "partnership-092-untraced")
     stored_trace = trace_id_of(row["traceparent"])
     assert stored_trace is not None
     route = "POST /v1/partnerships/{partnership_id}"
@@ -188,3 +199,28 @@ async def test_each_demo_command_is_a_trace_of_its_own(service: Service) -> None
     assert rows and all(row["traceparent"] for row in rows)
     traces_per_command = {row["correlation_id"]: trace_id_of(row["traceparent"]) for row in rows}
     assert len(set(traces_per_command.values())) == len(traces_per_command)
+
+
+async def test_an_erasure_requested_over_http_carries_the_callers_trace(service: Service) -> None:
+    partnership, team, child = "partnership-092-erasure", "team-092-2019-a", "child-092-erasure"
+    await service.open_partnership(partnership)
+    await service.ok(f"/partnerships/{partnership}/agreement",
+                     {"signed_on": "2025-03-01", "team_count": 2, "valid_from": "2025-08-01"})
+    for team_id in (team, "team-092-2019-b"):
+        await service.ok(f"/teams/{team_id}", {
+            "name": f"Vantaa {team_id[-1]}", "municipality_code": "092", "area": "Hakunila",
+            "main_school": {"name": "Hakunilan koulu"}, "cohort_birth_years": [2019], "founded_on": "2025-08-01",
+            "partnership_id": partnership,
+        })
+    await service.ok(f"/children/{child}/nomination", {
+        "municipality_code": "092", "team_id": team, "nominated_on": "2025-08-05",
+        "preschool": {"name": "Hakunilan esikoulu"}, "nominated_by": ["preschool", "social_services"],
+        "reasons": ["no_other_hobby"],
+        "child": {"given_names": "Aada", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+    })
+
+    await service.ok(f"/children/{child}/erasure", {"reason": "Guardian's erasure request"}, user="dpo.vantaa",
+                     headers={"traceparent": f"00-{TRACE_ID}-{CALLER_SPAN_ID}-01", "X-Purpose": "data_subject_erasure"})
+
+    row = await service.stored(SUBJECT_STREAM, child)
+    assert trace_id_of(row["traceparent"]) == TRACE_ID

@@ -18,7 +18,6 @@ from rinnalla_events.connections import ConnectionSource
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.handling import Decider, load
 from rinnalla_events.store import AppendResult, PostgresEventStore, StreamWrite
-from rinnalla_events.tracing import with_current_trace
 
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.domain.workflows import StreamEvents
@@ -95,8 +94,7 @@ class CommandWriter:
         keyed = self.idempotency
         appended = await self.store.append_streams(
             writes,
-            # The trace of the request (or job) that sent the command, for the relay and the projections.
-            metadata=with_current_trace(self.metadata.model_copy(update={"tenant": tenant})),
+            metadata=self.metadata.model_copy(update={"tenant": tenant}),
             idempotency_key=keyed.key if keyed else None,
             request_fingerprint=keyed.fingerprint if keyed else None,
             result=result if keyed else None,
