@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict
 from rinnalla_events.event import ERASED
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
-from rinnalla_events.store import Cursor, EventStore, IdempotencyKeyReused
+from rinnalla_events.store import Cursor, EventStore, IdempotencyKeyReused, StreamWrite
 
 META = EventMetadata(tenant="092", actor="user-1")
 
@@ -221,3 +222,24 @@ async def test_the_relay_s_wire_form_is_the_same_envelope(store: EventStore) -> 
     assert [w.cursor for w in wire] == [s.cursor for s in stored]
     assert [Envelope.from_wire(w.body) for w in wire] == [s.envelope for s in stored]
     assert wire[0].event_id == str(stored[0].envelope.event_id)
+
+
+async def test_events_carry_the_trace_of_the_span_they_were_appended_in(store: EventStore) -> None:
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("POST /v1/children/c1") as span:
+        trace_id = f"{span.get_span_context().trace_id:032x}"
+        await store.append("child", "c1", [child()], expected_version=0, metadata=META)
+        await store.append_streams([StreamWrite("child", "c2", [child("c2")], 0)], metadata=META)
+    stored = [*await store.read_stream("child", "c1"), *await store.read_stream("child", "c2")]
+    assert [e.envelope.traceparent.split("-")[1] for e in stored if e.envelope.traceparent] == [trace_id, trace_id]
+
+
+async def test_a_trace_named_in_the_metadata_is_kept_and_none_is_invented(store: EventStore) -> None:
+    named = "00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    with TracerProvider().get_tracer("test").start_as_current_span("a policy"):
+        await store.append(
+            "child", "c1", [child()], expected_version=0, metadata=EventMetadata(actor="u", traceparent=named)
+        )
+    await store.append("child", "c2", [child("c2")], expected_version=0, metadata=META)  # outside any span
+    stored = [e.envelope.traceparent for c in ("c1", "c2") for e in await store.read_stream("child", c)]
+    assert stored == [named, None]

@@ -13,6 +13,7 @@ from rinnalla_events.errors import ConcurrencyConflict
 from rinnalla_events.event import DomainEvent
 from rinnalla_events.ids import new_id
 from rinnalla_events.store import AppendResult, Cursor, IdempotencyKeyReused, StoredEvent, StreamWrite
+from rinnalla_events.tracing import with_current_trace
 
 
 class InMemoryEventStore:
@@ -45,6 +46,7 @@ class InMemoryEventStore:
         current = len(self._stream(stream_type, stream_id))
         if current != expected_version:
             raise ConcurrencyConflict(stream_type, stream_id, expected_version, current)
+        metadata = with_current_trace(metadata)  # as the PostgreSQL store does
         payloads = [await self.codec.encode(event) for event in events]
         now = datetime.now(UTC)
         ids = []

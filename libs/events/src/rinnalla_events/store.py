@@ -5,6 +5,9 @@ and inserts all events, so a conflicting writer either sees the head move (no ro
 the (stream, version) unique constraint. Either way nothing is written and `ConcurrencyConflict` is
 raised. With an idempotency key the key's row is inserted by the same statement: a repeated command
 returns the first result and writes nothing.
+
+Events are stored with the W3C trace context of the span current at append time (the HTTP request's,
+the demo command's, the policy's consumer span), unless the caller's metadata already names one.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from rinnalla_events.envelope import Envelope, EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict, EventLogError
 from rinnalla_events.event import DomainEvent
 from rinnalla_events.ids import new_id
+from rinnalla_events.tracing import with_current_trace
 
 NO_STREAM = 0
 
@@ -184,6 +188,7 @@ class PostgresEventStore:
     ) -> AppendResult:
         if not events:
             raise ValueError("append needs at least one event")
+        metadata = with_current_trace(metadata)
         prepared = _Prepared()
         for event in events:
             prepared.ids.append(new_id())
@@ -254,7 +259,7 @@ class PostgresEventStore:
         if not ordered or any(not w.events for w in ordered):
             raise ValueError("append_streams needs at least one event for every stream")
         correlation = metadata.correlation_id or new_id()
-        metadata = metadata.model_copy(update={"correlation_id": correlation})
+        metadata = with_current_trace(metadata.model_copy(update={"correlation_id": correlation}))
         occurred = metadata.occurred_at or datetime.now(UTC)
         prepared: list[tuple[StreamWrite, _Prepared]] = []
         for write in ordered:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from opentelemetry import trace
 from rinnalla_consent import Purpose
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.store import fingerprint
@@ -59,9 +60,11 @@ async def _run(
     enrollment: Enrollment, key: str, handler: Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]], command: Any
 ) -> None:
     idempotency = Idempotency(f"{ACTOR}:{key}", fingerprint(command.model_dump(mode="json", exclude={"at"})))
-    writer = enrollment.writer(EventMetadata(actor=ACTOR), idempotency)
-    if await writer.previous() is None:
-        await handler(writer, _Everywhere(), command)
+    # No request carries a trace here: each demo command is a trace of its own, like a request without one.
+    with trace.get_tracer(__name__).start_as_current_span(f"demo {type(command).__name__}"):
+        writer = enrollment.writer(EventMetadata(actor=ACTOR), idempotency)
+        if await writer.previous() is None:
+            await handler(writer, _Everywhere(), command)
 
 
 def _school(team: str) -> School:
