@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from rinnalla_enrollment.bootstrap import Enrollment, default_subjects, open_enrollment
+from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
 from rinnalla_enrollment.config import EVENT_SCHEMA, SERVICE_NAME
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.main import create_app, migrate, run_worker
@@ -131,7 +131,7 @@ async def service(
             app = create_app(settings, enrollment=enrollment, auth=AuthSettings.for_development(key_dir))
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://enrollment.test") as http:
-                yield Service(http, key_dir, database_url, nats_url, default_subjects(), enrollment)
+                yield Service(http, key_dir, database_url, nats_url, enrollment.subjects, enrollment)
     finally:
         stop.set()
         await worker
