@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:  # the slowest import of all; only services that lend a SQLAlchemy engine pay for it
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class PgRow(Protocol):
