@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 import structlog
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Tracer, TracerProvider
+from opentelemetry.trace import Span, SpanKind, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from rinnalla_events.codec import EventCodec, RecordedEvent
@@ -321,23 +321,7 @@ class BatchApplier:
         if item.error is not None or envelope is None:
             outcome.parked.append(_parked(item, item.error or "unreadable envelope"))
             return
-        carrier = dict(item.delivery.headers)
-        if "traceparent" not in carrier and envelope.traceparent:
-            carrier["traceparent"] = envelope.traceparent
-            if envelope.tracestate:
-                carrier["tracestate"] = envelope.tracestate
-        with self._tracer.start_as_current_span(
-            f"projection {self.projection.name} apply {envelope.event_type}",
-            context=_PROPAGATOR.extract(carrier),
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "projection": self.projection.name,
-                "event.type": envelope.event_type,
-                "event.id": str(envelope.event_id),
-                "messaging.source": item.delivery.source,
-                "messaging.sequence": item.delivery.seq,
-            },
-        ) as span:
+        with trace.use_span(self._event_span(item, envelope), end_on_exit=True) as span:
             try:
                 recorded = await self._decode(envelope)
             except Exception as exc:
@@ -415,7 +399,8 @@ class BatchApplier:
                 span.end()
         outcome.applied += len(run)
 
-    def _event_span(self, item: _Item, envelope: Envelope) -> Any:
+    def _event_span(self, item: _Item, envelope: Envelope) -> Span:
+        """The span of one applied event, continuing the trace of the command that appended it."""
         carrier = dict(item.delivery.headers)
         if "traceparent" not in carrier and envelope.traceparent:
             carrier["traceparent"] = envelope.traceparent
