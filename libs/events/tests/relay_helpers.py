@@ -11,12 +11,9 @@ from uuid import UUID
 
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.crypto import PostgresKeyStore
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.nats_connection import NatsClientFactory, nats_connector
-from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.store import Cursor, PostgresEventStore
 from rinnalla_events.subjects import Subjects, ensure_stream, headers_for
 
@@ -30,10 +27,6 @@ GUARDIAN_NAME = "Maija Virtanen"
 def nats_factory(url: str) -> NatsClientFactory:
     """Connections that notice a server restart quickly and give up soon (the relay then makes a new one)."""
     return nats_connector(url, reconnect_time_wait=0.1, max_reconnect_attempts=3, connect_timeout=1.0)
-
-
-def make_store(pg: AsyncpgConnections, master_key: bytes) -> PostgresEventStore:
-    return PostgresEventStore(pg, "svc", EventCodec(registry(), PostgresKeyStore(pg, master_key)))
 
 
 def child(child_id: str) -> ChildRegistered:

@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 import pytest
-from rinnalla_events.connections import AsyncpgConnections
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.store import Cursor, PostgresEventStore
 
@@ -29,15 +28,6 @@ async def insert_raw(conn: Any, stream_id: str) -> None:
     )
 
 
-@pytest.fixture
-async def pg_store(pg: AsyncpgConnections, master_key: bytes) -> PostgresEventStore:
-    from rinnalla_events.codec import EventCodec
-    from rinnalla_events.crypto import PostgresKeyStore
-    from rinnalla_events.sample_events import registry
-
-    return PostgresEventStore(pg, "svc", EventCodec(registry(), PostgresKeyStore(pg, master_key)))
-
-
 async def read_everything(store: PostgresEventStore, cursor: Cursor) -> tuple[list[str], Cursor]:
     seen: list[str] = []
     while batch := await store.read_all(cursor):
@@ -47,7 +37,7 @@ async def read_everything(store: PostgresEventStore, cursor: Cursor) -> tuple[li
 
 
 async def test_reader_waits_for_an_earlier_transaction_that_commits_late(
-    pg_store: PostgresEventStore, database_url: str
+    store: PostgresEventStore, database_url: str
 ) -> None:
     from rinnalla_events.sample_events import Counted
 
@@ -56,20 +46,20 @@ async def test_reader_waits_for_an_earlier_transaction_that_commits_late(
         tx_a = writer_a.transaction()
         await tx_a.start()
         await insert_raw(writer_a, "A")  # A takes the lower position and holds its transaction open
-        await pg_store.append(
+        await store.append(
             "child", "B", [Counted(n=2, label="b")], expected_version=0, metadata=EventMetadata(actor="b")
         )
-        seen, cursor = await read_everything(pg_store, Cursor())
+        seen, cursor = await read_everything(store, Cursor())
         assert seen == []  # B is committed, but reading it now would mean passing A's open position
         await tx_a.commit()
-        more, _ = await read_everything(pg_store, cursor)
+        more, _ = await read_everything(store, cursor)
         assert more == ["A", "B"]
     finally:
         await writer_a.close()
 
 
 async def test_reader_does_not_skip_a_late_commit_with_a_lower_position(
-    pg_store: PostgresEventStore, database_url: str
+    store: PostgresEventStore, database_url: str
 ) -> None:
     writer_a = await asyncpg.connect(database_url)
     writer_b = await asyncpg.connect(database_url)
@@ -82,10 +72,10 @@ async def test_reader_does_not_skip_a_late_commit_with_a_lower_position(
         await insert_raw(writer_a, "A")  # A gets the lower position, the newer transaction id
         await insert_raw(writer_b, "B")
         await tx_b.commit()
-        seen, cursor = await read_everything(pg_store, Cursor())
+        seen, cursor = await read_everything(store, Cursor())
         assert seen == ["B"]
         await tx_a.commit()
-        more, _ = await read_everything(pg_store, cursor)
+        more, _ = await read_everything(store, cursor)
         assert more == ["A"]  # the late commit is delivered, not skipped
     finally:
         await writer_a.close()
@@ -93,7 +83,7 @@ async def test_reader_does_not_skip_a_late_commit_with_a_lower_position(
 
 
 async def test_a_rolled_back_transaction_does_not_block_readers(
-    pg_store: PostgresEventStore, database_url: str
+    store: PostgresEventStore, database_url: str
 ) -> None:
     writer = await asyncpg.connect(database_url)
     try:
@@ -102,7 +92,7 @@ async def test_a_rolled_back_transaction_does_not_block_readers(
         await insert_raw(writer, "gone")
         await tx.rollback()
         await insert_raw(writer, "kept")
-        seen, _ = await read_everything(pg_store, Cursor())
+        seen, _ = await read_everything(store, Cursor())
         assert seen == ["kept"]
     finally:
         await writer.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import pytest
@@ -13,21 +12,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.generations import ViewBelongsToAnotherProjection
 from rinnalla_events.projection import Projection, Tables, check_projection
-from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit, eventually
+from rinnalla_events.testkit import EventLogKit, eventually
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
 
 
 def child(child_id: str, name: str = "Aino Virtanen") -> ChildRegistered:
@@ -38,22 +29,6 @@ def child(child_id: str, name: str = "Aino Virtanen") -> ChildRegistered:
         school="Hakunila",
         guardians=(Guardian(guardian_id=f"{child_id}-g1", name="Maija Virtanen"),),
     )
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if running.task.done():
-            running.task.exception()  # the test asserted what it expected of it
-        else:
-            await running.stop()
 
 
 async def test_events_become_rows_readable_through_the_view(kit: EventLogKit, run: Any) -> None:

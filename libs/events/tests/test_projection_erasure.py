@@ -3,43 +3,20 @@ and no copy of the person's name was ever readable in the log or on the bus."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased, erase_subject
 from rinnalla_events.readers import OrderedReader
-from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit
+from rinnalla_events.testkit import EventLogKit
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
 SECRETS = ["Aino", "Virtanen", "010116A123N", "Maija"]
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if not running.task.done():
-            await running.stop()
 
 
 async def register_children(kit: EventLogKit) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,35 +9,13 @@ from rinnalla_events.codec import RecordedEvent
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.parking import list_parked, retry_parked
 from rinnalla_events.projection import Tables
-from rinnalla_events.sample_events import ChildRegistered, Counted, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted
 from rinnalla_events.sample_projection import ChildDirectory
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit
+from rinnalla_events.testkit import EventLogKit
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if not running.task.done():
-            await running.stop()
 
 
 class ChokesOnBad(ChildDirectory):

@@ -4,7 +4,7 @@ serving (and being updated) until then; a new projection version rebuilds itself
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pytest
@@ -16,35 +16,13 @@ from rinnalla_events.locks import session_lock
 from rinnalla_events.parking import list_parked
 from rinnalla_events.projection import Projection, Tables
 from rinnalla_events.rebuild import REBUILD_LOCK, RebuildInProgress
-from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, DirectoryState, fold, read_state
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit
+from rinnalla_events.testkit import EventLogKit
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if not running.task.done():
-            await running.stop()
 
 
 async def append_children(kit: EventLogKit, ids: Sequence[int]) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import nats
 import pytest
+import relay_helpers as h
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
 from rinnalla_events.connections import AsyncpgConnections
@@ -23,29 +20,6 @@ from rinnalla_events.subjects import Subjects, headers_for
 from structlog.testing import capture_logs
 
 pytestmark = pytest.mark.integration
-
-
-def _helpers() -> ModuleType:
-    """The shared helpers beside this file (test directories are not packages)."""
-    if "relay_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("relay_helpers", Path(__file__).with_name("relay_helpers.py"))
-        assert spec is not None and spec.loader is not None
-        sys.modules["relay_helpers"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["relay_helpers"])
-    return sys.modules["relay_helpers"]
-
-
-h = _helpers()
-
-
-@pytest.fixture
-def store(pg: AsyncpgConnections, master_key: bytes) -> PostgresEventStore:
-    return h.make_store(pg, master_key)  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def subjects(subject_prefix: str) -> Subjects:
-    return Subjects(subject_prefix)
 
 
 @pytest.fixture

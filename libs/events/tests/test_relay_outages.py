@@ -5,15 +5,13 @@ lost acknowledged messages in a kill -9. Each test runs a nats-server of its own
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import nats
 import pytest
+import relay_helpers as h
 from rinnalla_events.connections import AsyncpgConnections
 from rinnalla_events.relay import Relay
 from rinnalla_events.store import PostgresEventStore
@@ -22,19 +20,6 @@ from rinnalla_runtime.embedded import EmbeddedNats, nats_server_binary
 from structlog.testing import capture_logs
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _helpers() -> ModuleType:
-    """The shared helpers beside this file (test directories are not packages)."""
-    if "relay_helpers" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("relay_helpers", Path(__file__).with_name("relay_helpers.py"))
-        assert spec is not None and spec.loader is not None
-        sys.modules["relay_helpers"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["relay_helpers"])
-    return sys.modules["relay_helpers"]
-
-
-h = _helpers()
 
 
 @pytest.fixture
@@ -47,16 +32,6 @@ def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
     server = EmbeddedNats(tmp_path / "nats").start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def store(pg: AsyncpgConnections, master_key: bytes) -> PostgresEventStore:
-    return h.make_store(pg, master_key)  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def subjects(subject_prefix: str) -> Subjects:
-    return Subjects(subject_prefix)
 
 
 @pytest.fixture

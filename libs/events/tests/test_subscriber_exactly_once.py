@@ -4,7 +4,6 @@ that lost its tail: every time the read model ends equal to the reference fold o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,37 +16,15 @@ from rinnalla_events.parking import list_parked
 from rinnalla_events.projection import Tables
 from rinnalla_events.projection_metrics import ProjectionMetrics
 from rinnalla_events.readers import OrderedReader
-from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
+from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, DirectoryState, fold, read_state
 from rinnalla_events.store import Cursor
 from rinnalla_events.subjects import ensure_stream
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit
+from rinnalla_events.testkit import EventLogKit
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if not running.task.done():
-            await running.stop()
 
 
 async def append_children(kit: EventLogKit, first: int, count: int, counted: int = 9) -> None:

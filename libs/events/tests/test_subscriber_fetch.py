@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import nats
 import pytest
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.readers import DurableReader
-from rinnalla_events.sample_events import Counted, registry
+from rinnalla_events.sample_events import Counted
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
-from rinnalla_events.subscriber import ProjectionRunner
-from rinnalla_events.testkit import BackgroundRunner, EventLogKit, eventually
+from rinnalla_events.testkit import EventLogKit, eventually
 
 pytestmark = pytest.mark.integration
 
 META = EventMetadata(tenant="092", actor="mentor-1")
-
-
-@pytest.fixture
-async def kit(database_url: str, nats_url: str, subject_prefix: str) -> AsyncIterator[EventLogKit]:
-    kit = await EventLogKit.start(database_url, nats_url, subject_prefix, registry())
-    yield kit
-    await kit.close()
-
-
-@pytest.fixture
-async def run() -> AsyncIterator[Any]:
-    started: list[BackgroundRunner] = []
-
-    def start(runner: ProjectionRunner) -> BackgroundRunner:
-        started.append(BackgroundRunner(runner))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if not running.task.done():
-            await running.stop()
 
 
 async def count(kit: EventLogKit, stream_id: str, n: int) -> None:

@@ -27,11 +27,11 @@ from typing import Any
 import asyncpg
 import structlog
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Tracer, TracerProvider
+from opentelemetry.trace import Span, SpanKind, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection
 from rinnalla_events.ddl import check_schema_name
 from rinnalla_events.envelope import Envelope
 from rinnalla_events.erasure import SubjectErased
@@ -192,7 +192,7 @@ class BatchApplier:
             )
         return outcome
 
-    async def apply_envelope(self, conn: Any, envelope: Envelope) -> int:
+    async def apply_envelope(self, conn: PgConnection, envelope: Envelope) -> int:
         """Apply one event outside the stream order (a parked event retried), in the caller's transaction.
 
         No checkpoint and no duplicate guard: the caller decides that this event must be applied now.
@@ -221,7 +221,7 @@ class BatchApplier:
             await self._write_parked(conn, outcome.parked)
         return outcome
 
-    async def _lock_generation(self, conn: Any) -> int:
+    async def _lock_generation(self, conn: PgConnection) -> int:
         s = self._schema
         if self._generation is not None:
             state = await conn.fetchval(
@@ -246,7 +246,7 @@ class BatchApplier:
                 return int(row["generation"])
         raise NoActiveGeneration(f"projection {self.projection.name} has no active generation")
 
-    async def _lock_checkpoints(self, conn: Any, generation: int) -> dict[str, int]:
+    async def _lock_checkpoints(self, conn: PgConnection, generation: int) -> dict[str, int]:
         rows = await conn.fetch(
             f"SELECT source, last_seq FROM {self._schema}.projection_checkpoints"
             " WHERE projection = $1 AND generation = $2 FOR UPDATE",
@@ -286,7 +286,7 @@ class BatchApplier:
     def _wants(self, event_type: str, known: bool) -> bool:
         return event_type == SubjectErased.event_type or self.projection.wants(event_type, known)
 
-    async def _seen(self, conn: Any, tables: Tables, items: list[_Item]) -> dict[tuple[str, str, str], int]:
+    async def _seen(self, conn: PgConnection, tables: Tables, items: list[_Item]) -> dict[tuple[str, str, str], int]:
         keys = {_key(i) for i in items if i.envelope is not None}
         if not keys:
             return {}
@@ -303,7 +303,7 @@ class BatchApplier:
 
     async def _one(
         self,
-        conn: Any,
+        conn: PgConnection,
         tables: Tables,
         item: _Item,
         seen: dict[tuple[str, str, str], int],
@@ -321,23 +321,7 @@ class BatchApplier:
         if item.error is not None or envelope is None:
             outcome.parked.append(_parked(item, item.error or "unreadable envelope"))
             return
-        carrier = dict(item.delivery.headers)
-        if "traceparent" not in carrier and envelope.traceparent:
-            carrier["traceparent"] = envelope.traceparent
-            if envelope.tracestate:
-                carrier["tracestate"] = envelope.tracestate
-        with self._tracer.start_as_current_span(
-            f"projection {self.projection.name} apply {envelope.event_type}",
-            context=_PROPAGATOR.extract(carrier),
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "projection": self.projection.name,
-                "event.type": envelope.event_type,
-                "event.id": str(envelope.event_id),
-                "messaging.source": item.delivery.source,
-                "messaging.sequence": item.delivery.seq,
-            },
-        ) as span:
+        with trace.use_span(self._event_span(item, envelope), end_on_exit=True) as span:
             try:
                 recorded = await self._decode(envelope)
             except Exception as exc:
@@ -364,7 +348,7 @@ class BatchApplier:
 
     async def _all_at_once(
         self,
-        conn: Any,
+        conn: PgConnection,
         tables: Tables,
         items: list[_Item],
         seen: dict[tuple[str, str, str], int],
@@ -396,7 +380,7 @@ class BatchApplier:
         await self._apply_run(conn, tables, run, outcome)
 
     async def _apply_run(
-        self, conn: Any, tables: Tables, run: list[tuple[_Item, RecordedEvent]], outcome: BatchOutcome
+        self, conn: PgConnection, tables: Tables, run: list[tuple[_Item, RecordedEvent]], outcome: BatchOutcome
     ) -> None:
         if not run:
             return
@@ -415,7 +399,8 @@ class BatchApplier:
                 span.end()
         outcome.applied += len(run)
 
-    def _event_span(self, item: _Item, envelope: Envelope) -> Any:
+    def _event_span(self, item: _Item, envelope: Envelope) -> Span:
+        """The span of one applied event, continuing the trace of the command that appended it."""
         carrier = dict(item.delivery.headers)
         if "traceparent" not in carrier and envelope.traceparent:
             carrier["traceparent"] = envelope.traceparent
@@ -444,13 +429,13 @@ class BatchApplier:
             return RecordedEvent(envelope, erased)
         return await self._codec.decode(envelope)
 
-    async def _apply_one(self, conn: Any, tables: Tables, recorded: RecordedEvent) -> None:
+    async def _apply_one(self, conn: PgConnection, tables: Tables, recorded: RecordedEvent) -> None:
         if isinstance(recorded.event, SubjectErased):
             await self.projection.purge_subject(conn, tables, recorded.event.subject_id)
         else:
             await self.projection.apply(conn, tables, recorded)
 
-    async def _write_seen(self, conn: Any, tables: Tables, seen: dict[tuple[str, str, str], int]) -> None:
+    async def _write_seen(self, conn: PgConnection, tables: Tables, seen: dict[tuple[str, str, str], int]) -> None:
         if not seen:
             return
         keys = list(seen)
@@ -465,7 +450,9 @@ class BatchApplier:
             [seen[k] for k in keys],
         )
 
-    async def _write_checkpoints(self, conn: Any, generation: int, seqs: dict[str, int], outcome: BatchOutcome) -> None:
+    async def _write_checkpoints(
+        self, conn: PgConnection, generation: int, seqs: dict[str, int], outcome: BatchOutcome
+    ) -> None:
         outcome.checkpoints = dict(seqs)
         moved = list(outcome.last_event_ids)
         if not moved:
@@ -482,7 +469,7 @@ class BatchApplier:
             [outcome.last_event_ids[s] for s in moved],
         )
 
-    async def _write_parked(self, conn: Any, parked: list[Parked]) -> None:
+    async def _write_parked(self, conn: PgConnection, parked: list[Parked]) -> None:
         if not parked:
             return
         await conn.executemany(

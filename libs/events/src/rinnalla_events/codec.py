@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from rinnalla_events.crypto import KeyStore, open_sealed, seal
 from rinnalla_events.envelope import Envelope
-from rinnalla_events.errors import InvalidEnvelope, SubjectErased
+from rinnalla_events.errors import InvalidEnvelope, SubjectAlreadyErased
 from rinnalla_events.event import ERASED, DomainEvent, personal_fields
 from rinnalla_events.registry import EventRegistry
 
@@ -92,7 +92,7 @@ class EventCodec:
         for container, field, subject in places:
             key = keys.get(subject)
             if key is None:
-                raise SubjectErased(subject)
+                raise SubjectAlreadyErased(subject)
             plaintext = json.dumps(container[field]).encode()
             container[field] = {
                 PII_MARK: subject,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rinnalla_events.connections import PgConnection
+
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -97,10 +99,10 @@ def store_ddl(schema: str) -> list[str]:
     ]
 
 
-async def install_store(conn: object, schema: str) -> None:
+async def install_store(conn: PgConnection, schema: str) -> None:
     """Create the store's tables (idempotent). `conn` is an asyncpg connection."""
     # Two services migrating at once would race on CREATE SCHEMA IF NOT EXISTS keys (it is not atomic).
-    async with conn.transaction():  # type: ignore[attr-defined]
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")  # type: ignore[attr-defined]
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
         for statement in store_ddl(schema):
-            await conn.execute(statement)  # type: ignore[attr-defined]
+            await conn.execute(statement)

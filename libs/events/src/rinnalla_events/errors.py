@@ -33,7 +33,7 @@ class InvalidEnvelope(EventLogError):
     """An envelope or payload that does not validate against its registered schema."""
 
 
-class SubjectErased(EventLogError):
+class SubjectAlreadyErased(EventLogError):
     """The data subject was erased: their data key is destroyed and their data cannot be read."""
 
     def __init__(self, subject_id: str):

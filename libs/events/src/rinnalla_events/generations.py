@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 
+from rinnalla_events.connections import PgConnection
 from rinnalla_events.ddl import check_schema_name
 from rinnalla_events.projection import Projection, Tables
 
@@ -75,7 +76,7 @@ class ViewBelongsToAnotherProjection(RuntimeError):
     """Two projections declared a table of the same name in one read schema."""
 
 
-async def install_projections(conn: Any, schema: str, read_schema: str) -> None:
+async def install_projections(conn: PgConnection, schema: str, read_schema: str) -> None:
     """Create the framework's tables and the read schema (idempotent, safe to race)."""
     check_schema_name(read_schema)
     async with conn.transaction():
@@ -93,14 +94,14 @@ def lock_key(schema: str, name: str) -> str:
     return f"{schema}.{name}"
 
 
-async def lock_projection_ddl(conn: Any, schema: str, name: str) -> None:
+async def lock_projection_ddl(conn: PgConnection, schema: str, name: str) -> None:
     """Serialise generation changes of one projection (first install and rebuilds) within a transaction."""
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtext('rinnalla.projection.ddl'), hashtext($1))", lock_key(schema, name)
     )
 
 
-async def active_generation(conn: Any, schema: str, name: str) -> Generation | None:
+async def active_generation(conn: PgConnection, schema: str, name: str) -> Generation | None:
     row = await conn.fetchrow(
         f"SELECT projection, generation, version, state FROM {schema}.projection_generations"
         " WHERE projection = $1 AND state = 'active'",
@@ -109,7 +110,7 @@ async def active_generation(conn: Any, schema: str, name: str) -> Generation | N
     return None if row is None else Generation(row["projection"], row["generation"], row["version"], row["state"])
 
 
-async def generations(conn: Any, schema: str, name: str) -> list[Generation]:
+async def generations(conn: PgConnection, schema: str, name: str) -> list[Generation]:
     rows = await conn.fetch(
         f"SELECT projection, generation, version, state FROM {schema}.projection_generations"
         " WHERE projection = $1 ORDER BY generation",
@@ -118,7 +119,7 @@ async def generations(conn: Any, schema: str, name: str) -> list[Generation]:
     return [Generation(r["projection"], r["generation"], r["version"], r["state"]) for r in rows]
 
 
-async def checkpoints(conn: Any, schema: str, name: str, generation: int) -> dict[str, int]:
+async def checkpoints(conn: PgConnection, schema: str, name: str, generation: int) -> dict[str, int]:
     rows = await conn.fetch(
         f"SELECT source, last_seq FROM {schema}.projection_checkpoints WHERE projection = $1 AND generation = $2",
         name,
@@ -127,7 +128,7 @@ async def checkpoints(conn: Any, schema: str, name: str, generation: int) -> dic
     return {r["source"]: int(r["last_seq"]) for r in rows}
 
 
-async def reset_checkpoint(conn: Any, schema: str, name: str, generation: int, source: str) -> None:
+async def reset_checkpoint(conn: PgConnection, schema: str, name: str, generation: int, source: str) -> None:
     """Read `source` again from its start (the per-stream version guard skips what was applied)."""
     await conn.execute(
         f"UPDATE {schema}.projection_checkpoints SET last_seq = 0, last_event_id = NULL, updated_at = now()"
@@ -138,7 +139,7 @@ async def reset_checkpoint(conn: Any, schema: str, name: str, generation: int, s
     )
 
 
-async def checkpoint_event_ids(conn: Any, schema: str, name: str, generation: int) -> dict[str, Any]:
+async def checkpoint_event_ids(conn: PgConnection, schema: str, name: str, generation: int) -> dict[str, Any]:
     rows = await conn.fetch(
         f"SELECT source, last_event_id FROM {schema}.projection_checkpoints WHERE projection = $1 AND generation = $2",
         name,
@@ -147,7 +148,7 @@ async def checkpoint_event_ids(conn: Any, schema: str, name: str, generation: in
     return {r["source"]: r["last_event_id"] for r in rows}
 
 
-async def ensure_sources(conn: Any, schema: str, name: str, generation: int, sources: list[str]) -> None:
+async def ensure_sources(conn: PgConnection, schema: str, name: str, generation: int, sources: list[str]) -> None:
     """A source added to a projection starts from the beginning of its stream."""
     await conn.execute(
         f"INSERT INTO {schema}.projection_checkpoints (projection, generation, source)"
@@ -159,7 +160,7 @@ async def ensure_sources(conn: Any, schema: str, name: str, generation: int, sou
 
 
 async def create_generation(
-    conn: Any,
+    conn: PgConnection,
     schema: str,
     read_schema: str,
     projection: Projection,
@@ -198,7 +199,7 @@ async def create_generation(
 
 
 async def point_views(
-    conn: Any, read_schema: str, projection: Projection, tables: Tables, previous: Tables | None
+    conn: PgConnection, read_schema: str, projection: Projection, tables: Tables, previous: Tables | None
 ) -> None:
     """Point every view at `tables` (inside the caller's transaction)."""
     marker = VIEW_COMMENT_PREFIX + projection.name
@@ -232,7 +233,7 @@ class SwitchAttempt:
 
 
 async def try_switch(
-    conn: Any, schema: str, read_schema: str, projection: Projection, generation: int
+    conn: PgConnection, schema: str, read_schema: str, projection: Projection, generation: int
 ) -> SwitchAttempt:
     """Activate `generation` if it has caught up with the active one on every source it shares with it."""
     async with conn.transaction():
@@ -266,7 +267,7 @@ async def try_switch(
     return SwitchAttempt(True, previous, {})
 
 
-async def _tables_of(schema: str, projection: Projection, generation: int, conn: Any) -> Tables:
+async def _tables_of(schema: str, projection: Projection, generation: int, conn: PgConnection) -> Tables:
     """The tables of an older generation: its logical names are read from the catalogue (they may differ)."""
     prefix = f"{projection.name}__g{generation}__"
     rows = await conn.fetch(
@@ -279,7 +280,7 @@ async def _tables_of(schema: str, projection: Projection, generation: int, conn:
     return Tables(schema, projection.name, generation, names)
 
 
-async def drop_generation(conn: Any, schema: str, projection: Projection, generation: int) -> None:
+async def drop_generation(conn: PgConnection, schema: str, projection: Projection, generation: int) -> None:
     """Drop a generation that is not active: its tables, its checkpoints, its row."""
     async with conn.transaction():
         await lock_projection_ddl(conn, schema, projection.name)

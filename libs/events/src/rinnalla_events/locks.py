@@ -12,11 +12,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection
 
 
 class SessionLock:
-    def __init__(self, conn: Any, namespace: str, name: str) -> None:
+    def __init__(self, conn: PgConnection, namespace: str, name: str) -> None:
         self._conn = conn
         self._namespace = namespace
         self._name = name

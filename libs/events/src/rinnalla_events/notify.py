@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
+from rinnalla_events.connections import PgConnection
 from rinnalla_events.ddl import check_schema_name
 
 _MAX_IDENTIFIER = 63  # NAMEDATALEN - 1: longer channel names are refused by pg_notify
@@ -50,7 +50,7 @@ def notify_trigger_ddl(schema: str) -> list[str]:
     ]
 
 
-async def install_notify_trigger(conn: Any, schema: str) -> None:
+async def install_notify_trigger(conn: PgConnection, schema: str) -> None:
     """Install the trigger (idempotent). `conn` is an asyncpg connection; services call this from a migration."""
     async with conn.transaction():
         for statement in notify_trigger_ddl(schema):
@@ -76,13 +76,13 @@ class Wakeup:
         self._event.clear()
         return woken
 
-    def _on_notification(self, _conn: Any, _pid: int, _channel: str, _payload: str) -> None:
+    def _on_notification(self, _conn: PgConnection, _pid: int, _channel: str, _payload: str) -> None:
         self._event.set()
 
-    async def listen(self, conn: Any, channel: str) -> None:
+    async def listen(self, conn: PgConnection, channel: str) -> None:
         """LISTEN on `conn` (an asyncpg connection kept for as long as notifications are wanted)."""
         await conn.add_listener(channel, self._on_notification)
 
-    async def unlisten(self, conn: Any, channel: str) -> None:
+    async def unlisten(self, conn: PgConnection, channel: str) -> None:
         with contextlib.suppress(Exception):  # the connection may already be gone
             await conn.remove_listener(channel, self._on_notification)

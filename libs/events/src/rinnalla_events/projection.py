@@ -19,7 +19,7 @@ Example (a service's `projections/child_directory.py`)::
         def ddl(self, t: Tables) -> list[str]:
             return [f"CREATE TABLE {t['children']} (child_id text PRIMARY KEY, name text NOT NULL)"]
 
-        async def apply(self, conn: Any, t: Tables, recorded: RecordedEvent) -> None:
+        async def apply(self, conn: PgConnection, t: Tables, recorded: RecordedEvent) -> None:
             if isinstance(recorded.event, ChildEnrolled):
                 await conn.execute(
                     f"INSERT INTO {t['children']} VALUES ($1, $2)"
@@ -27,7 +27,7 @@ Example (a service's `projections/child_directory.py`)::
                     recorded.event.child_id, recorded.event.name,
                 )
 
-        async def purge_subject(self, conn: Any, t: Tables, subject_id: str) -> None:
+        async def purge_subject(self, conn: PgConnection, t: Tables, subject_id: str) -> None:
             await conn.execute(f"DELETE FROM {t['children']} WHERE child_id = $1", subject_id)
 """
 
@@ -37,9 +37,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rinnalla_events.codec import RecordedEvent
+from rinnalla_events.connections import PgConnection
 from rinnalla_events.ddl import check_schema_name
 
 # No double underscore inside a name: `__` separates projection, generation and table in physical names.
@@ -131,11 +132,11 @@ class Projection(ABC):
         """CREATE statements for one generation of the tables, using the names in `tables`."""
 
     @abstractmethod
-    async def apply(self, conn: Any, tables: Tables, recorded: RecordedEvent) -> None:
+    async def apply(self, conn: PgConnection, tables: Tables, recorded: RecordedEvent) -> None:
         """Upsert the rows this event changes. `conn` is an asyncpg connection inside the framework's
         transaction: do not commit, do not open connections of your own. Raising parks the event."""
 
-    async def apply_batch(self, conn: Any, tables: Tables, batch: Sequence[RecordedEvent]) -> None:
+    async def apply_batch(self, conn: PgConnection, tables: Tables, batch: Sequence[RecordedEvent]) -> None:
         """Apply consecutive events in stream order (catch-up and rebuild hand over whole batches).
 
         The default applies them one by one. A projection that must keep up with a long log overrides it
@@ -147,7 +148,7 @@ class Projection(ABC):
             await self.apply(conn, tables, recorded)
 
     @abstractmethod
-    async def purge_subject(self, conn: Any, tables: Tables, subject_id: str) -> None:
+    async def purge_subject(self, conn: PgConnection, tables: Tables, subject_id: str) -> None:
         """Delete every row derived from this person's data (called when they are erased).
 
         A projection that holds nothing about people still implements it (with `pass`), so the question

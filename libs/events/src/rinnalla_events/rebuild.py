@@ -23,7 +23,7 @@ from opentelemetry.trace import TracerProvider
 
 from rinnalla_events.applier import BatchApplier, Delivery
 from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection
 from rinnalla_events.generations import (
     BUILDING,
     checkpoint_event_ids,
@@ -193,7 +193,7 @@ class _Rebuild:
         )
         return RebuildResult(name, tables.generation, attempt.previous, events, dropped)
 
-    async def _building_generation(self, conn: Any) -> Tables:
+    async def _building_generation(self, conn: PgConnection) -> Tables:
         """Resume an interrupted rebuild of this version, or start a new generation."""
         streams = list(self._streams)
         for generation in await generations(conn, self._schema, self.projection.name):

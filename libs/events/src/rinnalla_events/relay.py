@@ -29,7 +29,6 @@ import contextlib
 import hashlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import structlog
@@ -41,7 +40,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import CollectorRegistry
 
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection
 from rinnalla_events.errors import EventLogError
 from rinnalla_events.nats_connection import NatsClientFactory, NatsSource
 from rinnalla_events.notify import Wakeup, channel_for
@@ -328,7 +327,7 @@ class Relay:
 
     # -- the long-running loop --------------------------------------------------------------------------
 
-    async def _serve(self, conn: Any, stop: asyncio.Event) -> None:
+    async def _serve(self, conn: PgConnection, stop: asyncio.Event) -> None:
         """Catch up and wait for more, as the active relay, until `stop` or the lock connection is lost."""
         channel = channel_for(self._store.schema)
         await self._wakeup.listen(conn, channel)
@@ -362,7 +361,7 @@ class Relay:
         finally:
             await self._wakeup.unlisten(conn, channel)
 
-    async def _take_lock(self, conn: Any, stop: asyncio.Event) -> bool:
+    async def _take_lock(self, conn: PgConnection, stop: asyncio.Event) -> bool:
         """Become the active relay of this store; wait on standby while another one is."""
         announced = False
         while not stop.is_set():
@@ -374,7 +373,7 @@ class Relay:
             await _pause(self._standby_poll, stop)
         return False
 
-    async def _release_lock(self, conn: Any) -> None:
+    async def _release_lock(self, conn: PgConnection) -> None:
         with contextlib.suppress(Exception):  # a closed session has released it already
             await conn.execute("SELECT pg_advisory_unlock($1)", self._lock_key)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rinnalla_events.codec import RecordedEvent
+from rinnalla_events.connections import PgConnection
 from rinnalla_events.erasure import SubjectErased
 from rinnalla_events.projection import Projection, Tables
 from rinnalla_events.sample_events import ChildRegistered, Counted
@@ -46,7 +47,7 @@ class ChildDirectory(Projection):
             """,
         ]
 
-    async def apply(self, conn: Any, tables: Tables, recorded: RecordedEvent) -> None:
+    async def apply(self, conn: PgConnection, tables: Tables, recorded: RecordedEvent) -> None:
         envelope, event = recorded.envelope, recorded.event
         await conn.execute(
             f"INSERT INTO {tables['stream_counts']} AS c VALUES ($1, $2, 1, $3)"
@@ -68,7 +69,7 @@ class ChildDirectory(Projection):
                 json.dumps(guardians),
             )
 
-    async def purge_subject(self, conn: Any, tables: Tables, subject_id: str) -> None:
+    async def purge_subject(self, conn: PgConnection, tables: Tables, subject_id: str) -> None:
         await conn.execute(f"DELETE FROM {tables['children']} WHERE child_id = $1", subject_id)
         await conn.execute(
             f"UPDATE {tables['children']} SET guardians = guardians - $1 WHERE guardians ? $1", subject_id
@@ -79,7 +80,7 @@ class ChildDirectory(Projection):
 class BatchedChildDirectory(ChildDirectory):
     """The same read model, written once per table per batch: what a projection does to keep up."""
 
-    async def apply_batch(self, conn: Any, tables: Tables, batch: Sequence[RecordedEvent]) -> None:
+    async def apply_batch(self, conn: PgConnection, tables: Tables, batch: Sequence[RecordedEvent]) -> None:
         # One statement per table per batch: counts are summed per stream, a child's last row wins.
         counts: dict[tuple[str, str], list[int]] = {}
         children: dict[str, tuple[str, str, str]] = {}
@@ -141,7 +142,7 @@ def fold(history: Iterable[RecordedEvent]) -> DirectoryState:
     return state
 
 
-async def read_state(conn: Any, children: str, stream_counts: str) -> DirectoryState:
+async def read_state(conn: PgConnection, children: str, stream_counts: str) -> DirectoryState:
     """The state held by two relations (the views, or one generation's tables)."""
     state = DirectoryState()
     for row in await conn.fetch(f"SELECT child_id, name, school, guardians::text AS guardians FROM {children}"):

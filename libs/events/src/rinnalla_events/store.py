@@ -23,7 +23,7 @@ from uuid import UUID
 import asyncpg
 
 from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection, PgRow
 from rinnalla_events.ddl import check_schema_name
 from rinnalla_events.envelope import Envelope, EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict, EventLogError
@@ -335,7 +335,9 @@ class PostgresEventStore:
             for w, b in prepared
         ]
 
-    async def _find_previous(self, conn: Any, key: str, request_fingerprint: str | None) -> AppendResult | None:
+    async def _find_previous(
+        self, conn: PgConnection, key: str, request_fingerprint: str | None
+    ) -> AppendResult | None:
         row = await conn.fetchrow(
             f"SELECT stream_type, stream_id, first_version, last_version, event_ids, request_hash,"
             f" result::text AS result FROM {self.schema}.idempotency WHERE key = $1",
@@ -355,13 +357,13 @@ class PostgresEventStore:
             result=json.loads(row["result"]) if row["result"] is not None else None,
         )
 
-    async def _previous(self, conn: Any, key: str, request_fingerprint: str | None) -> AppendResult:
+    async def _previous(self, conn: PgConnection, key: str, request_fingerprint: str | None) -> AppendResult:
         found = await self._find_previous(conn, key, request_fingerprint)
         if found is None:  # pragma: no cover - the unique violation says the row exists
             raise EventLogError(f"idempotency key {key!r} vanished")
         return found
 
-    async def _version(self, conn: Any, stream_type: str, stream_id: str) -> int:
+    async def _version(self, conn: PgConnection, stream_type: str, stream_id: str) -> int:
         value = await conn.fetchval(
             f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_type = $1 AND stream_id = $2",
             stream_type,
@@ -449,7 +451,7 @@ class _Conflict(Exception):
         self.write = write
 
 
-def _envelope(row: Any) -> Envelope:
+def _envelope(row: PgRow) -> Envelope:
     return Envelope(
         event_id=row["event_id"],
         stream_type=row["stream_type"],

@@ -33,7 +33,7 @@ from opentelemetry.trace import TracerProvider
 
 from rinnalla_events.applier import ActiveVersionDiffers, BatchApplier, Delivery, is_transient
 from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events.connections import ConnectionSource, PgConnection
 from rinnalla_events.generations import (
     active_generation,
     checkpoint_event_ids,
@@ -228,7 +228,9 @@ class ProjectionRunner:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _verify_checkpoint(self, conn: Any, generation: int, stream: str, seq: int, event_id: Any) -> int:
+    async def _verify_checkpoint(
+        self, conn: PgConnection, generation: int, stream: str, seq: int, event_id: Any
+    ) -> int:
         """The checkpoint to start from: ours, unless the stream no longer holds the event we stopped at.
 
         Then the stream lost its tail or was recreated, and sequences after the loss may number other

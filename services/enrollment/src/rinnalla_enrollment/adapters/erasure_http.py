@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
-from rinnalla_events.errors import SubjectErased
+from rinnalla_events.errors import SubjectAlreadyErased
 from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
 from rinnalla_security.responses import error_response
 
@@ -77,7 +77,7 @@ async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str
     if erased.tenant is not None:
         access.ensure_tenant(erased.tenant)
     access.ensure(access.principal.can_see_child(child_id, team_id=None))
-    raise SubjectErased(child_id)
+    raise SubjectAlreadyErased(child_id)
 
 
 async def is_erased(enrollment: Enrollment, subject_id: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
-from rinnalla_events.errors import ConcurrencyConflict, SubjectErased
+from rinnalla_events.errors import ConcurrencyConflict, SubjectAlreadyErased
 from rinnalla_events.store import IdempotencyKeyReused
 from rinnalla_security.responses import error_response
 from starlette.responses import Response
@@ -85,4 +85,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(domain.DomainError, _domain_error)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    app.add_exception_handler(SubjectErased, _erased)
+    app.add_exception_handler(SubjectAlreadyErased, _erased)
