@@ -23,12 +23,17 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog
 from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntime, utc_now
 
+from rinnalla_enrollment.application.erasure import Eraser
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
+from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
 from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
 from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
+from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
+from rinnalla_enrollment.persistence.retention_facts import PostgresRetentionFacts
+from rinnalla_enrollment.persistence.subject_directory import PostgresSubjectDirectory
 from rinnalla_enrollment.projections.read_models import enrollment_projections
 from rinnalla_enrollment.projections.tables import READ_SCHEMA
 
@@ -55,14 +60,30 @@ def event_registry() -> EventRegistry:
 
 @dataclass
 class Enrollment:
-    """What enrollment's handlers and adapters use: the shared runtime plus the identity index's keys."""
+    """What enrollment's handlers and adapters use: the shared runtime, the identity index's keys, and the
+    application's ports with the erasure service over them, each built once per process."""
 
     runtime: ServiceRuntime
     identity_keys: IdentityKeys
+    subject_directory: SubjectDirectory
+    identity_claims: IdentityClaims
+    retention_facts: RetentionFacts
+    eraser: Eraser
 
     @classmethod
     def on(cls, runtime: ServiceRuntime) -> Enrollment:
-        return cls(runtime=runtime, identity_keys=IdentityKeys(runtime.settings.require_master_key()))
+        schema = runtime.schema
+        directory = PostgresSubjectDirectory(runtime.connections, schema)
+        claims = PostgresIdentityClaims(runtime.connections, schema)
+        return cls(
+            runtime=runtime,
+            identity_keys=IdentityKeys(runtime.settings.require_master_key()),
+            subject_directory=directory,
+            identity_claims=claims,
+            retention_facts=PostgresRetentionFacts(runtime.connections, schema),
+            # the runtime's clock is read at each erasure, so a test that moves the clock moves the eraser's
+            eraser=Eraser(runtime.store, runtime.key_store, directory, claims, lambda: runtime.clock()),
+        )
 
     @classmethod
     def build(

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 from enrollment_scenario import enrolled_child, guardian, partnership_with_teams, selected_child
-from rinnalla_enrollment.adapters.erasure_parts import eraser_of
-from rinnalla_enrollment.adapters.postgres_identity_claims import PostgresIdentityClaims
-from rinnalla_enrollment.adapters.postgres_retention_facts import PostgresRetentionFacts
-from rinnalla_enrollment.adapters.postgres_subject_directory import PostgresSubjectDirectory
 from rinnalla_enrollment.application.retention_policy import STATUS_EVENTS
 from rinnalla_enrollment.config import EVENT_SCHEMA
+from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
+from rinnalla_enrollment.persistence.retention_facts import PostgresRetentionFacts
+from rinnalla_enrollment.persistence.subject_directory import PostgresSubjectDirectory
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +22,7 @@ async def declined_child(api: Any, n: int) -> str:
 
 
 async def erase(api: Any, subject_id: str, kind: str = "child") -> None:
-    await eraser_of(api.enrollment).erase(subject_id, kind, reason="test erasure", actor="dpo", tenant="092")
+    await api.enrollment.eraser.erase(subject_id, kind, reason="test erasure", actor="dpo", tenant="092")
 
 
 async def test_the_subject_directory_finds_tenants_and_erasures(api):

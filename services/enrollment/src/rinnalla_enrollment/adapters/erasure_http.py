@@ -18,7 +18,6 @@ from rinnalla_security import Access, Action, NotFound, Role, StrictModel, autho
 from rinnalla_security.responses import error_response
 
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
-from rinnalla_enrollment.adapters.erasure_parts import eraser_of, subject_directory_of
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES, ErrorBody
 from rinnalla_enrollment.application.erasure import ErasureOutcome, StillEnrolled, load_child, refuse_if_enrolled
 from rinnalla_enrollment.bootstrap import Enrollment
@@ -71,7 +70,7 @@ def _answer(outcome: ErasureOutcome, response: Response) -> ErasureResponse:
 
 async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str) -> None:
     """For commands: an erased child answers 410 to whoever could see it, 404 to everyone else."""
-    erased = await subject_directory_of(enrollment).erased(child_id)
+    erased = await enrollment.subject_directory.erased(child_id)
     if erased is None:
         return
     if erased.tenant is not None:
@@ -101,7 +100,7 @@ def erasure_router() -> APIRouter:
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
         response: Response,
     ) -> ErasureResponse | Response:
-        eraser = eraser_of(enrollment)
+        eraser = enrollment.eraser
         before = await eraser.directory.erased(child_id)
         tenant = before.tenant if before is not None else await eraser.directory.child_tenant(child_id)
         if tenant is None:
@@ -131,7 +130,7 @@ def erasure_router() -> APIRouter:
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
         response: Response,
     ) -> ErasureResponse:
-        eraser = eraser_of(enrollment)
+        eraser = enrollment.eraser
         before = await eraser.directory.erased(guardian_id)
         if before is not None:
             tenants = frozenset({before.tenant}) if before.tenant else frozenset()

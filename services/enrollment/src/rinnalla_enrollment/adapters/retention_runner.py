@@ -17,17 +17,14 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import RetentionSettings
 from rinnalla_security.retention import RetentionPolicy
 
-from rinnalla_enrollment.adapters.erasure_parts import eraser_of
-from rinnalla_enrollment.adapters.postgres_retention_facts import PostgresRetentionFacts
 from rinnalla_enrollment.application.retention import RetentionJob, RetentionReport
 from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
-from rinnalla_enrollment.config import EVENT_SCHEMA
 
 DAY_SECONDS = 24 * 60 * 60
 
 
 def retention_job(enrollment: Enrollment, policy: RetentionPolicy) -> RetentionJob:
-    return RetentionJob(PostgresRetentionFacts(enrollment.connections, EVENT_SCHEMA), eraser_of(enrollment), policy)
+    return RetentionJob(enrollment.retention_facts, enrollment.eraser, policy)
 
 
 async def run_retention(
