@@ -13,6 +13,7 @@ import asyncpg
 import nats
 from nats.aio.client import Client as NatsClient
 from rinnalla_events.codec import EventCodec
+from rinnalla_events.command_writer import Idempotency
 from rinnalla_events.crypto import KeyStore, PostgresKeyStore
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import SubjectErased
@@ -25,7 +26,7 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog, PostgresAuditLog
 
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
-from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, EVENT_SCHEMA, SERVICE_NAME, subjects
 from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
@@ -107,10 +108,8 @@ class Enrollment:
             await self.connections.pool.close()
             self.connections.pool = None
 
-    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
-        return CommandWriter(
-            self.connections, EVENT_SCHEMA, self.codec, metadata, idempotency, identity_keys=self.identity_keys
-        )
+    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> EnrollmentWriter:
+        return EnrollmentWriter(self.store, metadata, idempotency, identity_keys=self.identity_keys)
 
     def relay(self, nats_source: NatsSource) -> Relay:
         """Publishes this service's store to its JetStream stream, in log order."""

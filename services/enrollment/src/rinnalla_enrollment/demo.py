@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from rinnalla_consent import Purpose
+from rinnalla_events.command_writer import Idempotency, Outcome
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.store import fingerprint
 
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
-from rinnalla_enrollment.application.writer import CommandWriter, Idempotency, Outcome
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
@@ -56,7 +57,10 @@ class _Everywhere:
 
 
 async def _run(
-    enrollment: Enrollment, key: str, handler: Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]], command: Any
+    enrollment: Enrollment,
+    key: str,
+    handler: Callable[[EnrollmentWriter, Guard, Any], Awaitable[Outcome]],
+    command: Any,
 ) -> None:
     idempotency = Idempotency(f"{ACTOR}:{key}", fingerprint(command.model_dump(mode="json", exclude={"at"})))
     writer = enrollment.writer(EventMetadata(actor=ACTOR), idempotency)
