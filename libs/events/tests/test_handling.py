@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 import pytest
 from rinnalla_events.codec import EventCodec
+from rinnalla_events.command_writer import Idempotency, handle
 from rinnalla_events.crypto import InMemoryKeyStore
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict
 from rinnalla_events.event import DomainEvent
-from rinnalla_events.handling import Decider, handle, load
+from rinnalla_events.handling import Decider, load
 from rinnalla_events.memory import InMemoryEventStore
 from rinnalla_events.sample_events import Counted, registry
 
@@ -41,19 +42,27 @@ def store() -> InMemoryEventStore:
 
 async def test_handle_loads_decides_and_appends(store: InMemoryEventStore) -> None:
     await handle(store, COUNTER, "a", Add(4), META)
-    await handle(store, COUNTER, "a", Add(5), META)
+    added = await handle(store, COUNTER, "a", Add(5), META)
+    assert added.result == {"stream_type": "counter", "stream_id": "a", "events": ["test.Counted"]}
     assert await load(store, COUNTER, "a") == (9, 2)
     with pytest.raises(ValueError, match="exceed 10"):
         await handle(store, COUNTER, "a", Add(2), META)
-    assert await handle(store, COUNTER, "a", Add(0), META) is None
+
+
+async def test_a_command_that_decides_nothing_changes_nothing(store: InMemoryEventStore) -> None:
+    await handle(store, COUNTER, "a", Add(4), META)
+    outcome = await handle(store, COUNTER, "a", Add(0), META)
+    assert not outcome.changed
+    assert outcome.result["events"] == []
+    assert await load(store, COUNTER, "a") == (4, 1)
 
 
 async def test_a_retried_command_is_not_decided_again(store: InMemoryEventStore) -> None:
-    first = await handle(store, COUNTER, "a", Add(6), META, idempotency_key="k", request_fingerprint="f")
-    again = await handle(store, COUNTER, "a", Add(6), META, idempotency_key="k", request_fingerprint="f")
-    assert first is not None
-    assert again is not None
-    assert again.duplicate
+    first = await handle(store, COUNTER, "a", Add(6), META, idempotency=Idempotency("k", "f"))
+    again = await handle(store, COUNTER, "a", Add(6), META, idempotency=Idempotency("k", "f"))
+    assert not first.replayed
+    assert again.replayed
+    assert again.result == first.result
     assert await load(store, COUNTER, "a") == (6, 1)
 
 

@@ -8,6 +8,7 @@ metric. Its modules import each other by module path, never through this package
 """
 
 from rinnalla_events.codec import EventCodec, RecordedEvent
+from rinnalla_events.command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
 from rinnalla_events.connections import (
     AsyncpgConnections,
     ConnectionSource,
@@ -27,7 +28,7 @@ from rinnalla_events.errors import (
     UnknownEventType,
     UnsupportedSchemaVersion,
 )
-from rinnalla_events.event import ERASED, DomainEvent, Personal, personal_fields
+from rinnalla_events.event import ERASED, DomainEvent, Personal, StreamEvents, personal_fields
 from rinnalla_events.generations import (
     ViewBelongsToAnotherProjection,
     active_generation,
@@ -35,7 +36,7 @@ from rinnalla_events.generations import (
     install_projections,
     lock_projection_ddl,
 )
-from rinnalla_events.handling import Decider, handle, load
+from rinnalla_events.handling import Decider, load
 from rinnalla_events.lag import projection_lag
 from rinnalla_events.memory import InMemoryEventStore
 from rinnalla_events.nats_connection import NatsSource, nats_connector
@@ -64,6 +65,7 @@ __all__ = [
     "SUBJECT_STREAM",
     "AppendResult",
     "AsyncpgConnections",
+    "CommandWriter",
     "ConcurrencyConflict",
     "ConnectionSource",
     "Cursor",
@@ -75,12 +77,15 @@ __all__ = [
     "EventMetadata",
     "EventRegistry",
     "EventStore",
+    "Idempotency",
     "IdempotencyKeyReused",
     "InMemoryEventStore",
     "InMemoryKeyStore",
     "InvalidEnvelope",
     "KeyStore",
+    "Loaded",
     "NatsSource",
+    "Outcome",
     "ParkedEvent",
     "Personal",
     "PgConnection",
@@ -98,6 +103,7 @@ __all__ = [
     "RetryOutcome",
     "SqlAlchemyConnections",
     "StoredEvent",
+    "StreamEvents",
     "StreamWrite",
     "SubjectAlreadyErased",
     "SubjectErased",

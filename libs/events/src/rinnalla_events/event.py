@@ -34,6 +34,15 @@ class DomainEvent(BaseModel):
         super().__init_subclass__(**kwargs)
 
 
+@dataclass(frozen=True)
+class StreamEvents:
+    """New events for one stream: what a decision adds to each stream it changes."""
+
+    stream_type: str
+    stream_id: str
+    events: tuple[DomainEvent, ...]
+
+
 def personal_fields(model: type[BaseModel]) -> dict[str, Personal]:
     """The personal fields of a model (not of its nested models), with their markers."""
     found: dict[str, Personal] = {}

@@ -105,6 +105,18 @@ class EventStore(Protocol):
         result: dict[str, Any] | None = None,
     ) -> AppendResult: ...
 
+    async def append_streams(
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        metadata: EventMetadata,
+        idempotency_key: str | None = None,
+        request_fingerprint: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> list[AppendResult]:
+        """Several streams at once, all or nothing; a twin of a keyed request gets `[previous]` (duplicate)."""
+        ...
+
     async def read_stream(self, stream_type: str, stream_id: str, *, after_version: int = 0) -> list[RecordedEvent]: ...
 
     async def stream_version(self, stream_type: str, stream_id: str) -> int: ...

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from rinnalla_events.codec import EventCodec
+from rinnalla_events.command_writer import Idempotency
 from rinnalla_events.crypto import KeyStore
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.erasure import SubjectErased
@@ -26,7 +27,7 @@ from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntim
 from rinnalla_enrollment.application.erasure import Eraser
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
-from rinnalla_enrollment.application.writer import CommandWriter, Idempotency
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
 from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
@@ -142,10 +143,8 @@ class Enrollment:
     async def close(self) -> None:
         await self.runtime.close()
 
-    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
-        return CommandWriter(
-            self.connections, self.store.schema, self.codec, metadata, idempotency, identity_keys=self.identity_keys
-        )
+    def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> EnrollmentWriter:
+        return EnrollmentWriter(self.store, metadata, idempotency, identity_keys=self.identity_keys)
 
     def relay(self, nats_source: NatsSource) -> Relay:
         return self.runtime.relay(nats_source)

@@ -11,12 +11,13 @@ from typing import Any
 
 from opentelemetry import trace
 from rinnalla_consent import Purpose
+from rinnalla_events.command_writer import Idempotency, Outcome
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.store import fingerprint
 
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
-from rinnalla_enrollment.application.writer import CommandWriter, Idempotency, Outcome
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
@@ -57,7 +58,10 @@ class _Everywhere:
 
 
 async def _run(
-    enrollment: Enrollment, key: str, handler: Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]], command: Any
+    enrollment: Enrollment,
+    key: str,
+    handler: Callable[[EnrollmentWriter, Guard, Any], Awaitable[Outcome]],
+    command: Any,
 ) -> None:
     idempotency = Idempotency(f"{ACTOR}:{key}", fingerprint(command.model_dump(mode="json", exclude={"at"})))
     # No request carries a trace here: each demo command is a trace of its own, like a request without one.

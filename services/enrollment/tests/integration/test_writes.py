@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from enrollment_scenario import TEAM, partnership_with_teams
-from rinnalla_enrollment.application.writer import CommandWriter, Outcome
+from rinnalla_enrollment.application.writer import EnrollmentWriter
+from rinnalla_events.command_writer import Outcome
 
 pytestmark = pytest.mark.integration
 
@@ -35,10 +36,10 @@ class _Rendezvous:
         await self.event.wait()
 
 
-class _RacingWriter(CommandWriter):
+class _RacingWriter(EnrollmentWriter):
     rendezvous: _Rendezvous
 
-    async def commit(self, changes: Any, result: dict[str, Any], *, tenant: str) -> Outcome:
+    async def commit(self, changes: Any, result: dict[str, Any], *, tenant: str | None = None) -> Outcome:
         await self.rendezvous.wait()
         return await super().commit(changes, result, tenant=tenant)
 
@@ -48,9 +49,9 @@ async def test_two_concurrent_conflicting_writes_one_wins_and_the_other_gets_409
     rendezvous = _Rendezvous(expected=2)
     original = api.enrollment.writer
 
-    def racing_writer(metadata: Any, idempotency: Any = None) -> CommandWriter:
+    def racing_writer(metadata: Any, idempotency: Any = None) -> EnrollmentWriter:
         plain = original(metadata, idempotency)
-        writer = _RacingWriter(plain.connections, plain.schema, plain.codec, plain.metadata, plain.idempotency)
+        writer = _RacingWriter(plain.store, plain.metadata, plain.idempotency, identity_keys=plain.identity_keys)
         writer.rendezvous = rendezvous
         return writer
 

@@ -27,13 +27,13 @@ from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.errors import InvalidTransition, NotFound, RuleViolated
 from rinnalla_enrollment.domain.values import CompletionOutcome, ExitReason, RosterLeaveReason
 from rinnalla_enrollment.domain.workflows import (
-    StreamEvents,
     complete_child,
     enrol_child,
     exit_child,
     found_team,
     transfer_child,
 )
+from rinnalla_events.event import StreamEvents
 
 
 def apply_to_child(state: child.ChildState, changes: list[StreamEvents], child_id: str = "child-1") -> child.ChildState:

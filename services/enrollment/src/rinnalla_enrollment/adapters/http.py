@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from rinnalla_events.command_writer import Idempotency, Outcome
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.store import fingerprint
 from rinnalla_security import Access, Action, Role, authorize
@@ -23,11 +24,11 @@ from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import EXAMPLES
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
-from rinnalla_enrollment.application.writer import CommandWriter, Idempotency, Outcome
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
 
-Handler = Callable[[CommandWriter, Guard, Any], Awaitable[Outcome]]
+Handler = Callable[[EnrollmentWriter, Guard, Any], Awaitable[Outcome]]
 
 STAFF = {Role.COORDINATOR, Role.ADMIN}
 FIELD_STAFF = {Role.COORDINATOR, Role.MENTOR, Role.ADMIN}

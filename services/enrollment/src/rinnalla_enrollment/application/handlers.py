@@ -6,12 +6,14 @@ returns the first outcome without deciding again.
 
 from __future__ import annotations
 
+from rinnalla_events.command_writer import CommandWriter, Loaded, Outcome
 from rinnalla_events.errors import ConcurrencyConflict
+from rinnalla_events.event import StreamEvents
 
 from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
 from rinnalla_enrollment.application.identity_index import claim_identity, without_identity_key
 from rinnalla_enrollment.application.policies import Guard
-from rinnalla_enrollment.application.writer import CommandWriter, Loaded, Outcome
+from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.domain import child as child_aggregate
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import partnership as partnership_aggregate
@@ -21,7 +23,6 @@ from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.errors import NotFound
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
-from rinnalla_enrollment.domain.workflows import StreamEvents
 
 
 def _result(kind: str, stream_id: str, changes: list[StreamEvents]) -> dict[str, object]:
@@ -159,15 +160,13 @@ async def decide_selection(writer: CommandWriter, guard: Guard, command: c.Selec
     return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
 
 
-async def enrol_child(writer: CommandWriter, guard: Guard, command: c.EnrolChild) -> Outcome:
+async def enrol_child(writer: EnrollmentWriter, guard: Guard, command: c.EnrolChild) -> Outcome:
     child = await writer.load(CHILD, command.child_id)
     _tenant_of_child(guard, child)
     team = await writer.load(TEAM, command.team_id)
     _tenant_of_team(guard, team)
     changes = workflows.enrol_child(child.state, team.state, command)
     # The child's stream cannot see other children: the identity index keeps one child id per person.
-    if writer.identity_keys is None:
-        raise RuntimeError("enrolments need the identity index's keys (CommandWriter.identity_keys)")
     changes.append(await claim_identity(writer, writer.identity_keys, command.child_id, command.child.hetu))
     try:
         return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)

@@ -19,17 +19,17 @@ port answers) and appends `IdentityReleased(child_id)` to each stream the child 
 
 from __future__ import annotations
 
+from rinnalla_events.command_writer import CommandWriter
 from rinnalla_events.envelope import EventMetadata
 from rinnalla_events.errors import ConcurrencyConflict
+from rinnalla_events.event import StreamEvents
 from rinnalla_events.handling import load
 from rinnalla_events.store import EventStore
 
 from rinnalla_enrollment.application.deciders import IDENTITY
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims
-from rinnalla_enrollment.application.writer import CommandWriter
 from rinnalla_enrollment.domain import identity
-from rinnalla_enrollment.domain.workflows import StreamEvents
 
 REDACTED = "<identity key>"
 _RELEASE_ATTEMPTS = 3

@@ -9,10 +9,9 @@ appends the events of every stream returned (all or nothing, with the versions i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from rinnalla_events.event import DomainEvent
+from rinnalla_events.event import DomainEvent, StreamEvents
 
 from rinnalla_enrollment.domain import child as child_aggregate
 from rinnalla_enrollment.domain import commands as c
@@ -23,15 +22,6 @@ from rinnalla_enrollment.domain.errors import NotFound, RuleViolated
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
 from rinnalla_enrollment.domain.values import RosterLeaveReason
-
-
-@dataclass(frozen=True)
-class StreamEvents:
-    """New events for one stream."""
-
-    stream_type: str
-    stream_id: str
-    events: tuple[DomainEvent, ...]
 
 
 def _changes(*parts: tuple[str, str, list[DomainEvent]]) -> list[StreamEvents]:

@@ -1,0 +1,116 @@
+"""Every command sent twice (two idempotency keys, the same valid body) never answers 5xx.
+
+The first answer is 2xx; the second is 2xx (nothing left to change: no events) or a domain refusal
+(4xx), because sending the same change again is an ordinary thing for a person to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from enrollment_scenario import OTHER_TEAM, PARTNERSHIP, SCHOOL, TEAM, enrolment, guardian, selected_child
+from rinnalla_enrollment.adapters.http import ROUTES
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Twice:
+    api: Any
+    sent: set[str] = field(default_factory=set)
+    answers: list[tuple[str, int, int, str]] = field(default_factory=list)
+
+    async def __call__(self, route: str, body: dict[str, Any], **ids: str) -> Any:
+        """Send the command to `route` (a path template of ROUTES) twice, each time with a new key."""
+        path = route.format(**ids)
+        first = await self.api.command(path, body)
+        assert 200 <= first.status_code < 300, (path, first.text)
+        second = await self.api.command(path, body)
+        self.sent.add(route)
+        self.answers.append((path, first.status_code, second.status_code, second.text))
+        return second
+
+
+async def test_every_command_sent_twice_answers_without_a_server_error(api):
+    twice = Twice(api)
+    partnership, team, child = "/partnerships/{partnership_id}", "/teams/{team_id}", "/children/{child_id}"
+
+    await twice(partnership, {"municipality_code": "092", "opened_on": "2025-01-15"}, partnership_id=PARTNERSHIP)
+    await twice(f"{partnership}/agreement", {"signed_on": "2025-03-01", "team_count": 2, "valid_from": "2025-08-01"},
+                partnership_id=PARTNERSHIP)
+    for team_id in (TEAM, OTHER_TEAM):
+        await twice(team, {
+            "name": f"Vantaa {team_id[-1].upper()}", "municipality_code": "092", "area": "Hakunila",
+            "main_school": SCHOOL, "cohort_birth_years": [2019], "founded_on": "2025-08-01",
+            "partnership_id": PARTNERSHIP,
+        }, team_id=team_id)
+    await twice(f"{team}/mentors", {"mentor_id": "user-mentor.vantaa", "starts_on": "2025-08-01"}, team_id=TEAM)
+    await twice(f"{team}/mentors", {"mentor_id": "mentor-b", "starts_on": "2025-08-01"}, team_id=OTHER_TEAM)
+
+    # One child through selection and the consent register; another selected by the scenario helper.
+    nominee = "child-0099"
+    first = await selected_child(api, 1)
+    await twice(f"{child}/nomination", {
+        "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
+        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
+        "child": {"given_names": "Lapsi", "family_name": "Esimerkki", "date_of_birth": "2019-04-02"},
+    }, child_id=nominee)
+    await twice(f"{child}/guardians-informed", {"guardians": [guardian(99)], "informed_on": "2025-08-08"},
+                child_id=nominee)
+    await twice(f"{child}/guardians", {"guardians": [guardian(99), guardian(98)]}, child_id=nominee)
+    await twice(f"{child}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"}, child_id=nominee)
+    await twice(f"{child}/consents", {"consent_id": "consent-photos-99", "subject_id": nominee, "purpose": "photos",
+                                      "given_by": "guardian-99"}, child_id=nominee)
+    await twice(f"{child}/consent-withdrawals", {"consent_id": "consent-photos-99", "withdrawn_by": "guardian-99"},
+                child_id=nominee)
+    await twice(f"{child}/consent-refusals",
+                {"subject_id": nominee, "purpose": "photos", "refused_by": "guardian-99"}, child_id=nominee)
+    await twice(f"{child}/understanding-assessments",
+                {"purpose": None, "understands": True, "assessed_by": "user-mentor.vantaa"}, child_id=nominee)
+    repeated = await twice(f"{child}/prohibitions", {"purpose": "sharing_with_school", "recorded_by": nominee},
+                           child_id=nominee)
+    assert repeated.status_code == 200 and repeated.json()["events"] == []  # already in force: nothing to add
+    await twice(f"{child}/prohibition-lifts", {"purpose": "sharing_with_school", "recorded_by": nominee},
+                child_id=nominee)
+
+    # Enrolment, a move to the other team, an exit; a second child joins.
+    await twice(f"{child}/enrolment", enrolment(1), child_id=first)
+    await twice(f"{child}/transfer", {"to_team_id": OTHER_TEAM, "transferred_on": "2026-01-10"}, child_id=first)
+    await twice(f"{child}/exit", {"exited_on": "2026-02-01", "reason": "moved_away"}, child_id=first)
+    second = await selected_child(api, 2)
+    await api.ok(f"/children/{second}/enrolment", enrolment(2))
+
+    # The children who were not chosen.
+    await selected_child_without_selection(api, 3)
+    await twice(f"{child}/waitlisting", {"team_id": TEAM, "decided_on": "2025-08-12"}, child_id="child-0003")
+    await selected_child_without_selection(api, 4)
+    await twice(f"{child}/non-selection", {"decided_on": "2025-08-12", "reason": "guardians declined"},
+                child_id="child-0004")
+
+    # The team's own life: mentors come and go, school starts; the second child completes the programme.
+    await twice(f"{team}/mentors", {"mentor_id": "mentor-c", "role": "resource", "starts_on": "2025-09-01"},
+                team_id=TEAM)
+    await twice(f"{team}/mentor-handovers", {"outgoing_mentor_id": "user-mentor.vantaa",
+                                             "incoming_mentor_id": "mentor-d", "handed_over_on": "2026-06-30"},
+                team_id=TEAM)
+    await twice(f"{team}/mentor-departures", {"mentor_id": "mentor-c", "left_on": "2026-06-30"}, team_id=TEAM)
+    await twice(f"{team}/activation", {"activated_on": "2026-08-10"}, team_id=TEAM)
+    await twice(f"{child}/completion", {"completed_on": "2031-05-31", "outcome": "further_studies_started"},
+                child_id=second)
+
+    assert twice.sent == {route.path for route in ROUTES}, "every command endpoint is sent twice"
+    server_errors = [answer for answer in twice.answers if answer[2] >= 500]
+    assert server_errors == []
+    assert all(200 <= second < 300 or 400 <= second < 500 for _, _, second, _ in twice.answers), twice.answers
+
+
+async def selected_child_without_selection(api: Any, n: int) -> None:
+    child_id = f"child-{n:04d}"
+    await api.ok(f"/children/{child_id}/nomination", {
+        "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
+        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
+        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+    })
+    await api.ok(f"/children/{child_id}/guardians-informed", {"guardians": [guardian(n)], "informed_on": "2025-08-08"})
