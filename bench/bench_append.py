@@ -16,13 +16,15 @@ from urllib.parse import urlsplit
 
 import asyncpg
 from common import rate, report, servers
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.ddl import install_store
-from rinnalla_events.envelope import EventMetadata
+from rinnalla_events import (
+    AsyncpgConnections,
+    EventCodec,
+    EventMetadata,
+    InMemoryKeyStore,
+    PostgresEventStore,
+    install_store,
+)
 from rinnalla_events.sample_events import Counted, registry
-from rinnalla_events.store import PostgresEventStore
 
 BATCHES = 100
 BATCH = 100

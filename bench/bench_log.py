@@ -21,8 +21,7 @@ from pathlib import Path
 import asyncpg
 import nats
 from common import report, servers
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.relay import Relay
+from rinnalla_events import EventMetadata, Relay
 from rinnalla_events.sample_events import Counted, registry
 from rinnalla_events.testkit import EventLogKit
 

@@ -12,13 +12,9 @@ from pathlib import Path
 import asyncpg
 import nats
 import psutil
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.rebuild import rebuild
+from rinnalla_events import AsyncpgConnections, EventCodec, InMemoryKeyStore, Subjects, rebuild
 from rinnalla_events.sample_events import registry
 from rinnalla_events.sample_projection import BatchedChildDirectory
-from rinnalla_events.subjects import Subjects
 
 
 def peak_rss_mib() -> float:

@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from rinnalla_enrollment.bootstrap import open_enrollment
 from rinnalla_enrollment.demo import demo_hetu
 from rinnalla_enrollment.main import create_app, migrate, run_worker
-from rinnalla_events.crypto import new_master_key
+from rinnalla_events import new_master_key
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
 from rinnalla_security import AuthSettings, mint_dev_token

@@ -27,9 +27,7 @@ from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
 from rinnalla_enrollment.config import EVENT_SCHEMA, SERVICE_NAME
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.main import create_app, migrate, run_worker
-from rinnalla_events.crypto import new_master_key
-from rinnalla_events.erasure import SUBJECT_STREAM
-from rinnalla_events.subjects import Subjects
+from rinnalla_events import SUBJECT_STREAM, Subjects, new_master_key
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
 from rinnalla_runtime.telemetry import configure_tracing

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import nats
 import pytest
-from rinnalla_events.crypto import new_master_key
+from rinnalla_events import new_master_key
 from rinnalla_runtime.service import ServiceSpec, find_service
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.crypto import PostgresKeyStore
-from rinnalla_events.ddl import install_store
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._connections import AsyncpgConnections
+from rinnalla_events._crypto import PostgresKeyStore
+from rinnalla_events._ddl import install_store
+from rinnalla_events._store import PostgresEventStore
+from rinnalla_events._subjects import Subjects
+from rinnalla_events._subscriber import ProjectionRunner
 from rinnalla_events.sample_events import registry
-from rinnalla_events.store import PostgresEventStore
-from rinnalla_events.subjects import Subjects
-from rinnalla_events.subscriber import ProjectionRunner
 from rinnalla_events.testkit import BackgroundRunner, EventLogKit
 
 SCHEMA = "svc"

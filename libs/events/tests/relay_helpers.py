@@ -11,11 +11,11 @@ from uuid import UUID
 
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.nats_connection import NatsClientFactory, nats_connector
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._nats_connection import NatsClientFactory, nats_connector
+from rinnalla_events._store import Cursor, PostgresEventStore
+from rinnalla_events._subjects import Subjects, ensure_stream, headers_for
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
-from rinnalla_events.store import Cursor, PostgresEventStore
-from rinnalla_events.subjects import Subjects, ensure_stream, headers_for
 
 SERVICE = "enrollment"
 META = EventMetadata(tenant="092", actor="mentor-1")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from rinnalla_events.command_writer import CommandWriter, Idempotency
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import DomainEvent, StreamEvents
-from rinnalla_events.handling import Decider
+from rinnalla_events._command_writer import CommandWriter, Idempotency
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict
+from rinnalla_events._event import DomainEvent, StreamEvents
+from rinnalla_events._handling import Decider
+from rinnalla_events._store import EventStore, IdempotencyKeyReused
 from rinnalla_events.sample_events import Counted
-from rinnalla_events.store import EventStore, IdempotencyKeyReused
 
 META = EventMetadata(actor="coordinator")
 

@@ -4,14 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.command_writer import Idempotency, handle
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.handling import Decider, load
-from rinnalla_events.memory import InMemoryEventStore
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._command_writer import Idempotency, handle
+from rinnalla_events._crypto import InMemoryKeyStore
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._handling import Decider, load
+from rinnalla_events._memory import InMemoryEventStore
 from rinnalla_events.sample_events import Counted, registry
 
 META = EventMetadata(actor="t")

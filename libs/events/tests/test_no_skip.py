@@ -12,8 +12,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.store import Cursor, PostgresEventStore
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._store import Cursor, PostgresEventStore
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.generations import ViewBelongsToAnotherProjection
-from rinnalla_events.projection import Projection, Tables, check_projection
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._generations import ViewBelongsToAnotherProjection
+from rinnalla_events._projection import Projection, Tables, check_projection
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
 from rinnalla_events.testkit import EventLogKit, eventually

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased, erase_subject
-from rinnalla_events.readers import OrderedReader
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._erasure import SUBJECT_STREAM, SubjectErased, erase_subject
+from rinnalla_events._readers import OrderedReader
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
 from rinnalla_events.testkit import EventLogKit

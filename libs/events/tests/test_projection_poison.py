@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.parking import list_parked, retry_parked
-from rinnalla_events.projection import Tables
+from rinnalla_events._codec import RecordedEvent
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._parking import list_parked, retry_parked
+from rinnalla_events._projection import Tables
 from rinnalla_events.sample_events import ChildRegistered, Counted
 from rinnalla_events.sample_projection import ChildDirectory
 from rinnalla_events.testkit import EventLogKit

@@ -68,3 +68,23 @@ def test_importing_the_package_and_every_module_builds_nothing() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_domain_module_that_imports_the_event_base_pulls_in_no_driver() -> None:
+    """The package loads a name's module on first use: a pure domain module importing `DomainEvent` and
+    `Personal` does not load asyncpg, nats or the relay, and stays fast to import."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from rinnalla_events import DomainEvent, Personal
+        loaded = {"asyncpg", "nats", "rinnalla_events._relay", "rinnalla_events._store"} & set(sys.modules)
+        assert loaded == set(), loaded
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_modules_behind_the_api_are_private() -> None:
+    public = {name.rsplit(".", 1)[1] for name in _modules() if not name.rsplit(".", 1)[1].startswith("_")}
+    assert public == {"testkit", "sample_events", "sample_projection"}

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pytest
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.erasure import erase_subject
-from rinnalla_events.generations import drop_generation, generations, lock_key
-from rinnalla_events.locks import session_lock
-from rinnalla_events.parking import list_parked
-from rinnalla_events.projection import Projection, Tables
-from rinnalla_events.rebuild import REBUILD_LOCK, RebuildInProgress
+from rinnalla_events._codec import RecordedEvent
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._erasure import erase_subject
+from rinnalla_events._generations import drop_generation, generations, lock_key
+from rinnalla_events._locks import session_lock
+from rinnalla_events._parking import list_parked
+from rinnalla_events._projection import Projection, Tables
+from rinnalla_events._rebuild import REBUILD_LOCK, RebuildInProgress
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, DirectoryState, fold, read_state
 from rinnalla_events.testkit import EventLogKit

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 import pytest
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.errors import InvalidEnvelope, UnknownEventType, UnsupportedSchemaVersion
-from rinnalla_events.event import DomainEvent, Personal
-from rinnalla_events.registry import EventRegistry
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._crypto import InMemoryKeyStore
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._errors import InvalidEnvelope, UnknownEventType, UnsupportedSchemaVersion
+from rinnalla_events._event import DomainEvent, Personal
+from rinnalla_events._registry import EventRegistry
 from rinnalla_events.sample_events import ChildRegistered, Counted, registry
 
 

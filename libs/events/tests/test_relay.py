@@ -11,12 +11,12 @@ import pytest
 import relay_helpers as h
 from nats.js.errors import NotFoundError
 from prometheus_client import CollectorRegistry
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.notify import install_notify_trigger
-from rinnalla_events.relay import Relay
-from rinnalla_events.store import Cursor, PostgresEventStore
-from rinnalla_events.subjects import Subjects, headers_for
+from rinnalla_events._connections import AsyncpgConnections
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._notify import install_notify_trigger
+from rinnalla_events._relay import Relay
+from rinnalla_events._store import Cursor, PostgresEventStore
+from rinnalla_events._subjects import Subjects, headers_for
 from structlog.testing import capture_logs
 
 pytestmark = pytest.mark.integration

@@ -12,10 +12,10 @@ from typing import Any
 import nats
 import pytest
 import relay_helpers as h
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.relay import Relay
-from rinnalla_events.store import PostgresEventStore
-from rinnalla_events.subjects import Subjects
+from rinnalla_events._connections import AsyncpgConnections
+from rinnalla_events._relay import Relay
+from rinnalla_events._store import PostgresEventStore
+from rinnalla_events._subjects import Subjects
 from rinnalla_runtime.embedded import EmbeddedNats, nats_server_binary
 from structlog.testing import capture_logs
 

@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import AsyncpgConnections, SqlAlchemyConnections
-from rinnalla_events.crypto import InMemoryKeyStore, PostgresKeyStore
-from rinnalla_events.ddl import install_store
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import ERASED
-from rinnalla_events.memory import InMemoryEventStore
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._connections import AsyncpgConnections, SqlAlchemyConnections
+from rinnalla_events._crypto import InMemoryKeyStore, PostgresKeyStore
+from rinnalla_events._ddl import install_store
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict
+from rinnalla_events._event import ERASED
+from rinnalla_events._memory import InMemoryEventStore
+from rinnalla_events._store import Cursor, EventStore, IdempotencyKeyReused, PostgresEventStore, StreamWrite
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian, registry
-from rinnalla_events.store import Cursor, EventStore, IdempotencyKeyReused, PostgresEventStore, StreamWrite
 from sqlalchemy.ext.asyncio import create_async_engine
 
 META = EventMetadata(tenant="092", actor="user-1")
@@ -206,7 +206,7 @@ async def test_erased_subject_reads_back_as_erased_and_others_are_untouched(stor
 
 
 async def test_appends_to_several_streams_land_together_or_not_at_all(store: EventStore) -> None:
-    from rinnalla_events.store import StreamWrite
+    from rinnalla_events._store import StreamWrite
 
     await store.append("team", "t1", [Counted(n=0, label="founded")], expected_version=0, metadata=META)
     results = await store.append_streams(
@@ -235,8 +235,8 @@ async def test_appends_to_several_streams_land_together_or_not_at_all(store: Eve
 
 
 async def test_the_relay_s_wire_form_is_the_same_envelope(store: EventStore) -> None:
-    from rinnalla_events.envelope import Envelope
-    from rinnalla_events.store import PostgresEventStore
+    from rinnalla_events._envelope import Envelope
+    from rinnalla_events._store import PostgresEventStore
 
     if not isinstance(store, PostgresEventStore):
         pytest.skip("the wire form is rendered by PostgreSQL")

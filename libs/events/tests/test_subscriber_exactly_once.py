@@ -7,19 +7,19 @@ import asyncio
 from typing import Any
 
 import pytest
-from rinnalla_events.applier import BatchApplier, Delivery
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.generations import create_generation
-from rinnalla_events.parking import list_parked
-from rinnalla_events.projection import Tables
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import OrderedReader
+from rinnalla_events._applier import BatchApplier, Delivery
+from rinnalla_events._codec import RecordedEvent
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._generations import create_generation
+from rinnalla_events._parking import list_parked
+from rinnalla_events._projection import Tables
+from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._readers import OrderedReader
+from rinnalla_events._store import Cursor
+from rinnalla_events._subjects import ensure_stream
 from rinnalla_events.sample_events import ChildRegistered, Counted, Guardian
 from rinnalla_events.sample_projection import ChildDirectory, DirectoryState, fold, read_state
-from rinnalla_events.store import Cursor
-from rinnalla_events.subjects import ensure_stream
 from rinnalla_events.testkit import EventLogKit
 
 pytestmark = pytest.mark.integration

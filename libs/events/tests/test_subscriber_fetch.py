@@ -8,8 +8,8 @@ from typing import Any
 
 import nats
 import pytest
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.readers import DurableReader
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._readers import DurableReader
 from rinnalla_events.sample_events import Counted
 from rinnalla_events.sample_projection import ChildDirectory, fold, read_state
 from rinnalla_events.testkit import EventLogKit, eventually

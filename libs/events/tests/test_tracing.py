@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import get_current_span
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.memory import InMemoryEventStore
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._crypto import InMemoryKeyStore
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._memory import InMemoryEventStore
+from rinnalla_events._tracing import context_from, with_current_trace
 from rinnalla_events.sample_events import Counted, registry
-from rinnalla_events.tracing import context_from, with_current_trace
 
 
 async def test_the_command_trace_is_stored_with_its_events_and_can_be_continued() -> None:

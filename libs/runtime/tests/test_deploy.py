@@ -17,7 +17,7 @@ import asyncpg
 import nats
 import pytest
 import yaml  # type: ignore[import-untyped]
-from rinnalla_events.subjects import Subjects, ensure_stream
+from rinnalla_events import Subjects, ensure_stream
 from rinnalla_runtime.embedded import free_port, nats_server_binary, wait_for_port
 from rinnalla_runtime.settings import RuntimeSettings
 

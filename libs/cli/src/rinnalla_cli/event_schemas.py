@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rinnalla_events.registry import personal_paths
+from rinnalla_events import personal_paths
 from rinnalla_runtime.service import ServiceSpec
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

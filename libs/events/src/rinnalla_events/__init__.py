@@ -7,58 +7,142 @@ metric. Its modules import each other by module path, never through this package
 `rinnalla_events.testkit`, `rinnalla_events.sample_events`, `rinnalla_events.sample_projection`.
 """
 
-from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
-from rinnalla_events.connections import (
-    AsyncpgConnections,
-    ConnectionSource,
-    PgConnection,
-    PgRow,
-    SqlAlchemyConnections,
-)
-from rinnalla_events.crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
-from rinnalla_events.ddl import install_store, store_ddl
-from rinnalla_events.envelope import Envelope, EventMetadata
-from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased, erase_subject
-from rinnalla_events.errors import (
-    ConcurrencyConflict,
-    EventLogError,
-    InvalidEnvelope,
-    SubjectAlreadyErased,
-    UnknownEventType,
-    UnsupportedSchemaVersion,
-)
-from rinnalla_events.event import ERASED, DomainEvent, Personal, StreamEvents, personal_fields
-from rinnalla_events.generations import (
-    ViewBelongsToAnotherProjection,
-    active_generation,
-    create_generation,
-    install_projections,
-    lock_projection_ddl,
-)
-from rinnalla_events.handling import Decider, load
-from rinnalla_events.lag import projection_lag
-from rinnalla_events.memory import InMemoryEventStore
-from rinnalla_events.nats_connection import NatsSource, nats_connector
-from rinnalla_events.notify import install_notify_trigger, notify_trigger_ddl
-from rinnalla_events.parking import ParkedEvent, RetryOutcome, list_parked, retry_parked
-from rinnalla_events.projection import Projection, Tables, check_projection
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.rebuild import ProgressCallback, RebuildInProgress, RebuildResult, rebuild
-from rinnalla_events.registry import EventRegistry, personal_paths
-from rinnalla_events.relay import Relay
-from rinnalla_events.store import (
-    AppendResult,
-    Cursor,
-    EventStore,
-    IdempotencyKeyReused,
-    PostgresEventStore,
-    StoredEvent,
-    StreamWrite,
-    fingerprint,
-)
-from rinnalla_events.subjects import Subjects, ensure_stream
-from rinnalla_events.subscriber import ProjectionRunner
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rinnalla_events._codec import EventCodec, RecordedEvent
+    from rinnalla_events._command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
+    from rinnalla_events._connections import (
+        AsyncpgConnections,
+        ConnectionSource,
+        PgConnection,
+        PgRow,
+        SqlAlchemyConnections,
+    )
+    from rinnalla_events._crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
+    from rinnalla_events._ddl import install_store, store_ddl
+    from rinnalla_events._envelope import Envelope, EventMetadata
+    from rinnalla_events._erasure import SUBJECT_STREAM, SubjectErased, erase_subject
+    from rinnalla_events._errors import (
+        ConcurrencyConflict,
+        EventLogError,
+        InvalidEnvelope,
+        SubjectAlreadyErased,
+        UnknownEventType,
+        UnsupportedSchemaVersion,
+    )
+    from rinnalla_events._event import ERASED, DomainEvent, Personal, StreamEvents, personal_fields
+    from rinnalla_events._generations import (
+        ViewBelongsToAnotherProjection,
+        active_generation,
+        create_generation,
+        install_projections,
+        lock_projection_ddl,
+    )
+    from rinnalla_events._handling import Decider, load
+    from rinnalla_events._lag import projection_lag
+    from rinnalla_events._memory import InMemoryEventStore
+    from rinnalla_events._nats_connection import NatsSource, nats_connector
+    from rinnalla_events._notify import install_notify_trigger, notify_trigger_ddl
+    from rinnalla_events._parking import ParkedEvent, RetryOutcome, list_parked, retry_parked
+    from rinnalla_events._projection import Projection, Tables, check_projection
+    from rinnalla_events._projection_metrics import ProjectionMetrics
+    from rinnalla_events._rebuild import ProgressCallback, RebuildInProgress, RebuildResult, rebuild
+    from rinnalla_events._registry import EventRegistry, personal_paths
+    from rinnalla_events._relay import Relay
+    from rinnalla_events._store import (
+        AppendResult,
+        Cursor,
+        EventStore,
+        IdempotencyKeyReused,
+        PostgresEventStore,
+        StoredEvent,
+        StreamWrite,
+        fingerprint,
+    )
+    from rinnalla_events._subjects import Subjects, ensure_stream
+    from rinnalla_events._subscriber import ProjectionRunner
+
+# Each public name and the private module that defines it: importing the package loads nothing, and a
+# name loads its module on first use, so a pure domain module importing `DomainEvent` pulls in no driver.
+_EXPORTS: dict[str, str] = {
+    "AppendResult": "_store",
+    "AsyncpgConnections": "_connections",
+    "CommandWriter": "_command_writer",
+    "ConcurrencyConflict": "_errors",
+    "ConnectionSource": "_connections",
+    "Cursor": "_store",
+    "Decider": "_handling",
+    "DomainEvent": "_event",
+    "ERASED": "_event",
+    "Envelope": "_envelope",
+    "EventCodec": "_codec",
+    "EventLogError": "_errors",
+    "EventMetadata": "_envelope",
+    "EventRegistry": "_registry",
+    "EventStore": "_store",
+    "Idempotency": "_command_writer",
+    "IdempotencyKeyReused": "_store",
+    "InMemoryEventStore": "_memory",
+    "InMemoryKeyStore": "_crypto",
+    "InvalidEnvelope": "_errors",
+    "KeyStore": "_crypto",
+    "Loaded": "_command_writer",
+    "NatsSource": "_nats_connection",
+    "Outcome": "_command_writer",
+    "ParkedEvent": "_parking",
+    "Personal": "_event",
+    "PgConnection": "_connections",
+    "PgRow": "_connections",
+    "PostgresEventStore": "_store",
+    "PostgresKeyStore": "_crypto",
+    "ProgressCallback": "_rebuild",
+    "Projection": "_projection",
+    "ProjectionMetrics": "_projection_metrics",
+    "ProjectionRunner": "_subscriber",
+    "RebuildInProgress": "_rebuild",
+    "RebuildResult": "_rebuild",
+    "RecordedEvent": "_codec",
+    "Relay": "_relay",
+    "RetryOutcome": "_parking",
+    "SUBJECT_STREAM": "_erasure",
+    "SqlAlchemyConnections": "_connections",
+    "StoredEvent": "_store",
+    "StreamEvents": "_event",
+    "StreamWrite": "_store",
+    "SubjectAlreadyErased": "_errors",
+    "SubjectErased": "_erasure",
+    "Subjects": "_subjects",
+    "Tables": "_projection",
+    "UnknownEventType": "_errors",
+    "UnsupportedSchemaVersion": "_errors",
+    "ViewBelongsToAnotherProjection": "_generations",
+    "active_generation": "_generations",
+    "check_projection": "_projection",
+    "create_generation": "_generations",
+    "ensure_stream": "_subjects",
+    "erase_subject": "_erasure",
+    "fingerprint": "_store",
+    "handle": "_command_writer",
+    "install_notify_trigger": "_notify",
+    "install_projections": "_generations",
+    "install_store": "_ddl",
+    "list_parked": "_parking",
+    "load": "_handling",
+    "lock_projection_ddl": "_generations",
+    "nats_connector": "_nats_connection",
+    "new_master_key": "_crypto",
+    "notify_trigger_ddl": "_notify",
+    "personal_fields": "_event",
+    "personal_paths": "_registry",
+    "projection_lag": "_lag",
+    "rebuild": "_rebuild",
+    "retry_parked": "_parking",
+    "store_ddl": "_ddl",
+}
 
 __all__ = [
     "ERASED",
@@ -135,3 +219,16 @@ __all__ = [
     "retry_parked",
     "store_ddl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -6,8 +6,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from rinnalla_events.event import DomainEvent, Personal
-from rinnalla_events.registry import EventRegistry
+from rinnalla_events._event import DomainEvent, Personal
+from rinnalla_events._registry import EventRegistry
 
 
 class Guardian(BaseModel):

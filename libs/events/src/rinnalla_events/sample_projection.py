@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.connections import PgConnection
-from rinnalla_events.erasure import SubjectErased
-from rinnalla_events.projection import Projection, Tables
+from rinnalla_events._codec import RecordedEvent
+from rinnalla_events._connections import PgConnection
+from rinnalla_events._erasure import SubjectErased
+from rinnalla_events._projection import Projection, Tables
 from rinnalla_events.sample_events import ChildRegistered, Counted
 
 

@@ -19,21 +19,21 @@ from typing import Any
 import asyncpg
 import nats
 
-from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.connections import AsyncpgConnections
-from rinnalla_events.crypto import PostgresKeyStore
-from rinnalla_events.ddl import install_store
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.erasure import SubjectErased
-from rinnalla_events.generations import install_projections
-from rinnalla_events.lag import projection_lag
-from rinnalla_events.projection import Projection
-from rinnalla_events.readers import stream_last_seq
-from rinnalla_events.rebuild import RebuildResult, rebuild
-from rinnalla_events.registry import EventRegistry
-from rinnalla_events.store import Cursor, PostgresEventStore
-from rinnalla_events.subjects import Subjects, ensure_stream, headers_for
-from rinnalla_events.subscriber import ProjectionRunner
+from rinnalla_events._codec import EventCodec, RecordedEvent
+from rinnalla_events._connections import AsyncpgConnections
+from rinnalla_events._crypto import PostgresKeyStore
+from rinnalla_events._ddl import install_store
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._erasure import SubjectErased
+from rinnalla_events._generations import install_projections
+from rinnalla_events._lag import projection_lag
+from rinnalla_events._projection import Projection
+from rinnalla_events._readers import stream_last_seq
+from rinnalla_events._rebuild import RebuildResult, rebuild
+from rinnalla_events._registry import EventRegistry
+from rinnalla_events._store import Cursor, PostgresEventStore
+from rinnalla_events._subjects import Subjects, ensure_stream, headers_for
+from rinnalla_events._subscriber import ProjectionRunner
 
 
 async def eventually(condition: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0) -> None:

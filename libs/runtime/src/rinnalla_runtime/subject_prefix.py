@@ -6,7 +6,7 @@ RINNALLA_SUBJECT_PREFIX (`RuntimeSettings.subject_prefix`, default `rinnalla`, s
 
 from __future__ import annotations
 
-from rinnalla_events.subjects import Subjects
+from rinnalla_events import Subjects
 
 from rinnalla_runtime.settings import RuntimeSettings
 

@@ -12,9 +12,7 @@ from typing import Any, Generic
 import asyncpg
 from fastapi import FastAPI
 from nats.js import JetStreamContext
-from rinnalla_events.crypto import KeyStore
-from rinnalla_events.nats_connection import nats_connector
-from rinnalla_events.subjects import Subjects, ensure_stream
+from rinnalla_events import KeyStore, Subjects, ensure_stream, nats_connector
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.readiness import server_checks

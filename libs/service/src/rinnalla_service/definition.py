@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
-from rinnalla_events.projection import Projection
-from rinnalla_events.registry import EventRegistry
+from rinnalla_events import EventRegistry, Projection
 from rinnalla_runtime.worker import StoppableTask
 from rinnalla_security import AuthSettings
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rinnalla_events.ddl import store_ddl
-from rinnalla_events.notify import notify_trigger_ddl
+from rinnalla_events import notify_trigger_ddl, store_ddl
 from rinnalla_security import AUDIT_DDL
 
 Step = Callable[[], None]

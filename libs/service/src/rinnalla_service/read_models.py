@@ -10,14 +10,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.generations import active_generation, create_generation, install_projections, lock_projection_ddl
-from rinnalla_events.lag import projection_lag
-from rinnalla_events.projection import Projection
-from rinnalla_events.rebuild import ProgressCallback, RebuildResult, rebuild
-from rinnalla_events.subjects import Subjects
-from rinnalla_events.subscriber import ProjectionRunner
+from rinnalla_events import (
+    ConnectionSource,
+    EventCodec,
+    ProgressCallback,
+    Projection,
+    ProjectionRunner,
+    RebuildResult,
+    Subjects,
+    active_generation,
+    create_generation,
+    install_projections,
+    lock_projection_ddl,
+    projection_lag,
+    rebuild,
+)
 
 AfterInstall = Callable[[Any], Awaitable[None]]
 """Runs on a connection once the read models exist (dashboard views over the stable views, grants)."""

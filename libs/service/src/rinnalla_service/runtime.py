@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 import nats
 from nats.aio.client import Client as NatsClient
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.crypto import KeyStore, PostgresKeyStore
-from rinnalla_events.erasure import SubjectErased
-from rinnalla_events.nats_connection import NatsSource
-from rinnalla_events.registry import EventRegistry
-from rinnalla_events.relay import Relay
-from rinnalla_events.store import PostgresEventStore
-from rinnalla_events.subjects import Subjects
+from rinnalla_events import (
+    EventCodec,
+    EventRegistry,
+    KeyStore,
+    NatsSource,
+    PostgresEventStore,
+    PostgresKeyStore,
+    Relay,
+    SubjectErased,
+    Subjects,
+)
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuditLog, PostgresAuditLog

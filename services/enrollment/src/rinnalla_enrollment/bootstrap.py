@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.command_writer import Idempotency
-from rinnalla_events.crypto import KeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.erasure import SubjectErased
-from rinnalla_events.nats_connection import NatsSource
-from rinnalla_events.registry import EventRegistry
-from rinnalla_events.relay import Relay
-from rinnalla_events.store import PostgresEventStore
-from rinnalla_events.subjects import Subjects
+from rinnalla_events import (
+    EventCodec,
+    EventMetadata,
+    EventRegistry,
+    Idempotency,
+    KeyStore,
+    NatsSource,
+    PostgresEventStore,
+    Relay,
+    SubjectErased,
+    Subjects,
+)
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog
 from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntime, utc_now

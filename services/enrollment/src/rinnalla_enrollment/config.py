@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rinnalla_events.subjects import Subjects
+from rinnalla_events import Subjects
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuthSettings

@@ -11,9 +11,7 @@ from typing import Any
 
 from opentelemetry import trace
 from rinnalla_consent import Purpose
-from rinnalla_events.command_writer import Idempotency, Outcome
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.store import fingerprint
+from rinnalla_events import EventMetadata, Idempotency, Outcome, fingerprint
 
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Mapping
 
 from fastapi import APIRouter, FastAPI
-from rinnalla_events.erasure import SubjectErased
+from rinnalla_events import SubjectErased
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import StoppableTask

@@ -12,12 +12,16 @@ from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import event_registry
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.errors import NotFound
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.command_writer import Idempotency, Outcome
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.memory import InMemoryEventStore
-from rinnalla_events.store import Cursor, fingerprint
+from rinnalla_events import (
+    Cursor,
+    EventCodec,
+    EventMetadata,
+    Idempotency,
+    InMemoryEventStore,
+    InMemoryKeyStore,
+    Outcome,
+    fingerprint,
+)
 
 Handler = Callable[[EnrollmentWriter, Any, Any], Awaitable[Outcome]]
 

@@ -9,8 +9,7 @@ from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.errors import AlreadyExists, NotFound
 from rinnalla_enrollment.domain.values import MentorRole
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.store import IdempotencyKeyReused
+from rinnalla_events import ConcurrencyConflict, IdempotencyKeyReused
 
 
 async def a_team_with_its_mentor(desk: Desk) -> None:

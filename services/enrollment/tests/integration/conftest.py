@@ -16,7 +16,7 @@ import nats
 import pytest
 from rinnalla_enrollment.bootstrap import Enrollment, open_enrollment
 from rinnalla_enrollment.main import create_app, migrate, run_worker
-from rinnalla_events.crypto import new_master_key
+from rinnalla_events import new_master_key
 from rinnalla_events.testkit import eventually
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from rinnalla_enrollment.bootstrap import open_enrollment
 from rinnalla_enrollment.main import create_app, migrate
-from rinnalla_events.crypto import new_master_key
+from rinnalla_events import new_master_key
 from rinnalla_runtime.embedded import EmbeddedPostgres
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuthSettings, mint_dev_token

@@ -11,8 +11,8 @@ from enrollment_scenario import OTHER_TEAM, TEAM, enrolled_child, partnership_wi
 from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.projections.tables import PROJECTION_NAME, READ_SCHEMA, TABLES, VIEWS
-from rinnalla_events.erasure import erase_subject
-from rinnalla_events.generations import active_generation, reset_checkpoint
+from rinnalla_events import erase_subject
+from rinnalla_events._generations import active_generation, reset_checkpoint
 
 pytestmark = pytest.mark.integration
 

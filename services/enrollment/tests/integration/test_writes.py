@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from enrollment_scenario import TEAM, partnership_with_teams
 from rinnalla_enrollment.application.writer import EnrollmentWriter
-from rinnalla_events.command_writer import Outcome
+from rinnalla_events import Outcome
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.team import TeamState
 from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
-from rinnalla_events.event import DomainEvent, StreamEvents
+from rinnalla_events import DomainEvent, StreamEvents
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 TEAM = "team-hakunila-2024"

@@ -8,10 +8,7 @@ from typing import Any
 
 from rinnalla_enrollment.application.ports import ChildStatusFacts, ErasedSubject
 from rinnalla_enrollment.domain import child, identity
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased
-from rinnalla_events.memory import InMemoryEventStore
-from rinnalla_events.store import Cursor
+from rinnalla_events import SUBJECT_STREAM, Cursor, Envelope, InMemoryEventStore, SubjectErased
 
 
 class InMemoryEventLog:

@@ -13,7 +13,7 @@ from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.consent_facts import consent_facts, consent_view
 from rinnalla_enrollment.domain.errors import AlreadyExists, InvalidTransition, InvalidValue, NotFound, RuleViolated
-from rinnalla_events.event import ERASED, DomainEvent
+from rinnalla_events import ERASED, DomainEvent
 
 LATER = AT + timedelta(days=30)
 TWO_GUARDIANS = inform("child-1", guardian("g-1"), guardian("g-2", given_names="Matti"))

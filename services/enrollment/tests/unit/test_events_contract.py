@@ -11,7 +11,7 @@ from enrollment_builders import guardian, hetu_for
 from pydantic import BaseModel
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.values import School
-from rinnalla_events.event import DomainEvent, Personal, personal_fields
+from rinnalla_events import DomainEvent, Personal, personal_fields
 
 
 def _nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:

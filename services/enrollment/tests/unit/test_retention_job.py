@@ -15,11 +15,7 @@ from rinnalla_enrollment.bootstrap import event_registry
 from rinnalla_enrollment.domain import child, identity
 from rinnalla_enrollment.domain import events as ev
 from rinnalla_enrollment.domain.values import ExitReason
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.crypto import InMemoryKeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.memory import InMemoryEventStore
+from rinnalla_events import DomainEvent, EventCodec, EventMetadata, InMemoryEventStore, InMemoryKeyStore
 from rinnalla_security.retention import RetentionPolicy
 
 AT = datetime(2025, 8, 8, 9, 0, tzinfo=UTC)

@@ -33,7 +33,7 @@ from rinnalla_enrollment.domain.workflows import (
     found_team,
     transfer_child,
 )
-from rinnalla_events.event import StreamEvents
+from rinnalla_events import StreamEvents
 
 
 def apply_to_child(state: child.ChildState, changes: list[StreamEvents], child_id: str = "child-1") -> child.ChildState:

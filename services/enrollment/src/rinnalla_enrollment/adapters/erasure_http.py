@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
-from rinnalla_events.errors import SubjectAlreadyErased
+from rinnalla_events import SubjectAlreadyErased
 from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
 from rinnalla_security.responses import error_response
 

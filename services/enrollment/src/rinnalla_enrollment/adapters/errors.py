@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
-from rinnalla_events.errors import ConcurrencyConflict, SubjectAlreadyErased
-from rinnalla_events.store import IdempotencyKeyReused
+from rinnalla_events import ConcurrencyConflict, IdempotencyKeyReused, SubjectAlreadyErased
 from rinnalla_security.responses import error_response
 from starlette.responses import Response
 

@@ -13,9 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from rinnalla_events.command_writer import Idempotency, Outcome
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.store import fingerprint
+from rinnalla_events import EventMetadata, Idempotency, Outcome, fingerprint
 from rinnalla_security import Access, Action, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rinnalla_events.handling import Decider
+from rinnalla_events import Decider
 
 from rinnalla_enrollment.domain import child, identity, partnership, team
 from rinnalla_enrollment.domain.child import ChildState

@@ -22,10 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from rinnalla_events.crypto import KeyStore
-from rinnalla_events.erasure import erase_subject
-from rinnalla_events.handling import load
-from rinnalla_events.store import EventStore
+from rinnalla_events import EventStore, KeyStore, erase_subject, load
 
 from rinnalla_enrollment.application.deciders import CHILD
 from rinnalla_enrollment.application.identity_index import release_identity

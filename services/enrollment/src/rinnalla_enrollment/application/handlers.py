@@ -6,9 +6,7 @@ returns the first outcome without deciding again.
 
 from __future__ import annotations
 
-from rinnalla_events.command_writer import CommandWriter, Loaded, Outcome
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import StreamEvents
+from rinnalla_events import CommandWriter, ConcurrencyConflict, Loaded, Outcome, StreamEvents
 
 from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
 from rinnalla_enrollment.application.identity_index import claim_identity, without_identity_key

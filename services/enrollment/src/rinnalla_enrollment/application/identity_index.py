@@ -19,12 +19,7 @@ port answers) and appends `IdentityReleased(child_id)` to each stream the child 
 
 from __future__ import annotations
 
-from rinnalla_events.command_writer import CommandWriter
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import StreamEvents
-from rinnalla_events.handling import load
-from rinnalla_events.store import EventStore
+from rinnalla_events import CommandWriter, ConcurrencyConflict, EventMetadata, EventStore, StreamEvents, load
 
 from rinnalla_enrollment.application.deciders import IDENTITY
 from rinnalla_enrollment.application.identity_keys import IdentityKeys

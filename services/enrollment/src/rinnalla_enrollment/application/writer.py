@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rinnalla_events.command_writer import CommandWriter
+from rinnalla_events import CommandWriter
 
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
 

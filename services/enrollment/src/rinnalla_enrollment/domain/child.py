@@ -17,7 +17,7 @@ from datetime import date
 from typing import assert_never
 
 import rinnalla_consent as consent
-from rinnalla_events.event import DomainEvent
+from rinnalla_events import DomainEvent
 from rinnalla_refdata import ReferenceDataError, municipality, parse_hetu
 
 from rinnalla_enrollment.domain import commands as c

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import rinnalla_consent as consent
-from rinnalla_events.event import DomainEvent
+from rinnalla_events import DomainEvent
 
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.values import Guardian, eighteenth_birthday, parse_iso_date

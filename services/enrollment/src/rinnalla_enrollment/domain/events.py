@@ -14,7 +14,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime
 from rinnalla_consent import Purpose
-from rinnalla_events.event import DomainEvent, Personal
+from rinnalla_events import DomainEvent, Personal
 
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,

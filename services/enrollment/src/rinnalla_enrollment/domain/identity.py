@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rinnalla_events.event import DomainEvent
+from rinnalla_events import DomainEvent
 
 from rinnalla_enrollment.domain.errors import AlreadyExists
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import assert_never
 
-from rinnalla_events.event import DomainEvent
+from rinnalla_events import DomainEvent
 from rinnalla_refdata import ReferenceDataError, county, county_of, validate_business_id
 
 from rinnalla_enrollment.domain import commands as c

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from rinnalla_events.event import Personal
+from rinnalla_events import Personal
 
 from rinnalla_enrollment.domain.errors import InvalidValue
 

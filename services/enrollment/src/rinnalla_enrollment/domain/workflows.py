@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rinnalla_events.event import DomainEvent, StreamEvents
+from rinnalla_events import DomainEvent, StreamEvents
 
 from rinnalla_enrollment.domain import child as child_aggregate
 from rinnalla_enrollment.domain import commands as c

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events import ConnectionSource
 
 from rinnalla_enrollment.domain import identity
 

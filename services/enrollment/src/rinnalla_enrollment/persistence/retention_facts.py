@@ -7,8 +7,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased
+from rinnalla_events import SUBJECT_STREAM, ConnectionSource, SubjectErased
 
 from rinnalla_enrollment.application.ports import ChildStatusFacts
 from rinnalla_enrollment.domain import child

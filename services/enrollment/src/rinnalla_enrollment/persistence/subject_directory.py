@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.erasure import SUBJECT_STREAM, SubjectErased
+from rinnalla_events import SUBJECT_STREAM, ConnectionSource, SubjectErased
 
 from rinnalla_enrollment.application.ports import ErasedSubject
 from rinnalla_enrollment.domain import child

@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import rinnalla_consent as consent
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.projection import Projection, Tables
+from rinnalla_events import DomainEvent, Projection, RecordedEvent, Tables
 from rinnalla_refdata import mask_hetu
 
 from rinnalla_enrollment.domain import events as e

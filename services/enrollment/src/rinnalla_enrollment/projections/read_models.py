@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rinnalla_events.projection import Projection
+from rinnalla_events import Projection
 
 from rinnalla_enrollment.projections.enrollment_view import EnrollmentReadModel
 from rinnalla_enrollment.projections.tables import dashboard_ddl

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rinnalla_events.projection import Tables
+from rinnalla_events import Tables
 
 from rinnalla_enrollment.domain.upcasters import UNKNOWN_PRESCHOOL
 

@@ -6,7 +6,7 @@ Revision ID: 0001
 from __future__ import annotations
 
 from alembic import op
-from rinnalla_events.ddl import store_ddl
+from rinnalla_events import store_ddl
 from rinnalla_security import AUDIT_DDL
 
 revision = "0001"

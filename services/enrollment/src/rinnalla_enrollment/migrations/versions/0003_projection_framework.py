@@ -8,7 +8,7 @@ Revision ID: 0003
 from __future__ import annotations
 
 from alembic import op
-from rinnalla_events.notify import notify_trigger_ddl
+from rinnalla_events import notify_trigger_ddl
 
 revision = "0003"
 down_revision = "0002"

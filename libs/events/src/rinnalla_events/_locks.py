@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from rinnalla_events.connections import ConnectionSource, PgConnection
+from rinnalla_events._connections import ConnectionSource, PgConnection
 
 
 class SessionLock:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from rinnalla_events.connections import ConnectionSource
+from rinnalla_events._connections import ConnectionSource
 
 NONCE_BYTES = 12
 

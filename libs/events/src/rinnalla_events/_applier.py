@@ -30,14 +30,14 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.connections import ConnectionSource, PgConnection
-from rinnalla_events.ddl import check_schema_name
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.erasure import SubjectErased
-from rinnalla_events.projection import Projection, Tables
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.subjects import HEADER_EVENT_TYPE
+from rinnalla_events._codec import EventCodec, RecordedEvent
+from rinnalla_events._connections import ConnectionSource, PgConnection
+from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._erasure import SubjectErased
+from rinnalla_events._projection import Projection, Tables
+from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._subjects import HEADER_EVENT_TYPE
 
 log = structlog.get_logger("rinnalla_events.projection")
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rinnalla_events.crypto import KeyStore
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.store import AppendResult, EventStore
+from rinnalla_events._crypto import KeyStore
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._store import AppendResult, EventStore
 
 SUBJECT_STREAM = "subject"
 

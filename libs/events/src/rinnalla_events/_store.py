@@ -22,14 +22,14 @@ from uuid import UUID
 
 import asyncpg
 
-from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.connections import ConnectionSource, PgConnection, PgRow
-from rinnalla_events.ddl import check_schema_name
-from rinnalla_events.envelope import Envelope, EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict, EventLogError
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.ids import new_id
-from rinnalla_events.tracing import with_current_trace
+from rinnalla_events._codec import EventCodec, RecordedEvent
+from rinnalla_events._connections import ConnectionSource, PgConnection, PgRow
+from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._envelope import Envelope, EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict, EventLogError
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._ids import new_id
+from rinnalla_events._tracing import with_current_trace
 
 NO_STREAM = 0
 

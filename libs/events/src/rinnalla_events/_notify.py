@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from rinnalla_events.connections import PgConnection
-from rinnalla_events.ddl import check_schema_name
+from rinnalla_events._connections import PgConnection
+from rinnalla_events._ddl import check_schema_name
 
 _MAX_IDENTIFIER = 63  # NAMEDATALEN - 1: longer channel names are refused by pg_notify
 

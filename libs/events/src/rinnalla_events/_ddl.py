@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rinnalla_events.connections import PgConnection
+from rinnalla_events._connections import PgConnection
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

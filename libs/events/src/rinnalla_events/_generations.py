@@ -18,9 +18,9 @@ from typing import Any
 
 import asyncpg
 
-from rinnalla_events.connections import PgConnection
-from rinnalla_events.ddl import check_schema_name
-from rinnalla_events.projection import Projection, Tables
+from rinnalla_events._connections import PgConnection
+from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._projection import Projection, Tables
 
 BUILDING = "building"
 ACTIVE = "active"

@@ -21,10 +21,10 @@ from typing import Any
 import structlog
 from opentelemetry.trace import TracerProvider
 
-from rinnalla_events.applier import BatchApplier, Delivery
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource, PgConnection
-from rinnalla_events.generations import (
+from rinnalla_events._applier import BatchApplier, Delivery
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._connections import ConnectionSource, PgConnection
+from rinnalla_events._generations import (
     BUILDING,
     checkpoint_event_ids,
     checkpoints,
@@ -37,11 +37,11 @@ from rinnalla_events.generations import (
     reset_checkpoint,
     try_switch,
 )
-from rinnalla_events.locks import session_lock
-from rinnalla_events.projection import Projection, Tables, check_projection
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import OrderedReader, stream_last_seq, stream_still_holds
-from rinnalla_events.subjects import Subjects
+from rinnalla_events._locks import session_lock
+from rinnalla_events._projection import Projection, Tables, check_projection
+from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._readers import OrderedReader, stream_last_seq, stream_still_holds
+from rinnalla_events._subjects import Subjects
 
 log = structlog.get_logger("rinnalla_events.projection")
 

@@ -31,10 +31,10 @@ import nats.errors
 import structlog
 from opentelemetry.trace import TracerProvider
 
-from rinnalla_events.applier import ActiveVersionDiffers, BatchApplier, Delivery, is_transient
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource, PgConnection
-from rinnalla_events.generations import (
+from rinnalla_events._applier import ActiveVersionDiffers, BatchApplier, Delivery, is_transient
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._connections import ConnectionSource, PgConnection
+from rinnalla_events._generations import (
     active_generation,
     checkpoint_event_ids,
     checkpoints,
@@ -44,12 +44,12 @@ from rinnalla_events.generations import (
     lock_key,
     reset_checkpoint,
 )
-from rinnalla_events.locks import SessionLock
-from rinnalla_events.projection import Projection, check_projection
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import DurableReader, OrderedReader, stream_last_seq, stream_still_holds
-from rinnalla_events.rebuild import RebuildInProgress, rebuild
-from rinnalla_events.subjects import Subjects
+from rinnalla_events._locks import SessionLock
+from rinnalla_events._projection import Projection, check_projection
+from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._readers import DurableReader, OrderedReader, stream_last_seq, stream_still_holds
+from rinnalla_events._rebuild import RebuildInProgress, rebuild
+from rinnalla_events._subjects import Subjects
 
 log = structlog.get_logger("rinnalla_events.projection")
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from opentelemetry import context, propagate, trace
 
-from rinnalla_events.envelope import EventMetadata
+from rinnalla_events._envelope import EventMetadata
 
 tracer = trace.get_tracer("rinnalla_events")
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from rinnalla_events.envelope import Envelope
+from rinnalla_events._envelope import Envelope
 
 if TYPE_CHECKING:
-    from rinnalla_events.store import WireEvent
+    from rinnalla_events._store import WireEvent
 
 _TOKEN = re.compile(r"^[a-z][a-z0-9_-]*$")
 DUPLICATE_WINDOW = timedelta(minutes=2)

@@ -39,9 +39,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rinnalla_events.codec import RecordedEvent
-from rinnalla_events.connections import PgConnection
-from rinnalla_events.ddl import check_schema_name
+from rinnalla_events._codec import RecordedEvent
+from rinnalla_events._connections import PgConnection
+from rinnalla_events._ddl import check_schema_name
 
 # No double underscore inside a name: `__` separates projection, generation and table in physical names.
 _NAME = re.compile(r"^[a-z](?:_?[a-z0-9])*$")

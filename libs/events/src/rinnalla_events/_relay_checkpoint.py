@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.ddl import check_schema_name
-from rinnalla_events.store import Cursor
+from rinnalla_events._connections import ConnectionSource
+from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._store import Cursor
 
 
 class RelayCheckpoint:

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from rinnalla_events.envelope import EventMetadata
-from rinnalla_events.event import StreamEvents
-from rinnalla_events.handling import Decider, load
-from rinnalla_events.store import AppendResult, EventStore, StreamWrite
-from rinnalla_events.tracing import tracer, with_current_trace
+from rinnalla_events._envelope import EventMetadata
+from rinnalla_events._event import StreamEvents
+from rinnalla_events._handling import Decider, load
+from rinnalla_events._store import AppendResult, EventStore, StreamWrite
+from rinnalla_events._tracing import tracer, with_current_trace
 
 State = TypeVar("State")
 Command = TypeVar("Command")

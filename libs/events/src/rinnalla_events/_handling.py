@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.store import EventStore
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._store import EventStore
 
 State = TypeVar("State")
 Command = TypeVar("Command")

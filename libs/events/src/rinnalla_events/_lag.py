@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.generations import active_generation, checkpoints
-from rinnalla_events.projection import Projection
-from rinnalla_events.projection_metrics import ProjectionMetrics
-from rinnalla_events.readers import stream_last_seq
-from rinnalla_events.subjects import Subjects
+from rinnalla_events._connections import ConnectionSource
+from rinnalla_events._generations import active_generation, checkpoints
+from rinnalla_events._projection import Projection
+from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._readers import stream_last_seq
+from rinnalla_events._subjects import Subjects
 
 
 async def projection_lag(

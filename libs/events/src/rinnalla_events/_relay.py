@@ -40,15 +40,15 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import CollectorRegistry
 
-from rinnalla_events.connections import ConnectionSource, PgConnection
-from rinnalla_events.errors import EventLogError
-from rinnalla_events.nats_connection import NatsClientFactory, NatsSource
-from rinnalla_events.notify import Wakeup, channel_for
-from rinnalla_events.pipelined import PipelinedPublisher
-from rinnalla_events.relay_checkpoint import RelayCheckpoint
-from rinnalla_events.relay_metrics import RelayMetrics
-from rinnalla_events.store import Cursor, PostgresEventStore, WireEvent
-from rinnalla_events.subjects import Subjects, ensure_stream, headers_for
+from rinnalla_events._connections import ConnectionSource, PgConnection
+from rinnalla_events._errors import EventLogError
+from rinnalla_events._nats_connection import NatsClientFactory, NatsSource
+from rinnalla_events._notify import Wakeup, channel_for
+from rinnalla_events._pipelined import PipelinedPublisher
+from rinnalla_events._relay_checkpoint import RelayCheckpoint
+from rinnalla_events._relay_metrics import RelayMetrics
+from rinnalla_events._store import Cursor, PostgresEventStore, WireEvent
+from rinnalla_events._subjects import Subjects, ensure_stream, headers_for
 
 
 class NatsUnavailable(EventLogError):

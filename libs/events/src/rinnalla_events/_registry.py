@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rinnalla_events.errors import InvalidEnvelope, UnknownEventType, UnsupportedSchemaVersion
-from rinnalla_events.event import DomainEvent, personal_fields
+from rinnalla_events._errors import InvalidEnvelope, UnknownEventType, UnsupportedSchemaVersion
+from rinnalla_events._event import DomainEvent, personal_fields
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

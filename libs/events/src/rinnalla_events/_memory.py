@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from rinnalla_events.codec import EventCodec, RecordedEvent
-from rinnalla_events.envelope import Envelope, EventMetadata
-from rinnalla_events.errors import ConcurrencyConflict
-from rinnalla_events.event import DomainEvent
-from rinnalla_events.ids import new_id
-from rinnalla_events.store import AppendResult, Cursor, IdempotencyKeyReused, StoredEvent, StreamWrite
-from rinnalla_events.tracing import with_current_trace
+from rinnalla_events._codec import EventCodec, RecordedEvent
+from rinnalla_events._envelope import Envelope, EventMetadata
+from rinnalla_events._errors import ConcurrencyConflict
+from rinnalla_events._event import DomainEvent
+from rinnalla_events._ids import new_id
+from rinnalla_events._store import AppendResult, Cursor, IdempotencyKeyReused, StoredEvent, StreamWrite
+from rinnalla_events._tracing import with_current_trace
 
 
 class InMemoryEventStore:

@@ -16,13 +16,13 @@ from uuid import UUID
 
 from opentelemetry.trace import TracerProvider
 
-from rinnalla_events.applier import ActiveVersionDiffers, BatchApplier, is_transient
-from rinnalla_events.codec import EventCodec
-from rinnalla_events.connections import ConnectionSource
-from rinnalla_events.ddl import check_schema_name
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.projection import Projection
-from rinnalla_events.projection_metrics import ProjectionMetrics
+from rinnalla_events._applier import ActiveVersionDiffers, BatchApplier, is_transient
+from rinnalla_events._codec import EventCodec
+from rinnalla_events._connections import ConnectionSource
+from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._projection import Projection
+from rinnalla_events._projection_metrics import ProjectionMetrics
 
 
 @dataclass(frozen=True)

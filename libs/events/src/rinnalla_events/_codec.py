@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rinnalla_events.crypto import KeyStore, open_sealed, seal
-from rinnalla_events.envelope import Envelope
-from rinnalla_events.errors import InvalidEnvelope, SubjectAlreadyErased
-from rinnalla_events.event import ERASED, DomainEvent, personal_fields
-from rinnalla_events.registry import EventRegistry
+from rinnalla_events._crypto import KeyStore, open_sealed, seal
+from rinnalla_events._envelope import Envelope
+from rinnalla_events._errors import InvalidEnvelope, SubjectAlreadyErased
+from rinnalla_events._event import ERASED, DomainEvent, personal_fields
+from rinnalla_events._registry import EventRegistry
 
 PII_MARK = "$pii"
 
