@@ -23,7 +23,7 @@ def export(
         bool, typer.Option("--check", help="Change nothing; exit 1 if the files differ from the code (for CI).")
     ] = False,
 ) -> None:
-    """Write docs/events/<event_type>.json for every event class of every service."""
+    """Write docs/events: the envelope, <event_type>.v<n>.json per event, <service>.asyncapi.json per publisher."""
     console = Console(soft_wrap=True)
     try:
         rendered = render_event_schemas(state(ctx).services())
@@ -39,5 +39,5 @@ def export(
         console.print(f"{'stale':8} {output / name}  ({reason})", highlight=False, soft_wrap=True)
     if check and not differences.clean:
         fail("event schemas are out of date: run `rinnalla schemas export` and commit the result")
-    summary = f"{len(rendered)} event schemas in {output}" + (" match the code" if check else "")
+    summary = f"{len(rendered)} files in {output}" + (" match the code" if check else "")
     console.print(summary, highlight=False, soft_wrap=True)
