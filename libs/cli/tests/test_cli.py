@@ -96,17 +96,21 @@ def invoke(
     return runner.invoke(app, list(args), obj=CliState(specs=list(specs) or [teams_spec()]), env=env)
 
 
-def test_schemas_export_writes_one_file_per_event_type(runner: CliRunner, tmp_path: Path) -> None:
+def test_schemas_export_writes_the_envelope_each_event_version_and_the_asyncapi_document(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     result = invoke(runner, "schemas", "export", "--output", str(tmp_path))
 
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mentor.assigned.json", "team.founded.json"]
-    schema = json.loads((tmp_path / "mentor.assigned.json").read_text())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "envelope.json", "mentor.assigned.v2.json", "team.founded.v1.json", "teams.asyncapi.json",
+    ]
+    schema = json.loads((tmp_path / "mentor.assigned.v2.json").read_text())
     assert schema["x-event-type"] == "mentor.assigned"
     assert schema["x-schema-version"] == 2
-    assert schema["x-publisher"] == "teams"
+    assert schema["x-publishers"] == ["teams"]
     assert schema["required"] == ["team_id", "mentor_id"]
-    assert "2 event schemas" in result.output
+    assert "4 files" in result.output
 
 
 def test_schemas_check_passes_when_files_match_the_code(runner: CliRunner, tmp_path: Path) -> None:
@@ -120,21 +124,30 @@ def test_schemas_check_passes_when_files_match_the_code(runner: CliRunner, tmp_p
 
 def test_schemas_check_fails_on_edited_missing_or_stale_files(runner: CliRunner, tmp_path: Path) -> None:
     invoke(runner, "schemas", "export", "--output", str(tmp_path))
-    (tmp_path / "team.founded.json").write_text("{}\n")
-    (tmp_path / "mentor.assigned.json").unlink()
-    (tmp_path / "team.disbanded.json").write_text("{}\n")
+    (tmp_path / "team.founded.v1.json").write_text("{}\n")
+    (tmp_path / "mentor.assigned.v2.json").unlink()
+    (tmp_path / "team.disbanded.v1.json").write_text("{}\n")
 
     result = invoke(runner, "schemas", "export", "--check", "--output", str(tmp_path))
 
     assert result.exit_code == 1
-    assert "changed" in result.output and "team.founded.json" in result.output
-    assert "missing" in result.output and "mentor.assigned.json" in result.output
-    assert "stale" in result.output and "team.disbanded.json" in result.output
-    assert (tmp_path / "team.disbanded.json").exists(), "--check must change nothing"
+    assert "changed" in result.output and "team.founded.v1.json" in result.output
+    assert "missing" in result.output and "mentor.assigned.v2.json" in result.output
+    assert "stale" in result.output and "team.disbanded.v1.json" in result.output
+    assert (tmp_path / "team.disbanded.v1.json").exists(), "--check must change nothing"
 
     assert invoke(runner, "schemas", "export", "--output", str(tmp_path)).exit_code == 0
-    assert not (tmp_path / "team.disbanded.json").exists()
+    assert not (tmp_path / "team.disbanded.v1.json").exists()
     assert invoke(runner, "schemas", "export", "--check", "--output", str(tmp_path)).exit_code == 0
+
+
+def test_older_schema_versions_stay_as_published(runner: CliRunner, tmp_path: Path) -> None:
+    invoke(runner, "schemas", "export", "--output", str(tmp_path))
+    (tmp_path / "mentor.assigned.v1.json").write_text('{"x-schema-version": 1}\n')
+
+    assert invoke(runner, "schemas", "export", "--check", "--output", str(tmp_path)).exit_code == 0
+    assert invoke(runner, "schemas", "export", "--output", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "mentor.assigned.v1.json").read_text() == '{"x-schema-version": 1}\n'
 
 
 def test_an_event_class_without_an_event_type_is_reported(runner: CliRunner, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rinnalla_events._codec import EventCodec, RecordedEvent
+    from rinnalla_events._codec import PII_MARK, EventCodec, RecordedEvent
     from rinnalla_events._command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
     from rinnalla_events._connections import (
         AsyncpgConnections,
@@ -63,12 +63,22 @@ if TYPE_CHECKING:
         StreamWrite,
         fingerprint,
     )
-    from rinnalla_events._subjects import Subjects, ensure_stream
+    from rinnalla_events._subjects import (
+        HEADER_EVENT_TYPE,
+        HEADER_SCHEMA_VERSION,
+        HEADER_TENANT,
+        Subjects,
+        ensure_stream,
+    )
     from rinnalla_events._subscriber import ProjectionRunner
 
 # Each public name and the private module that defines it: importing the package loads nothing, and a
 # name loads its module on first use, so a pure domain module importing `DomainEvent` pulls in no driver.
 _EXPORTS: dict[str, str] = {
+    "PII_MARK": "_codec",
+    "HEADER_TENANT": "_subjects",
+    "HEADER_SCHEMA_VERSION": "_subjects",
+    "HEADER_EVENT_TYPE": "_subjects",
     "AppendResult": "_store",
     "AsyncpgConnections": "_connections",
     "CommandWriter": "_command_writer",
@@ -146,6 +156,10 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ERASED",
+    "HEADER_EVENT_TYPE",
+    "HEADER_SCHEMA_VERSION",
+    "HEADER_TENANT",
+    "PII_MARK",
     "SUBJECT_STREAM",
     "AppendResult",
     "AsyncpgConnections",
