@@ -72,34 +72,26 @@ class ReadModels:
         known = ", ".join(repr(p.name) for p in self.projections) or "none"
         raise UnknownReadModel(f"the {self.service} service has no projection {name!r} (it has {known})")
 
+    def _wiring(self, js: Any) -> dict[str, Any]:
+        """Where a runner or a rebuild reads from and writes to."""
+        return {
+            "connections": self.connections,
+            "schema": self.schema,
+            "read_schema": self.read_schema,
+            "codec": self.codec,
+            "js": js,
+            "subjects": self.subjects,
+        }
+
     def runner(self, projection: Projection, js: Any, **options: Any) -> ProjectionRunner:
-        return ProjectionRunner(
-            projection,
-            connections=self.connections,
-            schema=self.schema,
-            read_schema=self.read_schema,
-            codec=self.codec,
-            js=js,
-            subjects=self.subjects,
-            **options,
-        )
+        return ProjectionRunner(projection, **self._wiring(js), **options)
 
     async def rebuild(
         self, name: str, js: Any, on_progress: ProgressCallback | None = None, **options: Any
     ) -> RebuildResult:
         """Blue/green: the old generation serves until the new one has caught up, then the views switch.
         The switch replaces the stable views in place, so views over them and their grants stay."""
-        return await rebuild(
-            self.named(name),
-            connections=self.connections,
-            schema=self.schema,
-            read_schema=self.read_schema,
-            codec=self.codec,
-            js=js,
-            subjects=self.subjects,
-            on_progress=on_progress,
-            **options,
-        )
+        return await rebuild(self.named(name), **self._wiring(js), on_progress=on_progress, **options)
 
     async def lag(self, js: Any) -> dict[str, int]:
         """Events in the JetStream stream that each projection has not applied yet."""
