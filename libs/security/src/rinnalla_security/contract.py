@@ -27,6 +27,7 @@ from rinnalla_security.processing_purposes import (
     ROLE_PURPOSES,
     ProcessingPurpose,
     claimable_purposes,
+    usual_purpose,
 )
 from rinnalla_security.purpose import PURPOSE_HEADER
 from rinnalla_security.roles import Role
@@ -134,6 +135,13 @@ def _accepted_purposes(rule: Rule) -> list[str]:
     return sorted(accepted)
 
 
+def _example_purpose(rule: Rule, accepted: list[str]) -> str | None:
+    usual = usual_purpose(rule.roles)
+    if rule.default_purpose:
+        return rule.default_purpose
+    return usual.value if usual is not None and usual.value in accepted else next(iter(accepted), None)
+
+
 def _document_operation(operation: dict[str, Any], rule: Rule, schemas: dict[str, Any]) -> None:
     security = operation.setdefault("security", [])
     if not any(BEARER_SCHEME in requirement for requirement in security):
@@ -150,7 +158,7 @@ def _document_operation(operation: dict[str, Any], rule: Rule, schemas: dict[str
                 "description": "Why the caller processes this personal data; written to the access log. "
                 f"Which purposes each role may claim here: `x-purposes-by-role`.{default}",
                 "schema": {"type": "string", "enum": accepted},
-                "example": rule.default_purpose or (accepted[0] if accepted else None),
+                "example": _example_purpose(rule, accepted),
             }
         )
         operation["parameters"] = parameters

@@ -11,14 +11,16 @@ everyone else still gets 404) and the child's read endpoints answer 404.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from rinnalla_events.errors import SubjectErased
+from rinnalla_runtime.problems import Problem
 from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
 from rinnalla_security.responses import error_response
 
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
-from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES, ErrorBody
+from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
+from rinnalla_enrollment.adapters.examples import ERASURE_REQUEST, examples
 from rinnalla_enrollment.application.erasure import (
     Eraser,
     ErasureOutcome,
@@ -45,6 +47,8 @@ erase_guardian_rule = authorize(
 
 
 class ErasureRequest(StrictModel):
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=examples(ERASURE_REQUEST))
+
     reason: str = Field(
         min_length=10, max_length=500,
         description="Why (e.g. the data subject's request and its date, or the retention rule). Stored in the "
@@ -54,6 +58,15 @@ class ErasureRequest(StrictModel):
 
 
 class ErasureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"subject_id": "child-092-0001", "subject_kind": "child", "erased_at": "2026-03-05T09:30:00+00:00",
+                 "already_erased": False}
+            ]
+        }
+    )
+
     subject_id: str
     subject_kind: str = Field(description="child or guardian")
     erased_at: str
@@ -62,7 +75,7 @@ class ErasureResponse(BaseModel):
 
 ERASURE_RESPONSES: dict[int | str, dict[str, object]] = {
     **ERROR_RESPONSES,
-    409: {"model": ErrorBody, "description": "the child is still enrolled: record the exit first"},
+    409: {"model": Problem, "description": "the child is still enrolled: record the exit first"},
 }
 
 
@@ -109,6 +122,7 @@ def erasure_router() -> APIRouter:
         idempotency_key: IdempotencyKey,
         access: Annotated[Access, Depends(erase_child_rule)],
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        request: Request,
         response: Response,
     ) -> ErasureResponse | Response:
         eraser = eraser_of(enrollment)
@@ -122,7 +136,7 @@ def erasure_router() -> APIRouter:
             try:
                 refuse_if_enrolled(await load_child(enrollment.store, child_id))
             except StillEnrolled as refusal:
-                return error_response(409, "still_enrolled", str(refusal))
+                return error_response(409, "still_enrolled", str(refusal), scope=request.scope)
         await access.record(child_id, tenant=tenant)
         outcome = await eraser.erase(
             child_id, "child", reason=body.reason, actor=access.principal.subject, tenant=tenant
