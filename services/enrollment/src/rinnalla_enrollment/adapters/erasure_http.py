@@ -2,7 +2,8 @@
 
 Only the data-protection officer and administrators may erase (least privilege: an erasure cannot be
 undone, and deciding an erasure request is the controller's data-protection task, not case work; a
-coordinator asks the DPO). Another municipality's person answers 404. The access log gets one line per
+coordinator asks the DPO). Its purpose is always `data_subject_erasure` (the default when `X-Purpose` is not
+sent; any other answers 422). Another municipality's person answers 404. The access log gets one line per
 erasure, written before the key is destroyed, so that no erasure happens unlogged.
 
 After an erasure, commands on the child answer `410 subject_erased` (to callers who could see the child;
@@ -37,12 +38,13 @@ ERASURE_PURPOSE = "data_subject_erasure"
 IdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
 erase_child_rule = authorize(
-    Action.write("child", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
-    description="Erase a child's personal data (destroys their key; irreversible)",
+    Action.write("child", "erase"), roles=ERASERS, personal_data=True, purposes={ERASURE_PURPOSE},
+    default_purpose=ERASURE_PURPOSE, description="Erase a child's personal data (destroys their key; irreversible)",
 )
 erase_guardian_rule = authorize(
-    Action.write("guardian", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
-    subject_kind="guardian", description="Erase a guardian's personal data (destroys their key; irreversible)",
+    Action.write("guardian", "erase"), roles=ERASERS, personal_data=True, purposes={ERASURE_PURPOSE},
+    default_purpose=ERASURE_PURPOSE, subject_kind="guardian",
+    description="Erase a guardian's personal data (destroys their key; irreversible)",
 )
 
 
