@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema_rs  # schemathesis's validator
 import pytest
 from rinnalla_events.crypto import new_master_key
 from rinnalla_runtime.problems import PROBLEM_MEDIA_TYPE
@@ -115,6 +116,25 @@ async def test_every_operation_declares_security_headers_examples_and_problems(c
                 missing.append(f"{label}: {status} has no example")
 
     assert missing == []
+
+
+async def test_every_example_matches_its_schema(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    wrong: list[str] = []
+
+    for path, method, operation in _operations(document):
+        bodies = [("request", operation.get("requestBody", {}))]
+        bodies += list(operation.get("responses", {}).items())
+        for name, body in bodies:
+            for media, content in body.get("content", {}).items():
+                if "example" not in content or "schema" not in content:
+                    continue
+                schema = {**content["schema"], "components": document["components"]}
+                validator = jsonschema_rs.Draft202012Validator(schema)
+                wrong += [f"{method.upper()} {path} {name} {media}: {error}" for error in
+                          validator.iter_errors(content["example"])]
+
+    assert wrong == []
 
 
 async def test_personal_data_operations_name_their_purposes(client: httpx.AsyncClient) -> None:

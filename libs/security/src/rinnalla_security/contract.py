@@ -213,7 +213,36 @@ def _add_example(content: dict[str, Any], schemas: dict[str, Any]) -> None:
             continue
         example = _schema_example(media.get("schema", {}), schemas)
         if example is not None:
-            media["example"] = example
+            media["example"] = _restore_nulls(example, media.get("schema", {}), schemas)
+
+
+def _resolved(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_SCHEMAS):
+        return _resolved(schemas.get(ref.removeprefix(_SCHEMAS), {}), schemas)
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "null" or any(option.get("type") == "null" for option in schema.get("anyOf", []))
+
+
+def _restore_nulls(example: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
+    """FastAPI drops every null from the document, examples included; put back those of required
+    properties, so that an example still validates against its schema."""
+    schema = _resolved(schema, schemas)
+    if isinstance(example, list) and isinstance(schema.get("items"), dict):
+        return [_restore_nulls(item, schema["items"], schemas) for item in example]
+    if not isinstance(example, dict):
+        return example
+    options = [_resolved(option, schemas) for option in schema.get("anyOf", [])]
+    schema = next((option for option in options if option.get("type") == "object"), schema)
+    properties: dict[str, Any] = schema.get("properties", {})
+    restored = {key: _restore_nulls(value, properties.get(key, {}), schemas) for key, value in example.items()}
+    for name in schema.get("required", []):
+        if name not in restored and _nullable(properties.get(name, {})):
+            restored[name] = None
+    return restored
 
 
 def _drop_unreferenced(schema: dict[str, Any], names: Iterable[str]) -> None:
