@@ -26,7 +26,7 @@ from rinnalla_enrollment.main import create_app, migrate, run_worker
 from rinnalla_events import new_master_key
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
-from rinnalla_security import AuthSettings, mint_dev_token
+from rinnalla_security import AuthSettings, demo_user, mint_dev_token, usual_purpose
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -45,13 +45,17 @@ class Client:
         self.http = http
         self.key_dir = key_dir
 
-    def headers(self, user: str) -> dict[str, str]:
+    def headers(self, user: str, *, purpose: bool = True) -> dict[str, str]:
+        """With `purpose`, the first processing purpose the user's roles may claim; without, the route's own."""
         token = mint_dev_token(user, key_dir=self.key_dir)
-        return {"Authorization": f"Bearer {token}", "X-Purpose": "programme_delivery",
-                "Idempotency-Key": str(uuid.uuid4())}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
+        stated = usual_purpose(demo_user(user).roles) if purpose else None
+        return {**headers, "X-Purpose": stated} if stated else headers
 
-    async def post(self, path: str, body: dict[str, Any], *, user: str = "coordinator.vantaa") -> httpx.Response:
-        return await self.http.post(f"/v1{path}", json=body, headers=self.headers(user))
+    async def post(
+        self, path: str, body: dict[str, Any], *, user: str = "coordinator.vantaa", purpose: bool = True
+    ) -> httpx.Response:
+        return await self.http.post(f"/v1{path}", json=body, headers=self.headers(user, purpose=purpose))
 
     async def ok(self, path: str, body: dict[str, Any], *, user: str = "coordinator.vantaa") -> None:
         response = await self.post(path, body, user=user)
@@ -206,7 +210,7 @@ async def test_an_erased_child_leaves_no_name_or_identity_code_in_the_database_o
     await api.ok(f"/children/{CHILD}/exit", {"exited_on": "2026-02-01", "reason": "moved_away"})
 
     erased = await api.post(f"/children/{CHILD}/erasure", {"reason": "Guardian's erasure request, case E2E-1"},
-                            user="dpo.vantaa")
+                            user="dpo.vantaa", purpose=False)
     assert erased.status_code == 200, erased.text
 
     async def nothing_in_the_database() -> bool:

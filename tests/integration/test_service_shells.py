@@ -54,7 +54,10 @@ async def test_probes_metrics_and_authentication(spec: ServiceSpec, settings: Ru
         assert ready.status_code == 200
         assert set(ready.json()["checks"]) == {"postgres", "nats"}
         assert (await client.get("/metrics")).status_code == 200
-        assert (await client.get("/openapi.json")).status_code == 401  # only probes and metrics are open
+        assert (await client.get("/openapi.json")).status_code == 200  # the contract is open
+        refused = await client.get("/v1/anything")  # everything else needs a token
+        assert refused.status_code == 401
+        assert refused.headers["Content-Type"] == "application/problem+json"
 
 
 async def test_the_worker_starts_the_stream_and_stops_on_request(

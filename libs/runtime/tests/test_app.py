@@ -226,7 +226,9 @@ async def test_an_unhandled_error_is_a_500_with_the_request_id(
 ) -> None:
     response = await client.get("/v1/boom", headers={"X-Request-ID": "req-500"})
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal Server Error", "request_id": "req-500"}
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:rinnalla:problem:internal_error"
+    assert response.json()["request_id"] == "req-500"
     assert response.headers["X-Request-ID"] == "req-500"
     error_line = next(line for line in log_lines(log_stream) if line["event"] == "http.unhandled_error")
     assert error_line["request_id"] == "req-500"

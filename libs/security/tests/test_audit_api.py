@@ -102,7 +102,7 @@ async def test_log_data_older_than_two_years_needs_a_special_reason(pg_client: h
     )
 
     assert refused.status_code == 400
-    assert refused.json()["error"] == "special_reason_required"
+    assert refused.json()["type"] == "urn:rinnalla:problem:special_reason_required"
     assert granted.status_code == 200
     [own_request] = granted.json()["entries"]
     assert own_request["purpose"] == "client_rights_log_request; special reason: suspected unauthorised processing"
@@ -127,7 +127,7 @@ async def test_the_dpo_sees_only_rows_of_own_tenants(pg_client: httpx.AsyncClien
 
     vantaa = await pg_client.get(f"/v1/audit/subjects/{CHILD}/accesses", headers=auth("dpo.vantaa"))
     hameenlinna = await pg_client.get(
-        "/v1/audit/subjects/child-109-0001/accesses", headers=auth("dpo.vantaa", purpose="audit")
+        "/v1/audit/subjects/child-109-0001/accesses", headers=auth("dpo.vantaa", purpose="client_rights_log_request")
     )
 
     assert [e["actor_id"] for e in vantaa.json()["entries"]] == ["user-mentor.vantaa", "user-dpo.vantaa"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+from rinnalla_runtime.problems import PROBLEM_MEDIA_TYPE, problem_type
 from rinnalla_security import MemoryAuditLog
 
 Auth = Callable[..., dict[str, str]]
@@ -21,7 +22,12 @@ async def test_no_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="rinnalla"'
-    assert response.json() == {"error": "unauthenticated", "detail": "a bearer token is required"}
+    assert response.headers["Content-Type"] == PROBLEM_MEDIA_TYPE
+    assert response.json() == {
+        "type": problem_type("unauthenticated"), "title": "Unauthenticated", "status": 401,
+        "detail": "a bearer token is required", "instance": f"urn:rinnalla:request:{response.headers['X-Request-ID']}",
+        "request_id": response.headers["X-Request-ID"],
+    }
 
 
 async def test_an_invalid_token_is_401_saying_why(client: httpx.AsyncClient) -> None:
@@ -53,7 +59,8 @@ async def test_a_role_the_rule_does_not_name_is_403(client: httpx.AsyncClient, a
     response = await client.get("/v1/teams/team-092-2019-a", headers=auth("fund.hameenlinna"))
 
     assert response.status_code == 403
-    assert response.json() == {"error": "forbidden", "detail": "your roles (sib_fund) may not perform team.read"}
+    assert response.json()["type"] == problem_type("forbidden")
+    assert response.json()["detail"] == "your roles (sib_fund) may not perform team.read"
 
 
 async def test_another_tenants_record_is_404_not_403(client: httpx.AsyncClient, auth: Auth) -> None:
@@ -61,15 +68,44 @@ async def test_another_tenants_record_is_404_not_403(client: httpx.AsyncClient, 
     missing = await client.get("/v1/teams/team-does-not-exist", headers=auth("official.vantaa"))
 
     assert foreign.status_code == missing.status_code == 404
-    assert foreign.json() == missing.json()
+    same = ("type", "title", "status", "detail")  # only the request id differs
+    assert [foreign.json()[key] for key in same] == [missing.json()[key] for key in same]
 
 
-async def test_a_personal_data_endpoint_without_purpose_is_400(client: httpx.AsyncClient, auth: Auth) -> None:
+async def test_a_personal_data_endpoint_without_purpose_is_422(
+    client: httpx.AsyncClient, auth: Auth, memory_log: MemoryAuditLog
+) -> None:
     response = await client.get("/v1/children/child-092-0001", headers=auth("mentor.vantaa"))
 
-    assert response.status_code == 400
-    assert response.json()["error"] == "purpose_required"
+    assert response.status_code == 422
+    assert response.json()["type"] == problem_type("purpose_required")
     assert "X-Purpose" in response.json()["detail"]
+    assert [e["field"] for e in response.json()["errors"]] == ["header.X-Purpose"]
+    assert memory_log.accesses == []
+
+
+async def test_an_unknown_purpose_is_422_and_nothing_is_logged(
+    client: httpx.AsyncClient, auth: Auth, memory_log: MemoryAuditLog
+) -> None:
+    response = await client.get("/v1/children/child-092-0001", headers=auth("mentor.vantaa", purpose="foo"))
+
+    assert response.status_code == 422
+    assert response.json()["type"] == problem_type("purpose_not_recognised")
+    assert "'foo' is not a processing purpose" in response.json()["detail"]
+    assert memory_log.accesses == []
+
+
+async def test_a_purpose_the_callers_role_may_not_claim_is_422(
+    client: httpx.AsyncClient, auth: Auth, memory_log: MemoryAuditLog
+) -> None:
+    guardian_claims_delivery = await client.get(
+        "/v1/children/child-092-0002", headers=auth("guardian.vantaa", purpose="programme_delivery")
+    )
+
+    assert guardian_claims_delivery.status_code == 422
+    assert guardian_claims_delivery.json()["type"] == problem_type("purpose_not_permitted")
+    assert "your roles (guardian) may not claim" in guardian_claims_delivery.json()["detail"]
+    assert memory_log.accesses == []
 
 
 async def test_a_mentor_reads_own_teams_child_and_the_access_is_logged(
@@ -127,8 +163,8 @@ async def test_a_route_may_accept_only_some_purposes(client: httpx.AsyncClient, 
     curious = await client.get(url, headers=auth("coordinator.vantaa", purpose="curiosity"))
     safeguarding = await client.get(url, headers=auth("coordinator.vantaa", purpose="safeguarding"))
 
-    assert curious.status_code == 400
-    assert "accepted: safeguarding, supervision" in curious.json()["detail"]
+    assert curious.status_code == 422
+    assert "accepted here: safeguarding, supervision" in curious.json()["detail"]
     assert safeguarding.status_code == 200
 
 
@@ -137,7 +173,7 @@ async def test_a_purpose_with_control_characters_is_refused(client: httpx.AsyncC
 
     response = await client.get("/v1/children/child-092-0001", headers=headers)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 async def test_a_write_is_logged_as_a_write(
@@ -175,7 +211,7 @@ async def test_personal_data_that_was_not_logged_never_leaves(
     )
 
     assert response.status_code == 500
-    assert response.json()["error"] == "access_not_logged"
+    assert response.json()["type"] == problem_type("access_not_logged")
     assert "unlogged personal data" not in response.text
 
 
@@ -193,8 +229,10 @@ async def test_without_an_audit_log_a_personal_data_endpoint_fails_closed(
     assert "child-092-0001" not in response.text
 
 
-async def test_openapi_needs_a_token_but_no_rule(client: httpx.AsyncClient, auth: Auth) -> None:
-    assert (await client.get("/openapi.json")).status_code == 401
-    schema = (await client.get("/openapi.json", headers=auth("mentor.vantaa"))).json()
+async def test_openapi_needs_no_token_and_no_rule(client: httpx.AsyncClient) -> None:
+    response = await client.get("/openapi.json")
+
+    assert response.status_code == 200
+    schema = response.json()
     assert "/v1/children/{child_id}" in schema["paths"]
-    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["bearerFormat"] == "JWT"

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from rinnalla_runtime.problems import problem_type
 
 Auth = Callable[..., dict[str, str]]
 NOTES = "/v1/children/child-092-0001/notes"
@@ -20,7 +21,8 @@ async def test_a_body_over_the_limit_is_413_before_it_is_read(
     response = await client.post(NOTES, content=b"x" * 5000, headers={**mentor, "Content-Type": "application/json"})
 
     assert response.status_code == 413
-    assert response.json() == {"error": "body_too_large", "detail": "the request body exceeds the limit of 4096 bytes"}
+    assert response.json()["type"] == problem_type("body_too_large")
+    assert response.json()["detail"] == "the request body exceeds the limit of 4096 bytes"
 
 
 async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
@@ -33,7 +35,7 @@ async def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
     response = await client.post(NOTES, content=chunks(), headers={**mentor, "Content-Type": "application/json"})
 
     assert response.status_code == 413
-    assert response.json()["error"] == "body_too_large"
+    assert response.json()["type"] == problem_type("body_too_large")
 
 
 async def test_validation_errors_name_the_field_and_the_reason(
@@ -43,7 +45,8 @@ async def test_validation_errors_name_the_field_and_the_reason(
 
     assert response.status_code == 422
     body = response.json()
-    assert body["error"] == "validation_failed"
+    assert body["type"] == problem_type("validation_failed")
+    assert body["status"] == 422
     fields = {(e["field"], e["type"]) for e in body["errors"]}
     assert fields == {("body.text", "string_too_short"), ("body.tags[1].name", "string_too_short")}
     assert "body.text" in body["detail"]
@@ -74,8 +77,11 @@ async def test_an_unexpected_error_is_a_500_without_stack_trace_or_sql(client: h
 
     assert response.status_code == 500
     assert response.json() == {
-        "error": "internal_error",
+        "type": problem_type("internal_error"),
+        "title": "Internal error",
+        "status": 500,
         "detail": "an unexpected error occurred; quote the request id when reporting it",
+        "instance": "urn:rinnalla:request:trace-me-42",
         "request_id": "trace-me-42",
     }
     assert response.headers["X-Request-ID"] == "trace-me-42"
@@ -85,7 +91,8 @@ async def test_a_missing_route_answers_in_the_same_json_shape(client: httpx.Asyn
     response = await client.get("/v1/nothing-here", headers=auth("admin.vantaa"))
 
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found", "detail": "Not Found"}
+    assert response.json()["type"] == problem_type("not_found")
+    assert response.json()["detail"] == "Not Found"
 
 
 async def test_a_malformed_request_id_is_replaced(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,8 @@
   process killed by its orchestrator).
 - `/readyz`: 200 when every readiness check passes within the timeout, 503 otherwise.
 - `/metrics`: Prometheus text from the app's own registry (`app.state.metrics.registry`).
-- `/openapi.json` and `/docs`; the service's routers under `/v1`.
+- `/openapi.json` and `/docs` (Swagger UI with its assets served here, not from a CDN); the service's
+  routers under `/v1`.
 - Every request: X-Request-ID in and out, W3C trace context continued in a server span (FastAPI's own
   OpenTelemetry support), one access-log line, request metrics, and a body size limit.
 
@@ -25,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from rinnalla_runtime.docs import install_docs
 from rinnalla_runtime.logging import get_logger
 from rinnalla_runtime.metrics import HttpMetrics
 from rinnalla_runtime.readiness import ReadinessCheck, run_readiness_checks
@@ -32,6 +34,7 @@ from rinnalla_runtime.request_context import PROBE_PATHS, RequestContextMiddlewa
 from rinnalla_runtime.settings import RuntimeSettings
 
 API_PREFIX = "/v1"
+OPENAPI_PATH = "/openapi.json"
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
@@ -68,8 +71,8 @@ def create_service_app(
         version=version,
         description=description,
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # FastAPI's own loads Swagger UI from a CDN; install_docs serves it locally
         redoc_url=None,
         # FastAPI's own OpenTelemetry support opens the server span, continuing the caller's W3C trace.
         # Its metrics and logs stay off (Prometheus and structlog do those); so do per-operation spans,
@@ -90,6 +93,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    install_docs(app, openapi_url=OPENAPI_PATH)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> Health:

@@ -13,12 +13,12 @@ from typing import Any
 
 import structlog
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rinnalla_runtime.metrics import UNMATCHED_ROUTE, HttpMetrics
 from rinnalla_runtime.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_dependency_outage
+from rinnalla_runtime.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -93,9 +93,11 @@ class RequestContextMiddleware:
                     self.logger.warning(
                         "http.dependency_unavailable", method=method, path=scope["path"], error=repr(exc)
                     )
-                    await JSONResponse(
-                        {"error": "service_unavailable", "detail": UNAVAILABLE_DETAIL, "request_id": request_id},
-                        status_code=503,
+                    await problem_response(
+                        503,
+                        "service_unavailable",
+                        UNAVAILABLE_DETAIL,
+                        request_id=request_id,
                         headers={"Retry-After": RETRY_AFTER_SECONDS},
                     )(scope, receive, send_with_request_id)
                     return
@@ -103,9 +105,12 @@ class RequestContextMiddleware:
                 if response_started:
                     raise
                 # answered here rather than by Starlette's outer handler, so the 500 carries the request id
-                await JSONResponse({"detail": "Internal Server Error", "request_id": request_id}, status_code=500)(
-                    scope, receive, send_with_request_id
-                )
+                await problem_response(
+                    500,
+                    "internal_error",
+                    "an unexpected error occurred; quote the request id when reporting it",
+                    request_id=request_id,
+                )(scope, receive, send_with_request_id)
             finally:
                 elapsed = time.perf_counter() - started
                 route = route_template(scope)

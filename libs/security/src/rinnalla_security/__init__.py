@@ -32,6 +32,12 @@ from rinnalla_security.errors import (
 )
 from rinnalla_security.install import install_security
 from rinnalla_security.principal import ClientKind, MunicipalityCode, Principal
+from rinnalla_security.processing_purposes import (
+    ROLE_PURPOSES,
+    ProcessingPurpose,
+    claimable_purposes,
+    usual_purpose,
+)
 from rinnalla_security.purpose import PURPOSE_HEADER
 from rinnalla_security.retention import (
     ErasureDue,
@@ -56,6 +62,7 @@ __all__ = [
     "DEV_AUDIENCE",
     "DEV_ISSUER",
     "PURPOSE_HEADER",
+    "ROLE_PURPOSES",
     "TENANT_WIDE_ROLES",
     "Access",
     "AccessEntry",
@@ -82,6 +89,7 @@ __all__ = [
     "Policy",
     "PostgresAuditLog",
     "Principal",
+    "ProcessingPurpose",
     "PurposeRequired",
     "RetainedRecord",
     "RetentionClass",
@@ -99,6 +107,7 @@ __all__ = [
     "UnknownRetentionClass",
     "audit_router",
     "authorize",
+    "claimable_purposes",
     "demo_user",
     "demo_user_for_role",
     "dev_jwks",
@@ -112,4 +121,5 @@ __all__ = [
     "render_access_matrix",
     "require_route_rules",
     "route_rules",
+    "usual_purpose",
 ]

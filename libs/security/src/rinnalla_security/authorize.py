@@ -13,7 +13,8 @@
         return ChildView.of(child)
 
 The dependency authenticates (unless the middleware already did), checks the role (403), resolves the
-purpose (400 if a personal-data route has none) and returns an `Access`. Routes without it are denied.
+purpose (422 if a personal-data route has none, or one that is unknown or not the caller's to claim) and
+returns an `Access`. Routes without it are denied.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from rinnalla_security.roles import Role
 from rinnalla_security.rules import Action, Rule
 from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, REQUEST_ID_KEY, security_state
 
-_bearer = HTTPBearer(auto_error=False, description="JWT access token from the organisation's identity provider")
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="JWT access token from the organisation's identity provider",
+)
 
 
 async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
@@ -74,7 +79,7 @@ class Authorize:
         if not self.rule.allows_any(principal.roles):
             held = ", ".join(sorted(role.value for role in principal.roles)) or "none"
             raise PermissionDenied(f"your roles ({held}) may not perform {self.rule.action.name}")
-        purpose = resolve_purpose(request.headers.get(PURPOSE_HEADER), self.rule)
+        purpose = resolve_purpose(request.headers.get(PURPOSE_HEADER), self.rule, principal.roles)
         state = security_state(request.app)
         scope_state = request.scope.setdefault("state", {})
         request_id = scope_state.get(REQUEST_ID_KEY) or uuid.uuid4().hex

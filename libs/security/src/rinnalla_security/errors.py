@@ -1,5 +1,5 @@
-"""Security errors. Each carries the HTTP status and a short machine code; handlers render them as JSON
-`{"error": <code>, "detail": <message>}` so clients get the same shape for every refusal."""
+"""Security errors. Each carries the HTTP status and a short machine code; handlers render them as problem
+details (RFC 9457, `rinnalla_runtime.problems`) so clients get the same shape for every refusal."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class SecurityError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
+        self.errors: list[dict[str, str]] = []
 
 
 class AuthenticationFailed(SecurityError):
@@ -51,10 +52,17 @@ class NotFound(SecurityError):
 
 
 class PurposeRequired(SecurityError):
-    """A personal-data endpoint was called without a stated purpose (or with one it does not accept)."""
+    """A personal-data endpoint was called without a stated purpose, or with one that is unknown or that the
+    caller may not claim here. Answers 422 naming the `X-Purpose` header, like any other invalid header."""
 
-    status_code = 400
+    status_code = 422
     code = "purpose_required"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code
+        self.errors = [{"field": "header.X-Purpose", "reason": detail, "type": self.code}]
 
 
 class SpecialReasonRequired(SecurityError):

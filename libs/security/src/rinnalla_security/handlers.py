@@ -1,5 +1,5 @@
-"""Exception handlers: security errors, request validation (422 with field paths), HTTP errors, all in
-the same JSON shape. Unexpected errors are caught by ErrorBoundaryMiddleware."""
+"""Exception handlers: security errors, request validation (422 with field paths), HTTP errors, all as
+problem details (RFC 9457). Unexpected errors are caught by ErrorBoundaryMiddleware."""
 
 from __future__ import annotations
 
@@ -36,16 +36,18 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, str]]:
     ]
 
 
-async def _security_error(_request: Request, exc: Exception) -> Response:
+async def _security_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SecurityError)
-    return security_error_response(exc)
+    return security_error_response(exc, scope=request.scope)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> Response:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = validation_problems(exc.errors())
     summary = "; ".join(f"{p['field']}: {p['reason']}" for p in problems[:5])
-    return error_response(422, "validation_failed", f"the request is invalid: {summary}", errors=problems)
+    return error_response(
+        422, "validation_failed", f"the request is invalid: {summary}", scope=request.scope, errors=problems
+    )
 
 
 def _code(status_code: int) -> str:
@@ -55,12 +57,12 @@ def _code(status_code: int) -> str:
         return "error"
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=dict(exc.headers or {}))
     code = getattr(exc, "code", None) or _code(exc.status_code)
-    return error_response(exc.status_code, code, exc.detail, headers=dict(exc.headers or {}))
+    return error_response(exc.status_code, code, exc.detail, scope=request.scope, headers=dict(exc.headers or {}))
 
 
 def install_exception_handlers(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from fastapi import FastAPI
 
 from rinnalla_security.audit.log import AuditLog
+from rinnalla_security.contract import install_contract
 from rinnalla_security.handlers import install_exception_handlers
 from rinnalla_security.middleware import (
     AuthenticationMiddleware,
@@ -33,7 +34,8 @@ def install_security(
     public_paths: Iterable[str] = DEFAULT_PUBLIC_PATHS,
 ) -> SecurityState:
     """Install before the app starts. Give `settings` (or a ready `verifier`), and the `audit_log` that
-    personal-data routes write to. `public_paths` (and anything below them) need no token."""
+    personal-data routes write to. `public_paths` (and anything below them) need no token. The app's
+    OpenAPI document then declares every rule's security, purposes and problem answers."""
     if verifier is None:
         if settings is None:
             raise ValueError("install_security needs AuthSettings or a TokenVerifier")
@@ -47,6 +49,7 @@ def install_security(
     )
     setattr(app.state, STATE_ATTRIBUTE, state)
     install_exception_handlers(app)
+    install_contract(app)
     # add_middleware puts each new middleware outside the previous ones: add innermost first.
     app.add_middleware(AuthenticationMiddleware, api=app, verifier=verifier, public_paths=public)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes)

@@ -2,7 +2,7 @@
 
 1. RequestIdMiddleware: a request id from `X-Request-ID` (if well-formed) or a new one; echoed back.
 2. ErrorBoundaryMiddleware: a database outage -> 503 with Retry-After; any other unexpected exception ->
-   500 JSON with the request id, never a stack trace.
+   500 problem details with the request id, never a stack trace.
 3. BodySizeLimitMiddleware: bodies over the limit -> 413, before the app reads them.
 4. AuthenticationMiddleware: every non-public path needs a valid bearer token (401); a route that declares
    no access rule is refused (403) even if a test missed it; a personal-data response that logged no
@@ -43,10 +43,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
-
-
-def _request_id(scope: Scope) -> str:
-    return str(scope.get("state", {}).get(REQUEST_ID_KEY, "")) or "-"
 
 
 class RequestIdMiddleware:
@@ -105,7 +101,7 @@ class ErrorBoundaryMiddleware:
                     "service_unavailable",
                     UNAVAILABLE_DETAIL,
                     headers={"Retry-After": RETRY_AFTER_SECONDS},
-                    request_id=_request_id(scope),
+                    scope=scope,
                 )
                 await unavailable(scope, receive, send)
                 return
@@ -115,7 +111,7 @@ class ErrorBoundaryMiddleware:
                 500,
                 "internal_error",
                 "an unexpected error occurred; quote the request id when reporting it",
-                request_id=_request_id(scope),
+                scope=scope,
             )
             await response(scope, receive, send)
 
@@ -125,8 +121,8 @@ class BodySizeLimitMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
-    def _too_large(self) -> Any:
-        return security_error_response(BodyTooLarge(self.max_body_bytes))
+    def _too_large(self, scope: Scope) -> Any:
+        return security_error_response(BodyTooLarge(self.max_body_bytes), scope=scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,7 +130,7 @@ class BodySizeLimitMiddleware:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large()(scope, receive, send)
+            await self._too_large(scope)(scope, receive, send)
             return
         received = 0
         started = False
@@ -161,7 +157,7 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await self._too_large()(scope, receive, send)
+            await self._too_large(scope)(scope, receive, send)
 
 
 class AuthenticationMiddleware:
@@ -209,13 +205,14 @@ class AuthenticationMiddleware:
         try:
             principal = await self.verifier.verify(self._bearer(scope))
         except SecurityError as exc:
-            await security_error_response(exc)(scope, receive, send)
+            await security_error_response(exc, scope=scope)(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         state[PRINCIPAL_KEY] = principal
         if self._has_no_rule(scope, docs_paths(self.api)):
             log.error("request to %s refused: the route declares no access rule", scope["path"])
-            await error_response(403, "forbidden", "this endpoint declares no access rule")(scope, receive, send)
+            refused = error_response(403, "forbidden", "this endpoint declares no access rule", scope=scope)
+            await refused(scope, receive, send)
             return
         await self.app(scope, receive, self._guard_unlogged(scope, receive, send))
 
@@ -235,7 +232,7 @@ class AuthenticationMiddleware:
                         500,
                         "access_not_logged",
                         "this endpoint returned personal data without logging the access; the response was withheld",
-                        request_id=_request_id(scope),
+                        scope=scope,
                     )
                     await response(scope, receive, send)
                     return

@@ -17,11 +17,13 @@ from rinnalla_security.errors import MissingAccessRule
 from rinnalla_security.roles import Role
 from rinnalla_security.rules import Rule
 
-DEFAULT_PUBLIC_PATHS: frozenset[str] = frozenset({"/healthz", "/readyz", "/metrics"})
+# The probes, and the API contract (`/openapi.json`, `/docs` and its assets): a partner reads the contract
+# before holding a token, and it holds no personal data.
+DEFAULT_PUBLIC_PATHS: frozenset[str] = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"})
 
 
 def docs_paths(app: FastAPI) -> frozenset[str]:
-    """The paths FastAPI serves its own documentation on: they need a token but no rule of ours."""
+    """The paths FastAPI serves its own documentation on: they need no rule of ours."""
     paths = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     return frozenset(path for path in paths if path)
 

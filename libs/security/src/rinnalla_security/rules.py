@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rinnalla_security.processing_purposes import ProcessingPurpose, is_processing_purpose
 from rinnalla_security.roles import Role
 
 
@@ -46,8 +47,9 @@ class Rule:
     - `roles`: who may call; everyone else gets 403.
     - `personal_data`: the route reads or writes a child's or family's data; the caller must state a purpose
       (`X-Purpose` header) unless `default_purpose` applies, and the access is logged.
-    - `purposes`: if given, the only purposes this route accepts (e.g. a coordinator may read a child's record
-      only for `safeguarding` or `supervision`).
+    - `purposes`: if given, the only processing purposes this route accepts (e.g. a coordinator may read a
+      child's record only for `safeguarding` or `supervision`); otherwise every `ProcessingPurpose`. Either
+      way a caller may state only purposes their roles may claim (`ROLE_PURPOSES`).
     - `subject_kind`: what the route's data subjects are (child, guardian, family), as logged.
     """
 
@@ -64,6 +66,16 @@ class Rule:
             raise ValueError(f"rule for {self.action.name!r} names no roles: a route nobody may call is dead code")
         if self.purposes is not None and self.default_purpose and self.default_purpose not in self.purposes:
             raise ValueError(f"default purpose {self.default_purpose!r} is not among the accepted purposes")
+        declared = [*(self.purposes or ()), *([self.default_purpose] if self.default_purpose else [])]
+        unknown = sorted(purpose for purpose in declared if not is_processing_purpose(purpose))
+        if unknown:
+            raise ValueError(f"rule for {self.action.name!r} names unknown processing purposes: {unknown}")
+
+    def accepted_purposes(self) -> frozenset[str]:
+        """The purposes this route accepts in `X-Purpose`, whoever the caller."""
+        if self.purposes is not None:
+            return self.purposes
+        return frozenset(purpose.value for purpose in ProcessingPurpose)
 
     def allows(self, role: Role) -> bool:
         return role in self.roles

@@ -5,8 +5,9 @@
         await assert_access_matrix(app, token_for=role_token_factory(tmp_path))
 
 The matrix fails for a route without a rule, and checks for every route and every role: no token -> 401;
-a role the rule does not name -> 403; a role it names -> neither 401 nor 403 (nor a 5xx); and, for
-personal-data routes, a named role without `X-Purpose` -> 400.
+a role the rule does not name -> 403; a role it names, stating a purpose it may claim -> neither 401 nor
+403 (nor 422 for the purpose, nor a 5xx); and, for personal-data routes, a named role without `X-Purpose`
+-> 422.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from starlette.convertors import FloatConvertor, IntegerConvertor, UUIDConvertor
 
 from rinnalla_security.demo_users import demo_user_for_role
 from rinnalla_security.devtokens import mint_dev_token
+from rinnalla_security.processing_purposes import claimable_purposes
 from rinnalla_security.purpose import PURPOSE_HEADER
 from rinnalla_security.roles import Role
 from rinnalla_security.routes import DEFAULT_PUBLIC_PATHS, RouteRule, require_route_rules
+from rinnalla_security.rules import Rule
 from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER, DevAlgorithm
-
-MATRIX_PURPOSE = "access_matrix_test"
 
 
 def role_token_factory(
@@ -99,32 +100,44 @@ async def check_access_matrix(
         for entry in entries:
             rule = entry.rule
             assert rule is not None
-            purpose = sorted(rule.purposes)[0] if rule.purposes else MATRIX_PURPOSE
-            response = await call(entry, {PURPOSE_HEADER: purpose})
+            response = await call(entry, {})
             if response.status_code != 401:
                 mismatches.append(MatrixMismatch(entry.label, "anonymous", "401", response.status_code, response.text))
             for role in roles:
                 auth = {"Authorization": f"Bearer {token_for(role)}"}
-                response = await call(entry, {**auth, PURPOSE_HEADER: purpose})
+                purpose = _purpose_for(rule, role)
+                response = await call(entry, {**auth, PURPOSE_HEADER: purpose} if purpose else auth)
                 status = response.status_code
                 if not rule.allows(role):
                     if status != 403:
                         mismatches.append(MatrixMismatch(entry.label, role.value, "403", status, response.text))
                     continue
-                if status in (401, 403) or (status >= 500 and not allow_server_errors):
+                refused_purpose = status == 422 and PURPOSE_HEADER in response.text
+                if status in (401, 403) or refused_purpose or (status >= 500 and not allow_server_errors):
                     mismatches.append(
-                        MatrixMismatch(entry.label, role.value, "allowed (not 401/403/5xx)", status, response.text)
+                        MatrixMismatch(
+                            entry.label, role.value, "allowed (not 401/403/5xx, purpose accepted)", status,
+                            response.text,
+                        )
                     )
                 if rule.personal_data and rule.default_purpose is None:
                     response = await call(entry, auth)
-                    if response.status_code != 400:
+                    if response.status_code != 422:
                         mismatches.append(
                             MatrixMismatch(
-                                entry.label, f"{role.value} without {PURPOSE_HEADER}", "400", response.status_code,
+                                entry.label, f"{role.value} without {PURPOSE_HEADER}", "422", response.status_code,
                                 response.text,
                             )
                         )
     return mismatches
+
+
+def _purpose_for(rule: Rule, role: Role) -> str | None:
+    """A purpose the role may state on this route (the first in name order), or None where it needs none."""
+    if not rule.personal_data:
+        return None
+    usable = sorted(claimable_purposes({role}) & rule.accepted_purposes())
+    return usable[0] if usable else None
 
 
 async def assert_access_matrix(app: FastAPI, **options: Any) -> None:

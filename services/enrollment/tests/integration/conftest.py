@@ -20,7 +20,7 @@ from rinnalla_events import new_master_key
 from rinnalla_events.testkit import eventually
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
-from rinnalla_security import AuthSettings, mint_dev_token
+from rinnalla_security import AuthSettings, demo_user, mint_dev_token, usual_purpose
 
 # Lets the test modules import the shared scenario in enrollment_scenario.py.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -70,6 +70,9 @@ class Worker:
             self.nc = None
 
 
+USUAL_PURPOSE = "usual"
+
+
 @dataclass
 class Api:
     client: httpx.AsyncClient
@@ -77,9 +80,15 @@ class Api:
     key_dir: Path
     worker: Worker
 
-    def token(self, user: str, **claims: Any) -> dict[str, str]:
+    def token(self, user: str, *, purpose: str | None = USUAL_PURPOSE, **claims: Any) -> dict[str, str]:
+        """The user's bearer token and, unless `purpose` is None, an X-Purpose: by default the first
+        processing purpose the user's roles may claim (programme_delivery for staff, own_child for a guardian)."""
         token = mint_dev_token(user, key_dir=self.key_dir, extra_claims=claims or None)
-        return {"Authorization": f"Bearer {token}", "X-Purpose": "programme_delivery"}
+        headers = {"Authorization": f"Bearer {token}"}
+        stated = usual_purpose(demo_user(user).roles) if purpose == USUAL_PURPOSE else purpose
+        if stated is not None:
+            headers["X-Purpose"] = stated
+        return headers
 
     async def command(
         self, path: str, body: dict[str, Any], *, user: str = "coordinator.vantaa", key: str | None = None,

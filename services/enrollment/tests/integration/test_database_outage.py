@@ -47,7 +47,7 @@ async def test_commands_answer_503_while_postgres_is_down_and_work_after(tmp_pat
                 pg.stop()
                 down = await open_partnership("p-during-outage")
                 assert down.status_code == 503, down.text
-                assert down.json()["error"] == "service_unavailable"
+                assert down.json()["type"] == "urn:rinnalla:problem:service_unavailable"
                 assert "Retry-After" in down.headers
                 assert "Traceback" not in down.text
 

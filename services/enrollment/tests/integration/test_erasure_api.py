@@ -16,7 +16,8 @@ OUTSIDER = {"tenants": ["109"]}
 
 async def erase(api: Any, path: str, *, user: str = "dpo.vantaa", body: dict[str, Any] | None = None,
                 claims: dict[str, Any] | None = None, key: str | None = None) -> Any:
-    headers = {**api.token(user, **(claims or {})), "Idempotency-Key": key or str(uuid.uuid4())}
+    # No X-Purpose: an erasure's purpose is always data_subject_erasure, the route's default.
+    headers = {**api.token(user, purpose=None, **(claims or {})), "Idempotency-Key": key or str(uuid.uuid4())}
     return await api.client.post(f"/v1{path}", json=REASON if body is None else body, headers=headers)
 
 
@@ -61,7 +62,9 @@ async def test_an_erasure_needs_a_reason_and_an_idempotency_key(api):
     child_id = await exited_child(api, 1)
 
     no_reason = await erase(api, f"/children/{child_id}/erasure", body={})
-    no_key = await api.client.post(f"/v1/children/{child_id}/erasure", json=REASON, headers=api.token("dpo.vantaa"))
+    no_key = await api.client.post(
+        f"/v1/children/{child_id}/erasure", json=REASON, headers=api.token("dpo.vantaa", purpose=None)
+    )
 
     assert no_reason.status_code == 422
     assert [e["field"] for e in no_reason.json()["errors"]] == ["body.reason"]
@@ -78,7 +81,7 @@ async def test_an_enrolled_child_must_exit_before_being_erased(api):
     allowed = await erase(api, f"/children/{child_id}/erasure")
 
     assert refused.status_code == 409
-    assert refused.json()["error"] == "still_enrolled"
+    assert refused.json()["type"] == "urn:rinnalla:problem:still_enrolled"
     assert "record the exit" in refused.json()["detail"]
     assert allowed.status_code == 200
 
@@ -126,7 +129,7 @@ async def test_after_the_erasure_commands_answer_410_and_reads_404(api):
 
     assert before.status_code == 200
     assert (command.status_code, renomination.status_code) == (410, 410)
-    assert command.json()["error"] == "subject_erased"
+    assert command.json()["type"] == "urn:rinnalla:problem:subject_erased"
     assert "erased" in command.json()["detail"]
     assert outsider.status_code == 404
     assert read.status_code == 404

@@ -65,7 +65,7 @@ async def test_two_concurrent_conflicting_writes_one_wins_and_the_other_gets_409
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [200, 409], [r.text for r in responses]
     conflict = next(r for r in responses if r.status_code == 409)
-    assert conflict.json()["error"] == "concurrency_conflict"
+    assert conflict.json()["type"] == "urn:rinnalla:problem:concurrency_conflict"
     monkeypatch.undo()
     await api.project()
     overview = await api.get("/teams", user="coordinator.vantaa")
@@ -100,7 +100,7 @@ async def test_the_same_key_with_another_body_is_refused(api):
     )
 
     assert response.status_code == 422
-    assert response.json()["error"] == "idempotency_key_reused"
+    assert response.json()["type"] == "urn:rinnalla:problem:idempotency_key_reused"
     assert await event_count(api) == count
 
 

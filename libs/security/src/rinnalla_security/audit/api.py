@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from rinnalla_security.access import Access
 from rinnalla_security.audit.entries import StoredAccess, StoredDisclosure
@@ -105,6 +105,50 @@ def _render(
     return JSONResponse(body)
 
 
+_ACCESS_ROW: dict[str, Any] = {
+    "seq": 41, "occurred_at": "2026-03-02T08:15:00+00:00", "service": "enrollment",
+    "request_id": "5f0c6c1b9f2d4c7e8a1b2c3d4e5f6a7b", "actor_id": "user-mentor.vantaa",
+    "actor_name": "Mikko Mentori", "actor_roles": ["mentor"], "actor_organisation": "org-icehearts",
+    "tenants": ["092"], "subject_id": "child-092-0001", "subject_kind": "child", "purpose": "programme_delivery",
+    "action": "team_roster.read", "access_kind": "read", "endpoint": "GET /v1/mentor/teams", "client_kind": "human",
+    "row_hash": "9c1d0e6b...",
+}
+
+
+class LogPage(BaseModel):
+    """Rows of the access or disclosure log for the period; `?format=csv` answers the same rows as CSV."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"since": "2024-03-02T00:00:00+00:00", "until": None, "special_reason": None, "count": 1,
+                 "entries": [_ACCESS_ROW]}
+            ]
+        }
+    )
+
+    since: str
+    until: str | None
+    special_reason: str | None
+    count: int
+    entries: list[dict[str, Any]]
+
+
+_CSV_EXAMPLE = (
+    "seq,occurred_at,service,request_id,actor_id,actor_name,actor_roles,...\r\n"
+    "41,2026-03-02T08:15:00Z,enrollment,5f0c6c1b9f2d4c7e8a1b2c3d4e5f6a7b,user-mentor.vantaa,Mikko Mentori,"
+    "mentor,...\r\n"
+)
+LOG_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": LogPage,
+        "description": "the log rows, as JSON or (with `format=csv`) as CSV",
+        "content": {"text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE}},
+    },
+    400: {"description": "a period older than two years without `reason`"},
+}
+
+
 class ChainProblemView(BaseModel):
     seq: int
     kind: str
@@ -112,6 +156,15 @@ class ChainProblemView(BaseModel):
 
 
 class ChainReportView(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"log": "access", "ok": True, "rows_checked": 41, "head_seq": 41, "head_hash": "9c1d0e6b...",
+                 "problems": []}
+            ]
+        }
+    )
+
     log: str
     ok: bool
     rows_checked: int
@@ -161,21 +214,25 @@ def audit_router(
             )
         return _render(rows, fmt=fmt, kind=kind, key=subject_id, window=window)
 
-    @router.get("/subjects/{subject_id}/accesses", summary="Who processed this client's data")
+    @router.get("/subjects/{subject_id}/accesses", summary="Who processed this client's data", responses=LOG_RESPONSES)
     async def subject_accesses(
         request: Request, subject_id: str, access: Annotated[Access, Depends(subject_rule)],
         since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
     ) -> Response:
         return await _subject_log("access", request, subject_id, access, since, until, reason, fmt)
 
-    @router.get("/subjects/{subject_id}/disclosures", summary="To whom this client's data was disclosed")
+    @router.get(
+        "/subjects/{subject_id}/disclosures",
+        summary="To whom this client's data was disclosed",
+        responses=LOG_RESPONSES,
+    )
     async def subject_disclosures(
         request: Request, subject_id: str, access: Annotated[Access, Depends(subject_rule)],
         since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
     ) -> Response:
         return await _subject_log("disclosure", request, subject_id, access, since, until, reason, fmt)
 
-    @router.get("/actors/{actor_id}/accesses", summary="What one user accessed")
+    @router.get("/actors/{actor_id}/accesses", summary="What one user accessed", responses=LOG_RESPONSES)
     async def actor_accesses(
         request: Request, actor_id: str, access: Annotated[Access, Depends(actor_rule)],
         since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",

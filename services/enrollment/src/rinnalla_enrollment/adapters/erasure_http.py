@@ -2,7 +2,8 @@
 
 Only the data-protection officer and administrators may erase (least privilege: an erasure cannot be
 undone, and deciding an erasure request is the controller's data-protection task, not case work; a
-coordinator asks the DPO). Another municipality's person answers 404. The access log gets one line per
+coordinator asks the DPO). Its purpose is always `data_subject_erasure` (the default when `X-Purpose` is not
+sent; any other answers 422). Another municipality's person answers 404. The access log gets one line per
 erasure, written before the key is destroyed, so that no erasure happens unlogged.
 
 After an erasure, commands on the child answer `410 subject_erased` (to callers who could see the child;
@@ -11,14 +12,16 @@ everyone else still gets 404) and the child's read endpoints answer 404.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from rinnalla_events import SubjectAlreadyErased
+from rinnalla_runtime.problems import Problem
 from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
 from rinnalla_security.responses import error_response
 
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
-from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES, ErrorBody
+from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
+from rinnalla_enrollment.adapters.examples import ERASURE_REQUEST, examples
 from rinnalla_enrollment.application.erasure import ErasureOutcome, StillEnrolled, load_child, refuse_if_enrolled
 from rinnalla_enrollment.bootstrap import Enrollment
 
@@ -28,16 +31,19 @@ ERASURE_PURPOSE = "data_subject_erasure"
 IdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
 erase_child_rule = authorize(
-    Action.write("child", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
-    description="Erase a child's personal data (destroys their key; irreversible)",
+    Action.write("child", "erase"), roles=ERASERS, personal_data=True, purposes={ERASURE_PURPOSE},
+    default_purpose=ERASURE_PURPOSE, description="Erase a child's personal data (destroys their key; irreversible)",
 )
 erase_guardian_rule = authorize(
-    Action.write("guardian", "erase"), roles=ERASERS, personal_data=True, default_purpose=ERASURE_PURPOSE,
-    subject_kind="guardian", description="Erase a guardian's personal data (destroys their key; irreversible)",
+    Action.write("guardian", "erase"), roles=ERASERS, personal_data=True, purposes={ERASURE_PURPOSE},
+    default_purpose=ERASURE_PURPOSE, subject_kind="guardian",
+    description="Erase a guardian's personal data (destroys their key; irreversible)",
 )
 
 
 class ErasureRequest(StrictModel):
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=examples(ERASURE_REQUEST))
+
     reason: str = Field(
         min_length=10, max_length=500,
         description="Why (e.g. the data subject's request and its date, or the retention rule). Stored in the "
@@ -47,6 +53,15 @@ class ErasureRequest(StrictModel):
 
 
 class ErasureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"subject_id": "child-092-0001", "subject_kind": "child", "erased_at": "2026-03-05T09:30:00+00:00",
+                 "already_erased": False}
+            ]
+        }
+    )
+
     subject_id: str
     subject_kind: str = Field(description="child or guardian")
     erased_at: str
@@ -55,7 +70,7 @@ class ErasureResponse(BaseModel):
 
 ERASURE_RESPONSES: dict[int | str, dict[str, object]] = {
     **ERROR_RESPONSES,
-    409: {"model": ErrorBody, "description": "the child is still enrolled: record the exit first"},
+    409: {"model": Problem, "description": "the child is still enrolled: record the exit first"},
 }
 
 
@@ -98,6 +113,7 @@ def erasure_router() -> APIRouter:
         idempotency_key: IdempotencyKey,
         access: Annotated[Access, Depends(erase_child_rule)],
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        request: Request,
         response: Response,
     ) -> ErasureResponse | Response:
         eraser = enrollment.eraser
@@ -111,7 +127,7 @@ def erasure_router() -> APIRouter:
             try:
                 refuse_if_enrolled(await load_child(enrollment.store, child_id))
             except StillEnrolled as refusal:
-                return error_response(409, "still_enrolled", str(refusal))
+                return error_response(409, "still_enrolled", str(refusal), scope=request.scope)
         await access.record(child_id, tenant=tenant)
         outcome = await eraser.erase(
             child_id, "child", reason=body.reason, actor=access.principal.subject, tenant=tenant

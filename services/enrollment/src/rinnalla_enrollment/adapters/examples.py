@@ -68,3 +68,106 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "LiftMinorProhibition": {"purpose": "sharing_with_school", "recorded_by": "user-mentor.vantaa"},
     "AssessMinorUnderstanding": {"purpose": None, "understands": True, "assessed_by": "user-mentor.vantaa"},
 }
+
+# --- answers (invented people, as above) ---------------------------------------------------------------
+
+COMMAND_ANSWER: dict[str, Any] = {
+    "kind": "child", "id": "child-092-0001", "events": ["ChildEnrolled"], "replayed": False,
+}
+
+GUARDIAN_CONTACT = {key: GUARDIAN[key] for key in ("guardian_id", "given_names", "family_name", "phone", "email")}
+
+MENTOR_TEAM: dict[str, Any] = {
+    "team_id": "team-092-2020-a",
+    "name": "Vantaa 2020 A",
+    "municipality_code": "092",
+    "area": "Hakunila",
+    "main_school": "Demokylän koulu",
+    "status": "active",
+    "max_size": 25,
+    "cohort_birth_years": [2020],
+    "size": 1,
+    "roster": [
+        {
+            "child_id": "child-092-0001",
+            "status": "enrolled",
+            "given_names": "Eetu",
+            "family_name": "Esimerkki",
+            "birth_year": 2020,
+            "hetu_masked": "150320A****",
+            "school_name": "Demokylän koulu",
+            "class_name": "esiopetus",
+            "enrolled_on": "2026-11-15",
+            "guardians": [GUARDIAN_CONTACT],
+            "consents_in_force": ["participation"],
+        }
+    ],
+    "waiting_list": [],
+}
+
+TEAM_OVERVIEW: dict[str, Any] = {
+    "team_id": "team-092-2020-a",
+    "municipality_code": "092",
+    "county_code": "vantaa-kerava",
+    "name": "Vantaa 2020 A",
+    "area": "Hakunila",
+    "status": "active",
+    "max_size": 25,
+    "size": 22,
+    "within_target_size": True,
+    "lead_mentor_id": "mentor-0001",
+    "lead_mentor_vacant": False,
+    "mentor_handovers": 0,
+    "waitlisted": 3,
+    "with_participation_consent": 22,
+    "consent_coverage_percent": 100.0,
+    "mentors": [
+        {
+            "mentor_id": "mentor-0001", "role": "lead", "started_on": "2026-08-01", "ended_on": None,
+            "end_reason": None, "predecessor_id": None, "successor_id": None,
+        }
+    ],
+}
+
+MUNICIPALITY_STATISTICS: dict[str, Any] = {
+    "municipality_code": "092",
+    "teams": [{"team_id": "team-092-2020-a", "name": "Vantaa 2020 A", "area": "Hakunila", "status": "active"}],
+    "enrolment": [
+        {"team_id": "team-092-2020-a", "team_name": "Vantaa 2020 A", "cohort": 2020, "status": "enrolled",
+         "children": 22, "suppressed": False},
+        {"team_id": "team-092-2020-a", "team_name": "Vantaa 2020 A", "cohort": 2020, "status": "exited",
+         "children": None, "suppressed": True},
+    ],
+    "exits": [{"exit_reason": "moved_away", "children": None, "suppressed": True}],
+}
+
+PIPELINE_ROW: dict[str, Any] = {
+    "preschool": "Hakunilan esikoulu",
+    "preschool_code": "hakunilan-esikoulu",
+    "nominated": 12,
+    "guardians_informed": 10,
+    "selected": 8,
+    "waitlisted": None,
+    "not_selected": None,
+    "enrolled": 7,
+    "suppressed": True,
+}
+
+CHILD_CONSENTS: dict[str, Any] = {
+    "child_id": "child-092-0001",
+    "purposes": [
+        {"purpose": "participation", "in_force": True, "consent_id": "consent-0001",
+         "reason": "consent given by guardian-092-0001", "evaluated_at": "2026-11-20T08:00:00+00:00"},
+        {"purpose": "sharing_with_school", "in_force": False, "consent_id": None,
+         "reason": "no consent recorded", "evaluated_at": "2026-11-20T08:00:00+00:00"},
+    ],
+    "disclosure": {"allowed": False, "reason": "no consent recorded for sharing_with_school", "basis": None,
+                   "consent_id": None},
+}
+
+ERASURE_REQUEST: dict[str, Any] = {"reason": "Guardian's erasure request of 2026-03-02, case DPO-2026-014"}
+
+
+def examples(*values: dict[str, Any]) -> dict[str, Any]:
+    """`model_config = ConfigDict(json_schema_extra=examples(...))`: the examples a model shows in /docs."""
+    return {"examples": list(values)}

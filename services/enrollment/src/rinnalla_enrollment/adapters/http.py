@@ -19,7 +19,7 @@ from rinnalla_security import Access, Action, Role, authorize
 from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment
 from rinnalla_enrollment.adapters.erasure_http import refuse_if_erased
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
-from rinnalla_enrollment.adapters.examples import EXAMPLES
+from rinnalla_enrollment.adapters.examples import COMMAND_ANSWER, EXAMPLES, examples
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
@@ -34,6 +34,8 @@ CONSENT_GIVERS = {Role.COORDINATOR, Role.MENTOR, Role.GUARDIAN, Role.CHILD, Role
 
 
 class CommandResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(COMMAND_ANSWER))
+
     kind: str = Field(description="partnership, team or child")
     id: str = Field(description="the id of the record the command was for")
     events: list[str] = Field(description="the events recorded (empty when nothing changed)")

@@ -6,12 +6,20 @@ from typing import Annotated
 
 import rinnalla_consent as consent
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import get_enrollment
 from rinnalla_enrollment.adapters.erasure_http import is_erased
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
+from rinnalla_enrollment.adapters.examples import (
+    CHILD_CONSENTS,
+    MENTOR_TEAM,
+    MUNICIPALITY_STATISTICS,
+    PIPELINE_ROW,
+    TEAM_OVERVIEW,
+    examples,
+)
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.projections import queries
 
@@ -71,6 +79,8 @@ class WaitingChild(BaseModel):
 
 
 class MentorTeam(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(MENTOR_TEAM))
+
     team_id: str
     name: str
     municipality_code: str
@@ -95,6 +105,8 @@ class MentorAssignmentView(BaseModel):
 
 
 class TeamOverview(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(TEAM_OVERVIEW))
+
     team_id: str
     municipality_code: str
     county_code: str
@@ -136,6 +148,8 @@ class ExitCount(BaseModel):
 
 
 class MunicipalityStatistics(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(MUNICIPALITY_STATISTICS))
+
     municipality_code: str
     teams: list[TeamSummary]
     enrolment: list[EnrolmentCount]
@@ -144,6 +158,8 @@ class MunicipalityStatistics(BaseModel):
 
 class PipelineRow(BaseModel):
     """Children of one nominating preschool per selection stage; a count of 1-4 is null (suppressed)."""
+
+    model_config = ConfigDict(json_schema_extra=examples(PIPELINE_ROW))
 
     preschool: str
     preschool_code: str
@@ -172,6 +188,8 @@ class DisclosureAnswer(BaseModel):
 
 
 class ChildConsents(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(CHILD_CONSENTS))
+
     child_id: str
     purposes: list[ConsentStatus]
     disclosure: DisclosureAnswer | None = None
