@@ -16,6 +16,8 @@ from rinnalla_events.connections import (
     PgRow,
     SqlAlchemyConnections,
 )
+from rinnalla_events.consumed import ConsumedEvent, ConsumedValue, register_consumed
+from rinnalla_events.contracts import PublishedSchemas, check_reader, check_readers
 from rinnalla_events.crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
 from rinnalla_events.ddl import install_store, store_ddl
 from rinnalla_events.envelope import Envelope, EventMetadata
@@ -25,10 +27,11 @@ from rinnalla_events.errors import (
     EventLogError,
     InvalidEnvelope,
     SubjectAlreadyErased,
+    SubjectNotDisclosed,
     UnknownEventType,
     UnsupportedSchemaVersion,
 )
-from rinnalla_events.event import ERASED, DomainEvent, Personal, StreamEvents, personal_fields
+from rinnalla_events.event import ERASED, NOT_DISCLOSED, DomainEvent, Personal, StreamEvents, personal_fields
 from rinnalla_events.generations import (
     ViewBelongsToAnotherProjection,
     active_generation,
@@ -57,17 +60,21 @@ from rinnalla_events.store import (
     StreamWrite,
     fingerprint,
 )
+from rinnalla_events.subject_kinds import key_access_sql, subject_kind
 from rinnalla_events.subjects import Subjects, ensure_stream
 from rinnalla_events.subscriber import ProjectionRunner
 
 __all__ = [
     "ERASED",
+    "NOT_DISCLOSED",
     "SUBJECT_STREAM",
     "AppendResult",
     "AsyncpgConnections",
     "CommandWriter",
     "ConcurrencyConflict",
     "ConnectionSource",
+    "ConsumedEvent",
+    "ConsumedValue",
     "Cursor",
     "Decider",
     "DomainEvent",
@@ -96,6 +103,7 @@ __all__ = [
     "Projection",
     "ProjectionMetrics",
     "ProjectionRunner",
+    "PublishedSchemas",
     "RebuildInProgress",
     "RebuildResult",
     "RecordedEvent",
@@ -107,6 +115,7 @@ __all__ = [
     "StreamWrite",
     "SubjectAlreadyErased",
     "SubjectErased",
+    "SubjectNotDisclosed",
     "Subjects",
     "Tables",
     "UnknownEventType",
@@ -114,6 +123,8 @@ __all__ = [
     "ViewBelongsToAnotherProjection",
     "active_generation",
     "check_projection",
+    "check_reader",
+    "check_readers",
     "create_generation",
     "ensure_stream",
     "erase_subject",
@@ -122,6 +133,7 @@ __all__ = [
     "install_notify_trigger",
     "install_projections",
     "install_store",
+    "key_access_sql",
     "list_parked",
     "load",
     "lock_projection_ddl",
@@ -132,6 +144,8 @@ __all__ = [
     "personal_paths",
     "projection_lag",
     "rebuild",
+    "register_consumed",
     "retry_parked",
     "store_ddl",
+    "subject_kind",
 ]

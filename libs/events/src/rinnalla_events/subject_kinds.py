@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from rinnalla_events.ddl import KEYS_DDL
+
 CHILD = "child"
 GUARDIAN = "guardian"
 MENTOR = "mentor"
@@ -70,8 +72,14 @@ def role_policy_sql(role: str, kinds: frozenset[str] | None) -> str:
     )
 
 
+def _keys_table_sql() -> str:
+    return "".join(" ".join(statement.split()).replace("( ", "(").replace(" )", ")") + ";\n" for statement in KEYS_DDL)
+
+
 def key_access_sql(grants: Mapping[str, frozenset[str] | None]) -> str:
-    """Row-level security on `keys.subject_keys` for these roles; running it again changes nothing."""
-    parts = [KEY_ACCESS_PREAMBLE]
+    """The key table (as the services' migrations create it) with row-level security for these roles;
+    running it again changes nothing."""
+    table = "-- The key table, as every service's first migration creates it.\n" + _keys_table_sql()
+    parts = [table, KEY_ACCESS_PREAMBLE]
     parts.extend(role_policy_sql(role, kinds) for role, kinds in sorted(grants.items()))
     return "\n".join(parts)
