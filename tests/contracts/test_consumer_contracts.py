@@ -49,3 +49,18 @@ def test_the_database_grants_the_kinds_of_person_each_service_declares() -> None
     assert expected in KEY_ACCESS_SQL.read_text(encoding="utf-8"), (
         f"{KEY_ACCESS_SQL.name} is out of date: below its header it must read\n{expected}"
     )
+
+
+def test_a_service_s_registry_decodes_the_producer_s_payload_into_its_reader() -> None:
+    from rinnalla_billing.consumed.enrollment import ENROLLMENT_READERS, FundingCommitted, FundingSource
+    from rinnalla_events.registry import EventRegistry
+    from rinnalla_service import ServiceCore
+    from rinnalla_service.runtime import service_registry
+
+    core = ServiceCore(name="billing", registry=EventRegistry, consumed=lambda: ENROLLMENT_READERS)
+    registry = service_registry(core)
+    payload = {"team_id": "team-1", "year": 2027, "source": "municipality", "funder": "092", "amount_eur": "12000.00"}
+    event = registry.validate("enrollment.FundingCommitted", 1, {**payload, "added_later": True})
+    assert event == FundingCommitted.model_validate(payload)
+    assert isinstance(event, FundingCommitted) and event.source is FundingSource.MUNICIPALITY
+    assert registry.knows("rinnalla.SubjectErased")
