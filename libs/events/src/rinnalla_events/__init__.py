@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         PgRow,
         SqlAlchemyConnections,
     )
+    from rinnalla_events._consumed import ConsumedEvent, ConsumedValue, register_consumed
+    from rinnalla_events._contracts import PublishedSchemas, check_reader, check_readers
     from rinnalla_events._crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
     from rinnalla_events._ddl import install_store, store_ddl
     from rinnalla_events._envelope import Envelope, EventMetadata
@@ -31,10 +33,11 @@ if TYPE_CHECKING:
         EventLogError,
         InvalidEnvelope,
         SubjectAlreadyErased,
+        SubjectNotDisclosed,
         UnknownEventType,
         UnsupportedSchemaVersion,
     )
-    from rinnalla_events._event import ERASED, DomainEvent, Personal, StreamEvents, personal_fields
+    from rinnalla_events._event import ERASED, NOT_DISCLOSED, DomainEvent, Personal, StreamEvents, personal_fields
     from rinnalla_events._generations import (
         ViewBelongsToAnotherProjection,
         active_generation,
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
         StreamWrite,
         fingerprint,
     )
+    from rinnalla_events._subject_kinds import SubjectKinds, key_access_sql, subject_kind
     from rinnalla_events._subjects import (
         HEADER_EVENT_TYPE,
         HEADER_SCHEMA_VERSION,
@@ -75,6 +79,17 @@ if TYPE_CHECKING:
 # Each public name and the private module that defines it: importing the package loads nothing, and a
 # name loads its module on first use, so a pure domain module importing `DomainEvent` pulls in no driver.
 _EXPORTS: dict[str, str] = {
+    "SubjectKinds": "_subject_kinds",
+    "subject_kind": "_subject_kinds",
+    "key_access_sql": "_subject_kinds",
+    "NOT_DISCLOSED": "_event",
+    "SubjectNotDisclosed": "_errors",
+    "check_readers": "_contracts",
+    "check_reader": "_contracts",
+    "PublishedSchemas": "_contracts",
+    "register_consumed": "_consumed",
+    "ConsumedValue": "_consumed",
+    "ConsumedEvent": "_consumed",
     "PII_MARK": "_codec",
     "HEADER_TENANT": "_subjects",
     "HEADER_SCHEMA_VERSION": "_subjects",
@@ -159,6 +174,7 @@ __all__ = [
     "HEADER_EVENT_TYPE",
     "HEADER_SCHEMA_VERSION",
     "HEADER_TENANT",
+    "NOT_DISCLOSED",
     "PII_MARK",
     "SUBJECT_STREAM",
     "AppendResult",
@@ -166,6 +182,8 @@ __all__ = [
     "CommandWriter",
     "ConcurrencyConflict",
     "ConnectionSource",
+    "ConsumedEvent",
+    "ConsumedValue",
     "Cursor",
     "Decider",
     "DomainEvent",
@@ -194,6 +212,7 @@ __all__ = [
     "Projection",
     "ProjectionMetrics",
     "ProjectionRunner",
+    "PublishedSchemas",
     "RebuildInProgress",
     "RebuildResult",
     "RecordedEvent",
@@ -205,6 +224,8 @@ __all__ = [
     "StreamWrite",
     "SubjectAlreadyErased",
     "SubjectErased",
+    "SubjectKinds",
+    "SubjectNotDisclosed",
     "Subjects",
     "Tables",
     "UnknownEventType",
@@ -212,6 +233,8 @@ __all__ = [
     "ViewBelongsToAnotherProjection",
     "active_generation",
     "check_projection",
+    "check_reader",
+    "check_readers",
     "create_generation",
     "ensure_stream",
     "erase_subject",
@@ -220,6 +243,7 @@ __all__ = [
     "install_notify_trigger",
     "install_projections",
     "install_store",
+    "key_access_sql",
     "list_parked",
     "load",
     "lock_projection_ddl",
@@ -230,8 +254,10 @@ __all__ = [
     "personal_paths",
     "projection_lag",
     "rebuild",
+    "register_consumed",
     "retry_parked",
     "store_ddl",
+    "subject_kind",
 ]
 
 

@@ -2,7 +2,8 @@
 
 A personal field is stored as `{"$pii": <subject id>, "ct": <base64 nonce + AES-GCM ciphertext>}`, with
 the subject id as associated data so a ciphertext cannot be moved to another person. When the subject's
-key has been destroyed the field reads back as `ERASED`.
+key has been destroyed the field reads back as `ERASED`; when the subject is of a kind this service may
+not read (ADR 0004), as `NOT_DISCLOSED`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from rinnalla_events._crypto import KeyStore, open_sealed, seal
 from rinnalla_events._envelope import Envelope
 from rinnalla_events._errors import InvalidEnvelope, SubjectAlreadyErased
-from rinnalla_events._event import ERASED, DomainEvent, personal_fields
+from rinnalla_events._event import ERASED, NOT_DISCLOSED, DomainEvent, personal_fields
 from rinnalla_events._registry import EventRegistry
 
 PII_MARK = "$pii"
@@ -101,15 +102,20 @@ class EventCodec:
         return payload
 
     async def decrypt_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """A plaintext copy of a stored payload; erased subjects' fields become ERASED."""
+        """A plaintext copy of a stored payload; erased subjects' fields become ERASED, those of kinds this
+        service may not read NOT_DISCLOSED."""
         copy: dict[str, Any] = json.loads(json.dumps(payload))
         places: list[tuple[dict[str, Any], str]] = []
         _sealed_fields(copy, places)
         if not places:
             return copy
-        keys = await self.keys.keys_for_reading(c[f][PII_MARK] for c, f in places)
+        subjects = {str(c[f][PII_MARK]) for c, f in places}
+        keys = await self.keys.keys_for_reading(sid for sid in subjects if self.keys.discloses(sid))
         for container, field in places:
             sealed = container[field]
+            if not self.keys.discloses(str(sealed[PII_MARK])):
+                container[field] = NOT_DISCLOSED
+                continue
             key = keys.get(sealed[PII_MARK])
             if key is None:
                 container[field] = ERASED

@@ -4,6 +4,10 @@ Each data subject (a child, a guardian) has their own AES-256-GCM data key. Keys
 (encrypted) with a master key from configuration, in a table of their own that is never published.
 Destroying a subject's key makes every copy of their personal data unreadable at once: in the event
 store, in JetStream, in backups. That is how erasure works in an append-only log.
+
+A key store may be limited to the kinds of subject its service may read (ADR 0004): it then never asks for
+another kind's key, refuses to create one, and `discloses` tells the codec which fields to mark
+`NOT_DISCLOSED`. PostgreSQL enforces the same grants with row-level security (`subject_kinds.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Protocol
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rinnalla_events._connections import ConnectionSource
+from rinnalla_events._errors import SubjectNotDisclosed
+from rinnalla_events._subject_kinds import may_read, subject_kind
 
 NONCE_BYTES = 12
 
@@ -60,6 +66,20 @@ class KeyStore(Protocol):
 
     async def is_erased(self, subject_id: str) -> bool: ...
 
+    def discloses(self, subject_id: str) -> bool:
+        """Whether this service may read the subject's personal data at all (its kind is granted)."""
+        ...
+
+
+def _readable(kinds: Iterable[str] | None) -> frozenset[str] | None:
+    return None if kinds is None else frozenset(kinds)
+
+
+def _refuse_undisclosed(readable_kinds: frozenset[str] | None, subject_ids: Iterable[str]) -> None:
+    for sid in subject_ids:
+        if not may_read(readable_kinds, sid):
+            raise SubjectNotDisclosed(sid, subject_kind(sid))
+
 
 @dataclass
 class _Cached:
@@ -72,14 +92,26 @@ class PostgresKeyStore:
 
     The cache lives `cache_seconds`; a process that did not perform an erasure stops decrypting the
     erased person's data at most that long after it. `forget` drops an entry at once (projections call
-    it when they see the erasure event).
+    it when they see the erasure event). `readable_kinds` (None: every kind) limits it to the kinds of
+    subject its service may read.
     """
 
-    def __init__(self, connections: ConnectionSource, master_key: bytes, *, cache_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        connections: ConnectionSource,
+        master_key: bytes,
+        *,
+        cache_seconds: float = 30.0,
+        readable_kinds: Iterable[str] | None = None,
+    ) -> None:
         self._connections = connections
         self._master = master_key
         self._cache: dict[str, _Cached] = {}
         self._ttl = cache_seconds
+        self.readable_kinds = _readable(readable_kinds)
+
+    def discloses(self, subject_id: str) -> bool:
+        return may_read(self.readable_kinds, subject_id)
 
     def _wrap(self, subject_id: str, key: bytes) -> bytes:
         return seal(self._master, key, subject_id.encode())
@@ -104,6 +136,7 @@ class PostgresKeyStore:
 
     async def keys_for_writing(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
         ids = sorted(set(subject_ids))
+        _refuse_undisclosed(self.readable_kinds, ids)
         found, missing = self._cached(ids)
         if not missing:
             return found
@@ -134,7 +167,8 @@ class PostgresKeyStore:
         return found
 
     async def keys_for_reading(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
-        ids = sorted(set(subject_ids))
+        # A kind this service may not read is never asked for, whatever the database would answer.
+        ids = sorted(sid for sid in set(subject_ids) if self.discloses(sid))
         found, missing = self._cached(ids)
         if not missing:
             return found
@@ -178,19 +212,23 @@ class PostgresKeyStore:
 class InMemoryKeyStore:
     """Keys in a dict: for pure unit tests and the in-memory event store."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, readable_kinds: Iterable[str] | None = None) -> None:
         self._keys: dict[str, bytes | None] = {}
+        self.readable_kinds = _readable(readable_kinds)
+
+    def discloses(self, subject_id: str) -> bool:
+        return may_read(self.readable_kinds, subject_id)
 
     async def keys_for_writing(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
         subject_ids = list(subject_ids)
+        _refuse_undisclosed(self.readable_kinds, subject_ids)
         for sid in subject_ids:
             if sid not in self._keys:
                 self._keys[sid] = AESGCM.generate_key(bit_length=256)
         return {sid: self._keys[sid] for sid in subject_ids}
 
     async def keys_for_reading(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
-        subject_ids = list(subject_ids)
-        return {sid: self._keys.get(sid) for sid in subject_ids}
+        return {sid: self._keys.get(sid) for sid in subject_ids if self.discloses(sid)}
 
     async def destroy(self, subject_id: str) -> bool:
         existed = self._keys.get(subject_id) is not None

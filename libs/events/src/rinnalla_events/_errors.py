@@ -39,3 +39,12 @@ class SubjectAlreadyErased(EventLogError):
     def __init__(self, subject_id: str):
         self.subject_id = subject_id
         super().__init__(f"data subject {subject_id} has been erased")
+
+
+class SubjectNotDisclosed(EventLogError):
+    """This service may not hold the data key of this kind of person (ADR 0004), so it cannot write their data."""
+
+    def __init__(self, subject_id: str, kind: str):
+        self.subject_id = subject_id
+        self.kind = kind
+        super().__init__(f"this service may not write personal data of {kind!r} subjects ({subject_id})")

@@ -2,7 +2,8 @@
 
 Personal data is marked on the field with `Personal(subject_field=...)`: the value is encrypted with the
 data key of the person whose id is in `subject_field` of the same model, before it reaches the event
-store or the bus. Personal fields are strings; once the person is erased they read back as `ERASED`.
+store or the bus. Personal fields are strings; once the person is erased they read back as `ERASED`, and
+in a service that may not read that kind of person (ADR 0004) as `NOT_DISCLOSED`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 ERASED = "[erased]"
+NOT_DISCLOSED = "[not disclosed]"
+"""A personal field of a kind of person this service may not read (ADR 0004); the person is not erased."""
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,10 @@ class ServiceSpec:
     projection_names: Sequence[str] = ()
     event_classes: Sequence[type[BaseModel]] = ()
     """The events this service publishes (their JSON Schemas are its contract with other services)."""
+    consumed_events: Sequence[type[BaseModel]] = ()
+    """Its reader models of other services' events, checked against the producers' published schemas."""
+    subject_kinds: frozenset[str] | None = None
+    """The kinds of person whose personal data it may read (ADR 0004); None: every kind."""
     description: str = ""
 
     def __post_init__(self) -> None:

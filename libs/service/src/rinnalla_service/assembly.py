@@ -182,6 +182,8 @@ class Service(Generic[Context]):
             projection_lag=self.projection_lag,
             projection_names=tuple(projection.name for projection in definition.core.projections()),
             event_classes=tuple(definition.published_events),
+            consumed_events=tuple(definition.core.consumed()),
+            subject_kinds=definition.core.subject_kinds,
             description=definition.summary,
         )
 

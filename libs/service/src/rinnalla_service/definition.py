@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
-from rinnalla_events import EventRegistry, Projection
+from rinnalla_events import ConsumedEvent, EventRegistry, Projection
 from rinnalla_runtime.worker import StoppableTask
 from rinnalla_security import AuthSettings
 
@@ -37,6 +37,10 @@ def no_projections() -> Sequence[Projection]:
     return ()
 
 
+def no_consumed_events() -> Sequence[type[ConsumedEvent]]:
+    return ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class ServiceCore:
     """What the shared runtime needs to build a service's event log and read models; the service's
@@ -47,6 +51,10 @@ class ServiceCore:
     registry: Callable[[], EventRegistry]
     """The events this service's log holds, with their upcasters; the runtime adds `rinnalla.SubjectErased`."""
     projections: Callable[[], Sequence[Projection]] = no_projections
+    consumed: Callable[[], Sequence[type[ConsumedEvent]]] = no_consumed_events
+    """Reader models of other services' events (`ConsumedEvent`), registered under the producers' types."""
+    subject_kinds: frozenset[str] | None = None
+    """The kinds of person whose personal data this service may read (ADR 0004); None: every kind."""
     read_schema: str | None = None
     """Where the projections' stable views live; `<name>_read` when not given."""
     pool_min_size: int = 1
@@ -101,11 +109,18 @@ class ServiceDefinition(Generic[Context]):
 
 
 def domainless(
-    name: str, *, default_port: int, description: str, migrations: Path
+    name: str,
+    *,
+    default_port: int,
+    description: str,
+    migrations: Path,
+    consumed: Callable[[], Sequence[type[ConsumedEvent]]] = no_consumed_events,
+    subject_kinds: frozenset[str] | None = None,
 ) -> ServiceDefinition[ServiceRuntime]:
-    """A service whose domain has not landed: its event store, relay, probes and access control only."""
+    """A service whose domain has not landed: its event store, relay, probes and access control only, and
+    the reader models of the events it will consume."""
     return ServiceDefinition(
-        core=ServiceCore(name=name, registry=EventRegistry),
+        core=ServiceCore(name=name, registry=EventRegistry, consumed=consumed, subject_kinds=subject_kinds),
         default_port=default_port,
         description=description,
         summary=description,

@@ -20,6 +20,7 @@ from rinnalla_events import (
     Relay,
     SubjectErased,
     Subjects,
+    register_consumed,
 )
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
@@ -37,8 +38,9 @@ def utc_now() -> datetime:
 
 
 def service_registry(core: ServiceCore) -> EventRegistry:
-    """The service's events, and the erasure of a person, which may appear in any service's log."""
-    registry = core.registry()
+    """The service's events, its readers of other services' events, and the erasure of a person, which may
+    appear in any service's log."""
+    registry = register_consumed(core.registry(), core.consumed())
     if not registry.knows(SubjectErased.event_type):
         registry.register(SubjectErased)
     return registry
@@ -72,7 +74,9 @@ class ServiceRuntime:
     ) -> ServiceRuntime:
         """Every part, with the pool still closed (`start` opens it). Tests replace clock, audit log, keys."""
         connections = ServicePool(core.name)
-        keys = key_store or PostgresKeyStore(connections, settings.require_master_key())
+        keys = key_store or PostgresKeyStore(
+            connections, settings.require_master_key(), readable_kinds=core.subject_kinds
+        )
         codec = EventCodec(service_registry(core), keys)
         bus = subjects or configured_subjects(settings)
         return cls(

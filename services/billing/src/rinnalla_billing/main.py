@@ -10,6 +10,7 @@ from rinnalla_runtime.service import ServiceSpec
 from rinnalla_service import domainless
 from rinnalla_service import service_spec as assemble
 
+from rinnalla_billing.consumed import ENROLLMENT_READERS
 from rinnalla_billing.migrations import SCRIPT_LOCATION
 
 DESCRIPTION = (
@@ -18,5 +19,18 @@ DESCRIPTION = (
 )
 
 
+# ADR 0004: invoices and outcome payments name no person.
+SUBJECT_KINDS = frozenset[str]()
+
+
 def service_spec() -> ServiceSpec:
-    return assemble(domainless("billing", default_port=8004, description=DESCRIPTION, migrations=SCRIPT_LOCATION))
+    return assemble(
+        domainless(
+            "billing",
+            default_port=8004,
+            description=DESCRIPTION,
+            migrations=SCRIPT_LOCATION,
+            consumed=lambda: ENROLLMENT_READERS,
+            subject_kinds=SUBJECT_KINDS,
+        )
+    )

@@ -6,10 +6,12 @@ projections, and runs on the service skeleton like every other service (see READ
 
 from __future__ import annotations
 
+from rinnalla_events import SubjectKinds
 from rinnalla_runtime.service import ServiceSpec
 from rinnalla_service import domainless
 from rinnalla_service import service_spec as assemble
 
+from rinnalla_caselog.consumed import ENROLLMENT_READERS
 from rinnalla_caselog.migrations import SCRIPT_LOCATION
 
 DESCRIPTION = (
@@ -18,5 +20,18 @@ DESCRIPTION = (
 )
 
 
+# ADR 0004: the mentor's case log knows the children and the staff, not the guardians' details.
+SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.MENTOR})
+
+
 def service_spec() -> ServiceSpec:
-    return assemble(domainless("caselog", default_port=8002, description=DESCRIPTION, migrations=SCRIPT_LOCATION))
+    return assemble(
+        domainless(
+            "caselog",
+            default_port=8002,
+            description=DESCRIPTION,
+            migrations=SCRIPT_LOCATION,
+            consumed=lambda: ENROLLMENT_READERS,
+            subject_kinds=SUBJECT_KINDS,
+        )
+    )

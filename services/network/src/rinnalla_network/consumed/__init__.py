@@ -1,0 +1,5 @@
+"""Network's reader models of other services' events: only the fields it uses (tolerant readers)."""
+
+from rinnalla_network.consumed.enrollment import ENROLLMENT_READERS
+
+__all__ = ["ENROLLMENT_READERS"]
