@@ -18,7 +18,7 @@ from rinnalla_security.audit.window import log_window
 from rinnalla_security.authorize import Authorize, Policy, authorize
 from rinnalla_security.bodies import StrictModel
 from rinnalla_security.claims import principal_from_claims
-from rinnalla_security.demo_users import DEMO_USERS, DemoUser, demo_user, demo_user_for_role
+from rinnalla_security.demo_users import DEMO_RELATIONSHIPS, DEMO_USERS, DemoUser, demo_user, demo_user_for_role
 from rinnalla_security.devtokens import dev_jwks, ensure_dev_keys, mint_dev_token
 from rinnalla_security.errors import (
     AuthenticationFailed,
@@ -33,6 +33,19 @@ from rinnalla_security.errors import (
 from rinnalla_security.install import install_security
 from rinnalla_security.principal import ClientKind, MunicipalityCode, Principal
 from rinnalla_security.purpose import PURPOSE_HEADER
+from rinnalla_security.relationships import (
+    MemoryRelationships,
+    Relation,
+    Relations,
+    Relationship,
+    RelationshipSource,
+    Visibility,
+    coming_of_age,
+    guardianship,
+    mentorship,
+    relations_of,
+    service_day,
+)
 from rinnalla_security.retention import (
     ErasureDue,
     Period,
@@ -52,6 +65,7 @@ from rinnalla_security.tokens import TokenVerifier
 __all__ = [
     "ALL_ROLES",
     "AUDIT_DDL",
+    "DEMO_RELATIONSHIPS",
     "DEMO_USERS",
     "DEV_AUDIENCE",
     "DEV_ISSUER",
@@ -74,6 +88,7 @@ __all__ = [
     "DisclosureEntry",
     "ErasureDue",
     "MemoryAuditLog",
+    "MemoryRelationships",
     "MissingAccessRule",
     "MunicipalityCode",
     "NotFound",
@@ -83,6 +98,10 @@ __all__ = [
     "PostgresAuditLog",
     "Principal",
     "PurposeRequired",
+    "Relation",
+    "Relations",
+    "Relationship",
+    "RelationshipSource",
     "RetainedRecord",
     "RetentionClass",
     "RetentionPolicy",
@@ -97,19 +116,25 @@ __all__ = [
     "StrictModel",
     "TokenVerifier",
     "UnknownRetentionClass",
+    "Visibility",
     "audit_router",
     "authorize",
+    "coming_of_age",
     "demo_user",
     "demo_user_for_role",
     "dev_jwks",
     "due_for_erasure",
     "ensure_dev_keys",
+    "guardianship",
     "install_audit_schema",
     "install_security",
     "log_window",
+    "mentorship",
     "mint_dev_token",
     "principal_from_claims",
+    "relations_of",
     "render_access_matrix",
     "require_route_rules",
     "route_rules",
+    "service_day",
 ]
