@@ -1,28 +1,36 @@
 """Shared fixtures: development keys, and a small service built the way a Rinnalla service uses the library."""
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import Field
 from rinnalla_security import (
+    DEMO_RELATIONSHIPS,
     Access,
     Action,
     AuditLog,
     AuthSettings,
     MemoryAuditLog,
+    MemoryRelationships,
     NotFound,
     Policy,
+    Principal,
+    Relations,
     Role,
     StrictModel,
+    Visibility,
     audit_router,
     authorize,
     ensure_dev_keys,
     install_security,
     mint_dev_token,
+    relations_of,
+    service_day,
 )
 
 
@@ -58,6 +66,18 @@ class NewNote(StrictModel):
     tags: tuple[NoteTag, ...] = ()
 
 
+# The demo service's own log, as far as relationships go: the demo catalogue's.
+RELATIONSHIPS = MemoryRelationships(DEMO_RELATIONSHIPS)
+
+
+async def held_relations(principal: Principal) -> Relations:
+    return await relations_of(principal, RELATIONSHIPS, service_day(datetime.now(UTC)))
+
+
+async def demo_relations(request: Request, principal: Principal) -> Relations:
+    return await held_relations(principal)
+
+
 def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_body_bytes: int = 4096) -> FastAPI:
     app = FastAPI()
     install_security(app, service="demo", settings=settings, audit_log=audit_log, max_body_bytes=max_body_bytes)
@@ -69,12 +89,15 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
     router = APIRouter(prefix="/v1")
     children = Policy(roles={Role.MENTOR, Role.GUARDIAN, Role.COORDINATOR}, personal_data=True)
 
-    def visible_child(access: Access, child_id: str) -> str:
+    async def visibility(access: Access) -> Visibility:
+        return Visibility(access.principal, await held_relations(access.principal))
+
+    async def visible_child(access: Access, child_id: str) -> str:
         if child_id not in CHILDREN:
             raise NotFound()
         municipality, team = CHILDREN[child_id]
         access.ensure_tenant(municipality)
-        access.ensure(access.principal.can_see_child(child_id, team_id=team))
+        access.ensure((await visibility(access)).can_see_child(child_id, team_id=team))
         return municipality
 
     @router.get("/teams/{team_id}")
@@ -92,9 +115,10 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
     async def list_children(
         access: Annotated[Access, Depends(children.authorize(Action.read("children")))],
     ) -> list[str]:
+        sees = await visibility(access)
         visible = [
             child for child, (municipality, team) in CHILDREN.items()
-            if access.principal.in_tenant(municipality) and access.principal.can_see_child(child, team_id=team)
+            if access.principal.in_tenant(municipality) and sees.can_see_child(child, team_id=team)
         ]
         await access.record_many(visible)
         return visible
@@ -103,7 +127,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
     async def read_child(
         child_id: str, access: Annotated[Access, Depends(children.authorize(Action.read("child")))]
     ) -> dict[str, str]:
-        municipality = visible_child(access, child_id)
+        municipality = await visible_child(access, child_id)
         await access.record(child_id, tenant=municipality)
         return {"child_id": child_id}
 
@@ -113,7 +137,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
         note: NewNote,
         access: Annotated[Access, Depends(children.authorize(Action.write("note", "add"), roles={Role.MENTOR}))],
     ) -> dict[str, int]:
-        municipality = visible_child(access, child_id)
+        municipality = await visible_child(access, child_id)
         await access.record(child_id, tenant=municipality)
         return {"tags": len(note.tags)}
 
@@ -123,7 +147,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
         access: Annotated[Access, Depends(children.authorize(
             Action.read("child.safeguarding"), roles={Role.COORDINATOR}, purposes={"safeguarding", "supervision"}))],
     ) -> dict[str, str]:
-        municipality = visible_child(access, child_id)
+        municipality = await visible_child(access, child_id)
         await access.record(child_id, tenant=municipality)
         return {"child_id": child_id}
 
@@ -133,7 +157,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
         access: Annotated[Access, Depends(authorize(
             Action.write("network_summary", "send"), roles={Role.MENTOR}, personal_data=True))],
     ) -> dict[str, str]:
-        municipality = visible_child(access, child_id)
+        municipality = await visible_child(access, child_id)
         await access.record_disclosure(
             child_id, recipient_organisation="org-county-vantaa-kerava",
             disclosed="participation status; mentor contact", consent_id="consent-123", tenant=municipality,
@@ -144,7 +168,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
     async def forgets_to_log(
         child_id: str, access: Annotated[Access, Depends(children.authorize(Action.read("child.summary")))]
     ) -> dict[str, str]:
-        visible_child(access, child_id)
+        await visible_child(access, child_id)
         return {"child_id": child_id, "secret": "unlogged personal data"}
 
     @router.get("/boom")
@@ -154,7 +178,7 @@ def build_demo_app(settings: AuthSettings, audit_log: AuditLog | None, *, max_bo
         raise RuntimeError('relation "children" violates SELECT hetu FROM children WHERE id = 1')
 
     app.include_router(router)
-    app.include_router(audit_router())
+    app.include_router(audit_router(relations=demo_relations))
     return app
 
 

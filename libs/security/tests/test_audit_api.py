@@ -8,11 +8,12 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from rinnalla_security import (
     AuthSettings,
     PostgresAuditLog,
     Principal,
+    Relations,
     audit_router,
     install_audit_schema,
     install_security,
@@ -160,8 +161,11 @@ async def test_the_dpo_verifies_the_chains(pg_client: httpx.AsyncClient, auth: A
 async def test_a_service_can_refuse_a_guardian_whom_the_minor_has_barred(
     database_url: str, dev_settings: AuthSettings, auth: Auth
 ) -> None:
+    async def guardian_of_both(request: Request, principal: Principal) -> Relations:
+        return Relations(child_ids=frozenset({CHILD, "child-092-0002"}))
+
     async def minor_prohibits_guardian(principal: Principal, subject_id: str) -> bool:
-        return not (principal.subject == "user-guardian.vantaa" and subject_id == CHILD)
+        return not (principal.subject == "guardian-092-0001" and subject_id == CHILD)
 
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
@@ -169,7 +173,7 @@ async def test_a_service_can_refuse_a_guardian_whom_the_minor_has_barred(
             await install_audit_schema(conn)
         app = FastAPI()
         install_security(app, service="demo", settings=dev_settings, audit_log=PostgresAuditLog(pool, service="demo"))
-        app.include_router(audit_router(subject_check=minor_prohibits_guardian))
+        app.include_router(audit_router(subject_check=minor_prohibits_guardian, relations=guardian_of_both))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             barred = await http.get(f"/v1/audit/subjects/{CHILD}/accesses", headers=auth("guardian.vantaa"))

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import jwt
 import pytest
-from rinnalla_security import DEMO_USERS, Role, demo_user, demo_user_for_role, ensure_dev_keys, mint_dev_token
+from rinnalla_security import (
+    DEMO_RELATIONSHIPS,
+    DEMO_USERS,
+    Role,
+    demo_user,
+    demo_user_for_role,
+    ensure_dev_keys,
+    mint_dev_token,
+)
 
 
 def test_the_key_pair_is_created_once_and_kept_private(tmp_path: Path) -> None:
@@ -37,7 +45,7 @@ def test_a_minted_token_carries_the_demo_users_claims_and_key_id(key_dir: Path) 
     assert header["alg"] == "ES256"
     assert header["kid"] == ensure_dev_keys(key_dir).kid
     assert claims["roles"] == ["guardian"]
-    assert claims["children"] == ["child-092-0001", "child-092-0002"]
+    assert claims["sub"] == "guardian-092-0001"
     assert claims["tenants"] == ["092"]
     assert claims["exp"] > claims["iat"]
 
@@ -50,9 +58,15 @@ def test_every_role_has_a_demo_user_in_vantaa_or_hameenlinna() -> None:
     assert len({user.subject for user in DEMO_USERS}) == len(DEMO_USERS)
 
 
-def test_relationship_scopes_of_the_demo_users() -> None:
-    assert demo_user("mentor.vantaa").team_ids
-    assert demo_user("guardian.vantaa").child_ids
+def test_demo_tokens_carry_the_person_but_no_relationship_lists(key_dir: Path) -> None:
+    claims = jwt.decode(mint_dev_token("guardian.vantaa", key_dir=key_dir), options={"verify_signature": False})
+
+    assert claims["sub"] == "guardian-092-0001"
+    assert "children" not in claims and "teams" not in claims
+    assert {r.person_id for r in DEMO_RELATIONSHIPS} >= {demo_user("mentor.vantaa").subject, claims["sub"]}
+
+
+def test_partner_and_machine_scopes_of_the_demo_users() -> None:
     assert demo_user("partner.hameenlinna").partner_organisation_id == demo_user("partner.hameenlinna").organisation_id
     assert demo_user("erp.vantaa").principal().client_kind == "machine"
 

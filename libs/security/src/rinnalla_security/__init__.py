@@ -18,7 +18,7 @@ from rinnalla_security.audit.window import log_window
 from rinnalla_security.authorize import Authorize, Policy, authorize
 from rinnalla_security.bodies import StrictModel
 from rinnalla_security.claims import principal_from_claims
-from rinnalla_security.demo_users import DEMO_USERS, DemoUser, demo_user, demo_user_for_role
+from rinnalla_security.demo_users import DEMO_RELATIONSHIPS, DEMO_USERS, DemoUser, demo_user, demo_user_for_role
 from rinnalla_security.devtokens import dev_jwks, ensure_dev_keys, mint_dev_token
 from rinnalla_security.errors import (
     AuthenticationFailed,
@@ -39,6 +39,19 @@ from rinnalla_security.processing_purposes import (
     usual_purpose,
 )
 from rinnalla_security.purpose import PURPOSE_HEADER
+from rinnalla_security.relationships import (
+    MemoryRelationships,
+    Relation,
+    Relations,
+    Relationship,
+    RelationshipSource,
+    Visibility,
+    coming_of_age,
+    guardianship,
+    mentorship,
+    relations_of,
+    service_day,
+)
 from rinnalla_security.retention import (
     ErasureDue,
     Period,
@@ -58,6 +71,7 @@ from rinnalla_security.tokens import TokenVerifier
 __all__ = [
     "ALL_ROLES",
     "AUDIT_DDL",
+    "DEMO_RELATIONSHIPS",
     "DEMO_USERS",
     "DEV_AUDIENCE",
     "DEV_ISSUER",
@@ -81,6 +95,7 @@ __all__ = [
     "DisclosureEntry",
     "ErasureDue",
     "MemoryAuditLog",
+    "MemoryRelationships",
     "MissingAccessRule",
     "MunicipalityCode",
     "NotFound",
@@ -91,6 +106,10 @@ __all__ = [
     "Principal",
     "ProcessingPurpose",
     "PurposeRequired",
+    "Relation",
+    "Relations",
+    "Relationship",
+    "RelationshipSource",
     "RetainedRecord",
     "RetentionClass",
     "RetentionPolicy",
@@ -105,21 +124,27 @@ __all__ = [
     "StrictModel",
     "TokenVerifier",
     "UnknownRetentionClass",
+    "Visibility",
     "audit_router",
     "authorize",
     "claimable_purposes",
+    "coming_of_age",
     "demo_user",
     "demo_user_for_role",
     "dev_jwks",
     "due_for_erasure",
     "ensure_dev_keys",
+    "guardianship",
     "install_audit_schema",
     "install_security",
     "log_window",
+    "mentorship",
     "mint_dev_token",
     "principal_from_claims",
+    "relations_of",
     "render_access_matrix",
     "require_route_rules",
     "route_rules",
+    "service_day",
     "usual_purpose",
 ]

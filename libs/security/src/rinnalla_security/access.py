@@ -40,7 +40,7 @@ class Access:
             raise NotFound()
 
     def ensure(self, visible: bool) -> None:
-        """Raise 404 unless `visible`, e.g. `access.ensure(access.principal.can_see_child(child, team_id=t))`."""
+        """Raise 404 unless `visible`, e.g. `access.ensure(visibility.can_see_child(child, team_id=t))`."""
         if not visible:
             raise NotFound()
 

@@ -8,7 +8,8 @@
     ) -> ChildView:
         child = await children.get(child_id)
         access.ensure_tenant(child.municipality)                      # other tenant -> 404
-        access.ensure(access.principal.can_see_child(child_id, team_id=child.team_id))
+        relations = await relations_of(access.principal, relationships, service_day(clock()))
+        access.ensure(Visibility(access.principal, relations).can_see_child(child_id, team_id=child.team_id))
         await access.record(child_id)                                 # the access log, one line
         return ChildView.of(child)
 

@@ -7,10 +7,12 @@
 | roles claim   | list of role names (`roles`; configurable dotted path)      |
 | `org`         | organisation id                                             |
 | `tenants`     | municipality codes, three digits each                       |
-| `teams`       | team ids (mentor)                                           |
-| `children`    | child ids (guardian)                                        |
 | `partner_org` | partner organisation id                                     |
 | `client_kind` | `human` or `machine` (Azure AD `idtyp: app` also = machine) |
+
+Relationship lists (a mentor's teams, a guardian's children) are not claims: they change while a token is
+valid, so each service reads them from its own log (`rinnalla_security.relationships`). Older tokens that
+still carry `teams` or `children` claims are read as if they did not.
 """
 
 from __future__ import annotations
@@ -59,8 +61,6 @@ def principal_from_claims(claims: Mapping[str, Any], *, roles_claim: str = "role
         roles=roles,
         organisation_id=claims.get("org"),
         tenants=_strings(claims.get("tenants"), "tenants"),
-        team_ids=_strings(claims.get("teams"), "teams"),
-        child_ids=_strings(claims.get("children"), "children"),
         partner_organisation_id=claims.get("partner_org"),
         client_kind=ClientKind.MACHINE if machine else ClientKind.HUMAN,
     )

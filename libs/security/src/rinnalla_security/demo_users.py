@@ -1,13 +1,18 @@
 """A catalogue of invented demo users, one per role, in Vantaa (092) and Hämeenlinna (109).
 
 Every name and id here is fictitious. The ids follow the shape services use for pseudonymous programme ids.
+Tokens carry no relationships: the demo mentor sees the demo team because the demo data assigns them to it,
+and the demo guardian (subject `guardian-092-0001`) sees the two demo children because the demo data names
+them their guardian. `DEMO_RELATIONSHIPS` lists the same relationships for tests without that data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 
 from rinnalla_security.principal import ClientKind, Principal
+from rinnalla_security.relationships import Relationship, guardianship, mentorship
 from rinnalla_security.roles import Role
 
 VANTAA = "092"
@@ -27,6 +32,7 @@ TEAM_VANTAA = "team-092-2019-a"
 TEAM_HAMEENLINNA = "team-109-2020-a"
 CHILD_VANTAA = "child-092-0001"
 CHILD_VANTAA_SIBLING = "child-092-0002"
+GUARDIAN_VANTAA = "guardian-092-0001"
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,6 @@ class DemoUser:
     tenants: frozenset[str]
     organisation_id: str | None
     description: str
-    team_ids: frozenset[str] = field(default_factory=frozenset)
-    child_ids: frozenset[str] = field(default_factory=frozenset)
     partner_organisation_id: str | None = None
     client_kind: ClientKind = ClientKind.HUMAN
 
@@ -50,8 +54,6 @@ class DemoUser:
             roles=self.roles,
             organisation_id=self.organisation_id,
             tenants=self.tenants,
-            team_ids=self.team_ids,
-            child_ids=self.child_ids,
             partner_organisation_id=self.partner_organisation_id,
             client_kind=self.client_kind,
         )
@@ -65,8 +67,6 @@ def _user(
     org: str | None,
     description: str,
     *,
-    team_ids: frozenset[str] = frozenset(),
-    child_ids: frozenset[str] = frozenset(),
     partner_organisation_id: str | None = None,
     client_kind: ClientKind = ClientKind.HUMAN,
 ) -> DemoUser:
@@ -78,8 +78,6 @@ def _user(
         tenants=frozenset({tenant}),
         organisation_id=org,
         description=description,
-        team_ids=team_ids,
-        child_ids=child_ids,
         partner_organisation_id=partner_organisation_id,
         client_kind=client_kind,
     )
@@ -87,7 +85,7 @@ def _user(
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     _user("mentor.vantaa", Role.MENTOR, "Aino Mentor", VANTAA, ICEHEARTS,
-          "Mentor (kasvattaja) of the Vantaa 2019 team", team_ids=frozenset({TEAM_VANTAA})),
+          "Mentor (kasvattaja) of the Vantaa 2019 team"),
     _user("coordinator.vantaa", Role.COORDINATOR, "Eero Coordinator", VANTAA, ICEHEARTS,
           "Programme coordinator for Vantaa"),
     _user("official.vantaa", Role.MUNICIPALITY_OFFICIAL, "Liisa Official", VANTAA, CITY_OF_VANTAA,
@@ -96,9 +94,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
           "Social worker of the Vantaa and Kerava wellbeing services county"),
     _user("teacher.vantaa", Role.SCHOOL, "Sari Teacher", VANTAA, SCHOOL_VANTAA,
           "Class teacher at a Vantaa primary school with pupils in the team"),
-    _user("guardian.vantaa", Role.GUARDIAN, "Pekka Guardian", VANTAA, None,
-          "Guardian (huoltaja) of two children in the Vantaa team",
-          child_ids=frozenset({CHILD_VANTAA, CHILD_VANTAA_SIBLING})),
+    DemoUser(username="guardian.vantaa", subject=GUARDIAN_VANTAA, name="Pekka Guardian",
+             roles=frozenset({Role.GUARDIAN}), tenants=frozenset({VANTAA}), organisation_id=None,
+             description="Guardian (huoltaja) of two children in the Vantaa team"),
     DemoUser(username="child.vantaa", subject=CHILD_VANTAA, name="Demo Child", roles=frozenset({Role.CHILD}),
              tenants=frozenset({VANTAA}), organisation_id=None,
              description="A child of the Vantaa team seeing their own data"),
@@ -117,8 +115,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     _user("supervisor.vantaa", Role.SUPERVISOR, "Riikka Supervisor", VANTAA, ICEHEARTS,
           "Supervisor (esihenkilö) of the Vantaa mentors"),
     _user("mentor.hameenlinna", Role.MENTOR, "Juho Mentor", HAMEENLINNA, ICEHEARTS,
-          "Mentor of the Hämeenlinna 2020 team", team_ids=frozenset({TEAM_HAMEENLINNA})),
+          "Mentor of the Hämeenlinna 2020 team"),
 )
+
+DEMO_RELATIONSHIPS: tuple[Relationship, ...] = (
+    mentorship("user-mentor.vantaa", TEAM_VANTAA),
+    mentorship("user-mentor.hameenlinna", TEAM_HAMEENLINNA),
+    guardianship(GUARDIAN_VANTAA, CHILD_VANTAA, date(2019, 2, 2)),
+    guardianship(GUARDIAN_VANTAA, CHILD_VANTAA_SIBLING, date(2019, 3, 3)),
+)
+"""The demo users' relationships, as the enrollment demo data records them (same birth dates)."""
 
 
 def demo_user(username: str) -> DemoUser:

@@ -118,10 +118,6 @@ def principal_claims(user: DemoUser) -> dict[str, Any]:
     }
     if user.organisation_id:
         claims["org"] = user.organisation_id
-    if user.team_ids:
-        claims["teams"] = sorted(user.team_ids)
-    if user.child_ids:
-        claims["children"] = sorted(user.child_ids)
     if user.partner_organisation_id:
         claims["partner_org"] = user.partner_organisation_id
     return claims

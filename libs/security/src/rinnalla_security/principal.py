@@ -19,11 +19,11 @@ class ClientKind(StrEnum):
 
 
 class Principal(BaseModel):
-    """A verified caller. Tenants are municipality codes; relationship scopes narrow what the roles reach.
+    """A verified caller: the person (`subject`), their roles, organisation and tenants (municipality codes).
 
-    - `team_ids`: teams a mentor follows;
-    - `child_ids`: children a guardian has custody of;
-    - `partner_organisation_id`: the partner organisation the caller acts for.
+    Which teams and children a mentor or guardian reaches is not in the token: it follows the service's log
+    (see `rinnalla_security.relationships`). `partner_organisation_id` is the partner organisation the
+    caller acts for.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -33,8 +33,6 @@ class Principal(BaseModel):
     roles: frozenset[Role] = frozenset()
     organisation_id: str | None = Field(default=None, max_length=255)
     tenants: frozenset[MunicipalityCode] = frozenset()
-    team_ids: frozenset[str] = frozenset()
-    child_ids: frozenset[str] = frozenset()
     partner_organisation_id: str | None = Field(default=None, max_length=255)
     client_kind: ClientKind = ClientKind.HUMAN
 
@@ -48,18 +46,6 @@ class Principal(BaseModel):
     def is_tenant_wide(self) -> bool:
         """Sees every team and child of its tenants (still subject to each route's purpose rules)."""
         return not self.roles.isdisjoint(TENANT_WIDE_ROLES)
-
-    def can_see_team(self, team_id: str) -> bool:
-        """Relationship check only; combine with a tenant check on the team's municipality."""
-        return team_id in self.team_ids or self.is_tenant_wide
-
-    def can_see_child(self, child_id: str, *, team_id: str | None = None) -> bool:
-        """Guardian of the child, the child themself, the mentor of the child's team, or tenant-wide staff."""
-        if child_id in self.child_ids or (self.has_role(Role.CHILD) and child_id == self.subject):
-            return True
-        if team_id is not None and team_id in self.team_ids:
-            return True
-        return self.is_tenant_wide
 
     def acts_for_partner(self, organisation_id: str) -> bool:
         return self.partner_organisation_id is not None and self.partner_organisation_id == organisation_id

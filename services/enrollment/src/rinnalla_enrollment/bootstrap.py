@@ -23,7 +23,7 @@ from rinnalla_events import (
     Subjects,
 )
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_security import AuditLog
+from rinnalla_security import AuditLog, Principal, Relations, RelationshipSource, relations_of, service_day
 from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntime, utc_now
 
 from rinnalla_enrollment.application.erasure import Eraser
@@ -35,8 +35,10 @@ from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
+from rinnalla_enrollment.persistence.log_relationships import EventStoreRelationships
 from rinnalla_enrollment.persistence.retention_facts import PostgresRetentionFacts
 from rinnalla_enrollment.persistence.subject_directory import PostgresSubjectDirectory
+from rinnalla_enrollment.projections.access_relations import ReadModelRelationships
 from rinnalla_enrollment.projections.read_models import enrollment_projections
 from rinnalla_enrollment.projections.tables import READ_SCHEMA
 
@@ -64,7 +66,11 @@ def event_registry() -> EventRegistry:
 @dataclass
 class Enrollment:
     """What enrollment's handlers and adapters use: the shared runtime, the identity index's keys, and the
-    application's ports with the erasure service over them, each built once per process."""
+    application's ports with the erasure service over them, each built once per process.
+
+    Access follows the log through two `RelationshipSource`s: `relationships` answers from the read model
+    (for reads, as fresh as the views they guard) and `log_relationships` from the event store (for
+    commands, which must read their own writes)."""
 
     runtime: ServiceRuntime
     identity_keys: IdentityKeys
@@ -72,6 +78,8 @@ class Enrollment:
     identity_claims: IdentityClaims
     retention_facts: RetentionFacts
     eraser: Eraser
+    relationships: RelationshipSource
+    log_relationships: RelationshipSource
 
     @classmethod
     def on(cls, runtime: ServiceRuntime) -> Enrollment:
@@ -86,6 +94,8 @@ class Enrollment:
             retention_facts=PostgresRetentionFacts(runtime.connections, schema),
             # the runtime's clock is read at each erasure, so a test that moves the clock moves the eraser's
             eraser=Eraser(runtime.store, runtime.key_store, directory, claims, lambda: runtime.clock()),
+            relationships=ReadModelRelationships(runtime.connections),
+            log_relationships=EventStoreRelationships(runtime.connections, schema, runtime.store),
         )
 
     @classmethod
@@ -138,6 +148,12 @@ class Enrollment:
     @clock.setter
     def clock(self, clock: Callable[[], datetime]) -> None:
         self.runtime.clock = clock
+
+    async def relations(self, principal: Principal, *, from_log: bool = False) -> Relations:
+        """The teams and children the principal's relationships reach today (by the service clock, so a
+        test that moves the clock past a child's 18th birthday ends the guardian's access)."""
+        source = self.log_relationships if from_log else self.relationships
+        return await relations_of(principal, source, service_day(self.clock()))
 
     async def start(self) -> None:
         await self.runtime.start()

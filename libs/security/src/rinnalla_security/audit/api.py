@@ -9,9 +9,11 @@
 Every list answers JSON, or CSV with `?format=csv`; `since`/`until` bound the period (default: the last two
 years); older periods need `reason`. Reading a log is itself logged.
 
-The built-in check for subject logs uses only the token (the guardian's children, the child themself). A
-service that knows more, e.g. that a mature minor has prohibited the guardian's access, passes
-`subject_check`: an async callable (principal, subject id) -> bool, refused with 404 when it returns False.
+Which children a guardian may ask about follows the service's log, not the token: the service passes
+`relations`, an async callable (request, principal) -> `Relations` (usually `relations_of` over its own
+`RelationshipSource`). Without it a guardian sees only their own log. A service that knows more, e.g. that a
+mature minor has prohibited the guardian's access, passes `subject_check`: an async callable
+(principal, subject id) -> bool, refused with 404 when it returns False.
 """
 
 
@@ -32,6 +34,7 @@ from rinnalla_security.audit.window import LogWindow, log_window
 from rinnalla_security.authorize import authorize
 from rinnalla_security.errors import NotFound
 from rinnalla_security.principal import Principal
+from rinnalla_security.relationships import Relations
 from rinnalla_security.roles import Role
 from rinnalla_security.rules import Action
 from rinnalla_security.state import security_state
@@ -42,6 +45,7 @@ SUPERVISION_PURPOSE = "supervision_of_access"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 SubjectCheck = Callable[[Principal, str], Awaitable[bool]]
+RelationsLookup = Callable[[Request, Principal], Awaitable[Relations]]
 
 Since = Annotated[datetime | None, Query(description="Start of the period (default: two years ago)")]
 Until = Annotated[datetime | None, Query(description="End of the period, exclusive (default: now)")]
@@ -59,12 +63,12 @@ def _log(request: Request) -> AuditLog:
     return log
 
 
-def _subject_tenants(principal: Principal, subject_id: str) -> frozenset[str] | None:
+def _subject_tenants(principal: Principal, relations: Relations, subject_id: str) -> frozenset[str] | None:
     """None: the subject's whole log (own data, or own child's). A set: only rows of those tenants (DPO).
     NotFound for anyone else, so the API does not reveal whose logs exist."""
     if subject_id == principal.subject and principal.has_role(Role.CHILD, Role.GUARDIAN):
         return None
-    if principal.has_role(Role.GUARDIAN) and subject_id in principal.child_ids:
+    if principal.has_role(Role.GUARDIAN) and subject_id in relations.child_ids:
         return None
     if principal.has_role(Role.DPO):
         return principal.tenants
@@ -174,7 +178,11 @@ class ChainReportView(BaseModel):
 
 
 def audit_router(
-    *, prefix: str = "/v1/audit", tags: Sequence[str] = ("audit",), subject_check: SubjectCheck | None = None
+    *,
+    prefix: str = "/v1/audit",
+    tags: Sequence[str] = ("audit",),
+    subject_check: SubjectCheck | None = None,
+    relations: RelationsLookup | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix=prefix, tags=list(tags))
     subject_rule = authorize(
@@ -199,7 +207,8 @@ def audit_router(
         kind: Literal["access", "disclosure"], request: Request, subject_id: str, access: Access,
         since: datetime | None, until: datetime | None, reason: str | None, fmt: str,
     ) -> Response:
-        tenants = _subject_tenants(access.principal, subject_id)
+        held = Relations() if relations is None else await relations(request, access.principal)
+        tenants = _subject_tenants(access.principal, held, subject_id)
         if subject_check is not None and not await subject_check(access.principal, subject_id):
             raise NotFound()
         window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Request
-from rinnalla_security import Access
+from rinnalla_security import Access, Relations, Visibility
 
 from rinnalla_enrollment.bootstrap import Enrollment
 
@@ -32,10 +32,12 @@ IdempotencyKey = Annotated[
 
 
 class HttpGuard:
-    """Answers the application's access questions from the caller's token; a refusal is a 404."""
+    """Answers the application's access questions: tenants from the caller's token, teams and children from
+    the relations the log records for the caller (read before the command); a refusal is a 404."""
 
-    def __init__(self, access: Access) -> None:
+    def __init__(self, access: Access, relations: Relations) -> None:
         self.access = access
+        self.visibility = Visibility(access.principal, relations)
         self.municipality_code: str | None = None
 
     def tenant(self, municipality_code: str) -> None:
@@ -44,8 +46,8 @@ class HttpGuard:
 
     def team(self, municipality_code: str, team_id: str) -> None:
         self.tenant(municipality_code)
-        self.access.ensure(self.access.principal.can_see_team(team_id))
+        self.access.ensure(self.visibility.can_see_team(team_id))
 
     def child(self, municipality_code: str, child_id: str, team_id: str | None) -> None:
         self.tenant(municipality_code)
-        self.access.ensure(self.access.principal.can_see_child(child_id, team_id=team_id))
+        self.access.ensure(self.visibility.can_see_child(child_id, team_id=team_id))

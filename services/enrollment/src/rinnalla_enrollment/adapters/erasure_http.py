@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from rinnalla_events import SubjectAlreadyErased
 from rinnalla_runtime.problems import Problem
-from rinnalla_security import Access, Action, NotFound, Role, StrictModel, authorize
+from rinnalla_security import Access, Action, NotFound, Role, StrictModel, Visibility, authorize
 from rinnalla_security.responses import error_response
 
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
@@ -83,14 +83,14 @@ def _answer(outcome: ErasureOutcome, response: Response) -> ErasureResponse:
     )
 
 
-async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str) -> None:
+async def refuse_if_erased(enrollment: Enrollment, access: Access, child_id: str, visibility: Visibility) -> None:
     """For commands: an erased child answers 410 to whoever could see it, 404 to everyone else."""
     erased = await enrollment.subject_directory.erased(child_id)
     if erased is None:
         return
     if erased.tenant is not None:
         access.ensure_tenant(erased.tenant)
-    access.ensure(access.principal.can_see_child(child_id, team_id=None))
+    access.ensure(visibility.can_see_child(child_id))
     raise SubjectAlreadyErased(child_id)
 
 
@@ -122,7 +122,8 @@ def erasure_router() -> APIRouter:
         if tenant is None:
             raise NotFound()
         access.ensure_tenant(tenant)
-        access.ensure(access.principal.can_see_child(child_id, team_id=None))
+        visibility = Visibility(access.principal, await enrollment.relations(access.principal))
+        access.ensure(visibility.can_see_child(child_id))
         if before is None:
             try:
                 refuse_if_enrolled(await load_child(enrollment.store, child_id))

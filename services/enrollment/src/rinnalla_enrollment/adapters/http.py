@@ -3,7 +3,8 @@
 Every route: the caller's access rule (`authorize`), an `Idempotency-Key` header, a body that is the
 command without its id (taken from the path) and without `at` (the server's clock). Domain refusals
 answer 422 (bad value, broken rule) or 409 (wrong moment, concurrent change) with the field path;
-another municipality's or another mentor's record answers 404.
+another municipality's or another mentor's record answers 404. Which teams and children a mentor or
+guardian reaches is read from the event store before the command runs (access follows the log).
 """
 
 import inspect
@@ -144,15 +145,16 @@ async def execute(
         data["at"] = enrollment.clock()
     command = route.command.model_validate(data)
     principal = access.principal
+    # From the event store, not the read model: a mentor assigned a moment ago acts at once (read-your-writes)
+    guard = HttpGuard(access, await enrollment.relations(principal, from_log=True))
     if route.id_field == "child_id":
-        await refuse_if_erased(enrollment, access, stream_id)
+        await refuse_if_erased(enrollment, access, stream_id, guard.visibility)
     idempotency = Idempotency(
         key=f"{principal.subject}:{key}",
         fingerprint=fingerprint({"endpoint": access.endpoint, "id": stream_id, "body": body.model_dump(mode="json")}),
     )
     writer = enrollment.writer(EventMetadata(actor=principal.subject), idempotency)
     previous = await writer.previous()
-    guard = HttpGuard(access)
     outcome = previous or await route.handler(writer, guard, command)
     if route.personal_data:
         if previous is not None:  # a retry reads no record, but still answers for the child

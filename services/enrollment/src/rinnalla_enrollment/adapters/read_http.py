@@ -1,5 +1,6 @@
 """The read API under /v1: one view per stakeholder, from the read model (eventually consistent with the
-log: the worker applies new events within moments)."""
+log: the worker applies new events within moments). Which teams and children a mentor or guardian sees comes
+from the same read model (`Enrollment.relations`), never from lists in the token."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -7,7 +8,7 @@ from typing import Annotated
 import rinnalla_consent as consent
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
-from rinnalla_security import Access, Action, NotFound, Role, authorize
+from rinnalla_security import Access, Action, NotFound, Role, Visibility, authorize
 
 from rinnalla_enrollment.adapters.dependencies import get_enrollment
 from rinnalla_enrollment.adapters.erasure_http import is_erased
@@ -204,8 +205,9 @@ def read_router() -> APIRouter:
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
     ) -> list[MentorTeam]:
         principal = access.principal
+        relations = await enrollment.relations(principal)
         async with enrollment.connections.acquire() as conn:
-            teams = await queries.mentor_teams(conn, principal.team_ids, principal.tenants)
+            teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants)
         children = [c["child_id"] for t in teams for c in [*t["roster"], *t["waiting_list"]]]
         await access.record_many(children)
         return [MentorTeam.model_validate(team) for team in teams]
@@ -258,12 +260,13 @@ def read_router() -> APIRouter:
         recipient: Annotated[consent.RecipientKind | None, Query(description="who would receive the data")] = None,
         purpose: Annotated[consent.Purpose | None, Query(description="the consent purpose it rests on")] = None,
     ) -> ChildConsents:
+        visibility = Visibility(access.principal, await enrollment.relations(access.principal))
         async with enrollment.connections.acquire() as conn:
             scope = await queries.child_scope(conn, child_id)
             if scope is None or await is_erased(enrollment, child_id):
                 raise NotFound()
             access.ensure_tenant(scope["municipality_code"])
-            access.ensure(access.principal.can_see_child(child_id, team_id=scope["team_id"]))
+            access.ensure(visibility.can_see_child(child_id, team_id=scope["team_id"]))
             view, status = await queries.consent_register(conn, child_id)
         await access.record(child_id, tenant=scope["municipality_code"])
         answer = None

@@ -63,7 +63,7 @@ class EnrollmentReadModel(Projection):
     `v_*` views use needs a migration that drops those views first."""
 
     name: ClassVar[str] = PROJECTION_NAME
-    version: ClassVar[int] = 2  # 2: the nominating preschool of each child
+    version: ClassVar[int] = 3  # 2: the nominating preschool of each child; 3: the child's date of birth
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
 
@@ -158,16 +158,17 @@ class _Apply:
                 await conn.execute(
                     f"""INSERT INTO {t['children']} (child_id, municipality_code, status, considered_team_id,
                                                   given_names, family_name, birth_year, nominated_on,
-                                                  preschool, preschool_code)
-                        VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7, $8, $9)
+                                                  preschool, preschool_code, born_on)
+                        VALUES ($1, $2, 'nominated', $3, $4, $5, $6, $7, $8, $9, $10)
                         ON CONFLICT (child_id) DO UPDATE SET status = 'nominated',
                             municipality_code = excluded.municipality_code,
                             considered_team_id = excluded.considered_team_id,
                             preschool = excluded.preschool, preschool_code = excluded.preschool_code,
-                            nominated_on = excluded.nominated_on, decided_on = NULL,
+                            nominated_on = excluded.nominated_on, born_on = excluded.born_on, decided_on = NULL,
                             ended_on = NULL, exit_reason = NULL, completion_outcome = NULL""",
                     event.child_id, event.municipality_code, event.team_id, event.given_names, event.family_name,
                     born.year if born else None, event.nominated_on, event.preschool.name, event.preschool.code,
+                    born,
                 )
             case e.GuardiansInformed():
                 await self._child(event.child_id, status="offered", guardians_informed_on=event.informed_on)
@@ -188,7 +189,7 @@ class _Apply:
                 await self._child(
                     event.child_id, status="active", team_id=event.team_id, considered_team_id=None,
                     given_names=event.given_names, family_name=event.family_name,
-                    birth_year=born.year if born else None, hetu_masked=mask_hetu(event.hetu),
+                    birth_year=born.year if born else None, born_on=born, hetu_masked=mask_hetu(event.hetu),
                     school_name=event.school.name, class_name=event.class_name, enrolled_on=event.enrolled_on,
                 )
                 await self._guardians(event.child_id, event.guardians)

@@ -6,6 +6,10 @@ They read the stable view `enrollment_read.<table>` of each table, which the fra
 active generation. The tables hold what the API's read endpoints need (names of children and guardians
 included, for the mentor's roster); the identity code only ever masked.
 
+Two of them also answer who may see what (access follows the log, `access_relations`): `team_mentors` (a
+mentor reaches a team from `MentorAssigned` until the day of `MentorLeft`) and `guardians` joined with the
+child's `born_on` (a guardian reaches a child while named a guardian and until the child's 18th birthday).
+
 The `v_*` views are built on the stable views and hold no names: they are what dashboards (Grafana, as
 the read-only role `grafana_reader`) may read. A generation switch replaces the stable views in place
 (`CREATE OR REPLACE`), so the `v_*` views and their grants carry over. The municipality views suppress
@@ -86,7 +90,8 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             exit_reason        text,
             completion_outcome text,
             preschool          text NOT NULL,   -- the nominating preschool (esikoulu): name, and code if known
-            preschool_code     text NOT NULL
+            preschool_code     text NOT NULL,
+            born_on            date             -- ends the guardians' access on the 18th birthday; never shown
         )""",
     "guardians": lambda table: f"""
         CREATE TABLE {table} (
