@@ -79,6 +79,18 @@ async def sign_partnership_agreement(
     return await _commit(writer, "partnership", command.partnership_id, changes, loaded.state.municipality_code)
 
 
+PartnershipOnlyCommand = c.RecordNegotiationFailure | c.ChangeCountyCounterpart | c.EndPartnership
+
+
+async def on_partnership(writer: CommandWriter, guard: Guard, command: PartnershipOnlyCommand) -> Outcome:
+    """A command that changes the partnership alone."""
+    loaded = await writer.load(PARTNERSHIP, command.partnership_id)
+    _tenant_of_partnership(guard, loaded)
+    events = partnership_aggregate.decide(loaded.state, command)
+    changes = [StreamEvents(PARTNERSHIP.stream_type, command.partnership_id, tuple(events))]
+    return await _commit(writer, "partnership", command.partnership_id, changes, loaded.state.municipality_code)
+
+
 # --- team ----------------------------------------------------------------------------------------
 
 
@@ -96,11 +108,21 @@ async def found_team(writer: CommandWriter, guard: Guard, command: c.FoundTeam) 
     return await _commit(writer, "team", command.team_id, changes, command.municipality_code)
 
 
-async def on_team(
-    writer: CommandWriter,
-    guard: Guard,
-    command: c.ActivateTeam | c.AssignMentor | c.ReleaseMentor | c.HandOverMentor | c.ChooseSport,
-) -> Outcome:
+TeamOnlyCommand = (
+    c.ActivateTeam
+    | c.ChooseSport
+    | c.ChangeTeamSchools
+    | c.ChangeMaxSize
+    | c.CommitFunding
+    | c.CompleteTeam
+    | c.TerminateTeam
+    | c.AssignMentor
+    | c.ReleaseMentor
+    | c.HandOverMentor
+)
+
+
+async def on_team(writer: CommandWriter, guard: Guard, command: TeamOnlyCommand) -> Outcome:
     """A command that changes the team alone."""
     team = await writer.load(TEAM, command.team_id)
     _tenant_of_team(guard, team)
