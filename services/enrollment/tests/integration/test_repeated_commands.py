@@ -40,6 +40,10 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(partnership, {"municipality_code": "092", "opened_on": "2025-01-15"}, partnership_id=PARTNERSHIP)
     await twice(f"{partnership}/agreement", {"signed_on": "2025-03-01", "team_count": 2, "valid_from": "2025-08-01"},
                 partnership_id=PARTNERSHIP)
+    await twice(f"{partnership}/cost-sharing", {"agreed_on": "2025-03-01", "valid_from": "2025-08-01", "payers": [
+        {"kind": "municipality", "code": "092", "share_basis_points": 5000},
+        {"kind": "wellbeing_services_county", "code": "04", "share_basis_points": 5000},
+    ]}, partnership_id=PARTNERSHIP)
     for team_id in (TEAM, OTHER_TEAM):
         await twice(team, {
             "name": f"Vantaa {team_id[-1].upper()}", "municipality_code": "092", "area": "Hakunila",

@@ -79,7 +79,7 @@ async def sign_partnership_agreement(
     return await _commit(writer, "partnership", command.partnership_id, changes, loaded.state.municipality_code)
 
 
-PartnershipOnlyCommand = c.RecordNegotiationFailure | c.ChangeCountyCounterpart | c.EndPartnership
+PartnershipOnlyCommand = c.AgreeCostSharing | c.RecordNegotiationFailure | c.ChangeCountyCounterpart | c.EndPartnership
 
 
 async def on_partnership(writer: CommandWriter, guard: Guard, command: PartnershipOnlyCommand) -> Outcome:
