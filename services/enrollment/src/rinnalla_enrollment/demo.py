@@ -86,7 +86,7 @@ async def load_demo(enrollment: Enrollment) -> None:
         await _run(enrollment, f"{team_id}.found", h.found_team, c.FoundTeam(
             team_id=team_id, name=name, municipality_code=VANTAA, area=area, main_school=_school(team_id),
             cohort_birth_years=(2019,), founded_on=date(2025, 8, 1), partnership_id=PARTNERSHIP))
-        await _run(enrollment, f"{team_id}.mentor", h.on_team, c.AssignMentor(
+        await _run(enrollment, f"{team_id}.mentor", h.change_mentors, c.AssignMentor(
             team_id=team_id, mentor_id=mentor, starts_on=date(2025, 8, 1)))
     for n in range(1, 15):
         await _child(enrollment, n, now)

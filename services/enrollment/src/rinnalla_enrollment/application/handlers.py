@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rinnalla_events import CommandWriter, ConcurrencyConflict, Loaded, Outcome, StreamEvents
 
-from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
+from rinnalla_enrollment.application.deciders import CHILD, MENTOR_LEAD, PARTNERSHIP, TEAM
 from rinnalla_enrollment.application.identity_index import claim_identity, without_identity_key
 from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
@@ -114,11 +114,6 @@ TeamOnlyCommand = (
     | c.ChangeTeamSchools
     | c.ChangeMaxSize
     | c.CommitFunding
-    | c.CompleteTeam
-    | c.TerminateTeam
-    | c.AssignMentor
-    | c.ReleaseMentor
-    | c.HandOverMentor
 )
 
 
@@ -128,6 +123,18 @@ async def on_team(writer: CommandWriter, guard: Guard, command: TeamOnlyCommand)
     _tenant_of_team(guard, team)
     events = team_aggregate.decide(team.state, command)
     changes = [StreamEvents(TEAM.stream_type, command.team_id, tuple(events))]
+    return await _commit(writer, "team", command.team_id, changes, team.state.municipality_code)
+
+
+async def change_mentors(writer: CommandWriter, guard: Guard, command: workflows.MentorCommand) -> Outcome:
+    """A change of the team's mentors, or its end: the lead index of each mentor involved follows."""
+    team = await writer.load(TEAM, command.team_id)
+    _tenant_of_team(guard, team)
+    leads = {
+        mentor_id: (await writer.load(MENTOR_LEAD, mentor_id)).state
+        for mentor_id in workflows.lead_mentors_involved(team.state, command)
+    }
+    changes = workflows.change_mentors(team.state, leads, command)
     return await _commit(writer, "team", command.team_id, changes, team.state.municipality_code)
 
 
