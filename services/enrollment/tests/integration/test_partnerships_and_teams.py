@@ -68,3 +68,15 @@ async def test_another_municipalitys_staff_cannot_touch_the_partnership_or_its_t
     answer = await api.command(f"/partnerships/{PARTNERSHIP}/ending", {"ended_on": "2027-07-31", "reason": "x"},
                                **hameenlinna)
     assert answer.status_code in (403, 404)
+
+
+async def test_the_coordinators_overview_shows_the_size_each_team_aims_for_in_its_year(api):
+    await partnership_with_teams(api)
+    await api.project()
+
+    overview = {t["team_id"]: t for t in (await api.get("/teams", user="coordinator.vantaa")).json()}
+
+    forming = overview[TEAM]
+    assert forming["team_year"] == 1
+    assert (forming["target_min"], forming["target_max"]) == (10, 20)
+    assert forming["size"] == 0 and forming["within_target_size"] is False
