@@ -33,6 +33,7 @@ from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
 from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
+from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
 from rinnalla_enrollment.persistence.log_relationships import EventStoreRelationships
@@ -57,7 +58,7 @@ def core() -> ServiceCore:
 def event_registry() -> EventRegistry:
     """Enrollment's own events (with the identity index's), and the erasure of a person (it appears in this
     log when one is erased)."""
-    registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS))
+    registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS))
     registry.register(SubjectErased)
     registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
     return registry

@@ -12,12 +12,14 @@ from typing import Any
 from opentelemetry import trace
 from rinnalla_consent import Purpose
 from rinnalla_events import EventMetadata, Idempotency, Outcome, fingerprint
+from rinnalla_refdata import county_of
 
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain.cost_sharing import Payer, PayerKind
 from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
 
 ACTOR = "system:demo-data"
@@ -79,6 +81,12 @@ async def load_demo(enrollment: Enrollment) -> None:
         partnership_id=PARTNERSHIP, municipality_code=VANTAA, opened_on=date(2025, 1, 15)))
     await _run(enrollment, "partnership.sign", h.sign_partnership_agreement, c.SignPartnershipAgreement(
         partnership_id=PARTNERSHIP, signed_on=date(2025, 3, 1), team_count=2, valid_from=date(2025, 8, 1)))
+    # The city and its wellbeing services county (04 Vantaa and Kerava) each pay half of every team.
+    await _run(enrollment, "partnership.cost-sharing", h.on_partnership, c.AgreeCostSharing(
+        partnership_id=PARTNERSHIP, agreed_on=date(2025, 3, 1), valid_from=date(2025, 8, 1), payers=(
+            Payer(kind=PayerKind.MUNICIPALITY, code=VANTAA, share_basis_points=5000),
+            Payer(kind=PayerKind.WELLBEING_SERVICES_COUNTY, code=county_of(VANTAA).code, share_basis_points=5000),
+        )))
     for team_id, name, area, mentor in (
         (TEAM_A, "Vantaa 2019 A", "Hakunila", "user-mentor.vantaa"),
         (TEAM_B, "Vantaa 2019 B", "Länsimäki", "mentor-092-0002"),
@@ -86,7 +94,7 @@ async def load_demo(enrollment: Enrollment) -> None:
         await _run(enrollment, f"{team_id}.found", h.found_team, c.FoundTeam(
             team_id=team_id, name=name, municipality_code=VANTAA, area=area, main_school=_school(team_id),
             cohort_birth_years=(2019,), founded_on=date(2025, 8, 1), partnership_id=PARTNERSHIP))
-        await _run(enrollment, f"{team_id}.mentor", h.on_team, c.AssignMentor(
+        await _run(enrollment, f"{team_id}.mentor", h.change_mentors, c.AssignMentor(
             team_id=team_id, mentor_id=mentor, starts_on=date(2025, 8, 1)))
     for n in range(1, 15):
         await _child(enrollment, n, now)

@@ -25,6 +25,7 @@ from rinnalla_enrollment.config import DEFAULT_PORT, auth_settings
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.domain.events import ALL_EVENTS
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
+from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
 from rinnalla_enrollment.migrations import SCRIPT_LOCATION
 from rinnalla_enrollment.projections.read_models import install_dashboard_views
 
@@ -57,7 +58,7 @@ def definition() -> ServiceDefinition[Enrollment]:
         migrations=SCRIPT_LOCATION,
         context=Enrollment.on,
         # SubjectErased is exported once, here: enrollment is the service whose log announces erasures.
-        published_events=(*ALL_EVENTS, *IDENTITY_EVENTS, SubjectErased),
+        published_events=(*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS, SubjectErased),
         routers=routers,
         after_read_models=install_dashboard_views,
         jobs=jobs,

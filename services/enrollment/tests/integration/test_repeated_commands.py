@@ -40,6 +40,10 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(partnership, {"municipality_code": "092", "opened_on": "2025-01-15"}, partnership_id=PARTNERSHIP)
     await twice(f"{partnership}/agreement", {"signed_on": "2025-03-01", "team_count": 2, "valid_from": "2025-08-01"},
                 partnership_id=PARTNERSHIP)
+    await twice(f"{partnership}/cost-sharing", {"agreed_on": "2025-03-01", "valid_from": "2025-08-01", "payers": [
+        {"kind": "municipality", "code": "092", "share_basis_points": 5000},
+        {"kind": "wellbeing_services_county", "code": "04", "share_basis_points": 5000},
+    ]}, partnership_id=PARTNERSHIP)
     for team_id in (TEAM, OTHER_TEAM):
         await twice(team, {
             "name": f"Vantaa {team_id[-1].upper()}", "municipality_code": "092", "area": "Hakunila",
@@ -99,6 +103,23 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(f"{team}/activation", {"activated_on": "2026-08-10"}, team_id=TEAM)
     await twice(f"{child}/completion", {"completed_on": "2031-05-31", "outcome": "further_studies_started"},
                 child_id=second)
+    await twice(f"{team}/sport", {"sport": "floorball", "chosen_on": "2026-09-01"}, team_id=TEAM)
+    await twice(f"{team}/schools", {"main_school": SCHOOL, "other_schools": [{"name": "Länsimäen koulu"}]},
+                team_id=TEAM)
+    await twice(f"{team}/max-size", {"max_size": 22}, team_id=TEAM)
+    await twice(f"{team}/funding", {"year": 2026, "source": "municipality", "amount_eur": "30000.00"}, team_id=TEAM)
+    await twice(f"{team}/termination", {"terminated_on": "2027-06-30", "reason": "too_few_children"},
+                team_id=OTHER_TEAM)
+    await twice(f"{team}/completion", {"completed_on": "2038-07-31"}, team_id=TEAM)
+
+    # The partnership's own life: the county changes, the agreement ends; another's negotiations fail.
+    await twice(f"{partnership}/county-counterpart", {"county_code": "01", "changed_on": "2027-01-01"},
+                partnership_id=PARTNERSHIP)
+    await twice(f"{partnership}/ending", {"ended_on": "2038-07-31", "reason": "the teams completed"},
+                partnership_id=PARTNERSHIP)
+    await api.ok("/partnerships/partnership-092-b", {"municipality_code": "092", "opened_on": "2025-01-15"})
+    await twice(f"{partnership}/negotiation-failure", {"failed_on": "2025-04-30", "reason": "no budget"},
+                partnership_id="partnership-092-b")
 
     assert twice.sent == {route.path for route in ROUTES}, "every command endpoint is sent twice"
     server_errors = [answer for answer in twice.answers if answer[2] >= 500]

@@ -16,6 +16,18 @@ SCHOOL = {"name": "Demokylän koulu", "code": "12345"}
 EXAMPLES: dict[str, dict[str, Any]] = {
     "OpenPartnership": {"municipality_code": "092", "opened_on": "2026-01-15"},
     "SignPartnershipAgreement": {"signed_on": "2026-03-01", "team_count": 2, "valid_from": "2026-08-01"},
+    "AgreeCostSharing": {
+        "agreed_on": "2026-03-01",
+        "valid_from": "2026-08-01",
+        "price_per_team_cents": 6000000,
+        "payers": [
+            {"kind": "municipality", "code": "092", "business_id": "0124610-9", "share_basis_points": 5000},
+            {"kind": "wellbeing_services_county", "code": "04", "share_basis_points": 5000},
+        ],
+    },
+    "RecordNegotiationFailure": {"failed_on": "2026-04-30", "reason": "the council did not approve the budget"},
+    "ChangeCountyCounterpart": {"county_code": "04", "changed_on": "2027-01-01"},
+    "EndPartnership": {"ended_on": "2038-07-31", "reason": "the teams completed the programme"},
     "FoundTeam": {
         "name": "Vantaa 2020 A",
         "municipality_code": "092",
@@ -26,6 +38,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "partnership_id": "partnership-092",
     },
     "ActivateTeam": {"activated_on": "2027-08-10"},
+    "ChooseSport": {"sport": "floorball", "chosen_on": "2027-09-01"},
+    "ChangeTeamSchools": {"main_school": SCHOOL, "other_schools": [{"name": "Länsimäen koulu", "code": "23456"}]},
+    "ChangeMaxSize": {"max_size": 22},
+    "CommitFunding": {"year": 2027, "source": "municipality", "amount_eur": "30000.00"},
+    "CompleteTeam": {"completed_on": "2038-07-31"},
+    "TerminateTeam": {"terminated_on": "2029-06-30", "reason": "too_few_children", "details": "six children left"},
     "AssignMentor": {"mentor_id": "mentor-0001", "role": "lead", "starts_on": "2026-08-01"},
     "ReleaseMentor": {"mentor_id": "mentor-0001", "left_on": "2027-06-30", "reason": "resigned"},
     "HandOverMentor": {

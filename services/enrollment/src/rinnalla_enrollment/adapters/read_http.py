@@ -116,6 +116,9 @@ class TeamOverview(BaseModel):
     status: str
     max_size: int
     size: int
+    team_year: int
+    target_min: int
+    target_max: int
     within_target_size: bool
     lead_mentor_id: str | None
     lead_mentor_vacant: bool
@@ -218,7 +221,7 @@ def read_router() -> APIRouter:
         enrollment: Annotated[Enrollment, Depends(get_enrollment)],
     ) -> list[TeamOverview]:
         async with enrollment.connections.acquire() as conn:
-            rows = await queries.team_overview(conn, access.principal.tenants)
+            rows = await queries.team_overview(conn, access.principal.tenants, enrollment.clock().date())
         return [TeamOverview.model_validate(row) for row in rows]
 
     @router.get(

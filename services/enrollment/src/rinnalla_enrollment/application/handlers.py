@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rinnalla_events import CommandWriter, ConcurrencyConflict, Loaded, Outcome, StreamEvents
 
-from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
+from rinnalla_enrollment.application.deciders import CHILD, MENTOR_LEAD, PARTNERSHIP, TEAM
 from rinnalla_enrollment.application.identity_index import claim_identity, without_identity_key
 from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
@@ -79,6 +79,18 @@ async def sign_partnership_agreement(
     return await _commit(writer, "partnership", command.partnership_id, changes, loaded.state.municipality_code)
 
 
+PartnershipOnlyCommand = c.AgreeCostSharing | c.RecordNegotiationFailure | c.ChangeCountyCounterpart | c.EndPartnership
+
+
+async def on_partnership(writer: CommandWriter, guard: Guard, command: PartnershipOnlyCommand) -> Outcome:
+    """A command that changes the partnership alone."""
+    loaded = await writer.load(PARTNERSHIP, command.partnership_id)
+    _tenant_of_partnership(guard, loaded)
+    events = partnership_aggregate.decide(loaded.state, command)
+    changes = [StreamEvents(PARTNERSHIP.stream_type, command.partnership_id, tuple(events))]
+    return await _commit(writer, "partnership", command.partnership_id, changes, loaded.state.municipality_code)
+
+
 # --- team ----------------------------------------------------------------------------------------
 
 
@@ -96,16 +108,33 @@ async def found_team(writer: CommandWriter, guard: Guard, command: c.FoundTeam) 
     return await _commit(writer, "team", command.team_id, changes, command.municipality_code)
 
 
-async def on_team(
-    writer: CommandWriter,
-    guard: Guard,
-    command: c.ActivateTeam | c.AssignMentor | c.ReleaseMentor | c.HandOverMentor | c.ChooseSport,
-) -> Outcome:
+TeamOnlyCommand = (
+    c.ActivateTeam
+    | c.ChooseSport
+    | c.ChangeTeamSchools
+    | c.ChangeMaxSize
+    | c.CommitFunding
+)
+
+
+async def on_team(writer: CommandWriter, guard: Guard, command: TeamOnlyCommand) -> Outcome:
     """A command that changes the team alone."""
     team = await writer.load(TEAM, command.team_id)
     _tenant_of_team(guard, team)
     events = team_aggregate.decide(team.state, command)
     changes = [StreamEvents(TEAM.stream_type, command.team_id, tuple(events))]
+    return await _commit(writer, "team", command.team_id, changes, team.state.municipality_code)
+
+
+async def change_mentors(writer: CommandWriter, guard: Guard, command: workflows.MentorCommand) -> Outcome:
+    """A change of the team's mentors, or its end: the lead index of each mentor involved follows."""
+    team = await writer.load(TEAM, command.team_id)
+    _tenant_of_team(guard, team)
+    leads = {
+        mentor_id: (await writer.load(MENTOR_LEAD, mentor_id)).state
+        for mentor_id in workflows.lead_mentors_involved(team.state, command)
+    }
+    changes = workflows.change_mentors(team.state, leads, command)
     return await _commit(writer, "team", command.team_id, changes, team.state.municipality_code)
 
 

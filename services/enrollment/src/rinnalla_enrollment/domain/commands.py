@@ -12,6 +12,7 @@ from decimal import Decimal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from rinnalla_consent import Purpose
 
+from rinnalla_enrollment.domain.cost_sharing import DEFAULT_PRICE_PER_TEAM_CENTS, Payer
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
     ExitReason,
@@ -55,6 +56,17 @@ class SignPartnershipAgreement(Command):
     valid_from: date
     valid_until: date | None = None
     annual_amount_eur: Decimal | None = None
+
+
+class AgreeCostSharing(Command):
+    """The price of one team for one year and how the payers split it (shares sum to 100 %), from
+    `valid_from` on; a later agreement replaces it from its own `valid_from`."""
+
+    partnership_id: Id
+    agreed_on: date
+    valid_from: date
+    price_per_team_cents: int = DEFAULT_PRICE_PER_TEAM_CENTS
+    payers: tuple[Payer, ...]
 
 
 class RecordNegotiationFailure(Command):
@@ -355,6 +367,7 @@ class AssessMinorUnderstanding(Command):
 PartnershipCommand = (
     OpenPartnership
     | SignPartnershipAgreement
+    | AgreeCostSharing
     | RecordNegotiationFailure
     | ChangeCountyCounterpart
     | AddTeamToPartnership

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from rinnalla_consent import Purpose
 from rinnalla_events import DomainEvent, Personal
 
+from rinnalla_enrollment.domain.cost_sharing import Payer
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
     ExitReason,
@@ -55,6 +56,18 @@ class PartnershipAgreementSigned(DomainEvent):
     valid_from: date
     valid_until: date | None
     annual_amount_eur: Decimal | None
+
+
+class PartnershipCostSharingAgreed(DomainEvent):
+    """From `valid_from` on, each team of the partnership costs `price_per_team_cents` a year, split
+    between the payers by `share_basis_points` (summing to 10000). Billing reads this event."""
+
+    event_type: ClassVar[str] = "enrollment.PartnershipCostSharingAgreed"
+    partnership_id: str
+    agreed_on: date
+    valid_from: date
+    price_per_team_cents: int
+    payers: tuple[Payer, ...]
 
 
 class PartnershipNegotiationFailed(DomainEvent):
@@ -361,6 +374,7 @@ class MinorUnderstandingAssessed(DomainEvent):
 PARTNERSHIP_EVENTS: tuple[type[DomainEvent], ...] = (
     PartnershipOpened,
     PartnershipAgreementSigned,
+    PartnershipCostSharingAgreed,
     PartnershipNegotiationFailed,
     PartnershipCountyCounterpartChanged,
     TeamAddedToPartnership,

@@ -19,6 +19,7 @@ from rinnalla_refdata import ReferenceDataError, county, county_of, validate_bus
 
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import events as e
+from rinnalla_enrollment.domain.cost_sharing import Payer, check_price, checked_payers
 from rinnalla_enrollment.domain.errors import (
     AlreadyExists,
     InvalidTransition,
@@ -46,6 +47,9 @@ class PartnershipState:
     annual_amount_eur: Decimal | None = None
     team_ids: tuple[str, ...] = ()
     ended_on: date | None = None
+    price_per_team_cents: int | None = None  # None until the cost sharing is agreed
+    payers: tuple[Payer, ...] = ()
+    cost_sharing_from: date | None = None
 
     @property
     def exists(self) -> bool:
@@ -64,6 +68,8 @@ def decide(state: PartnershipState, command: c.PartnershipCommand) -> list[Domai
     match command:
         case c.SignPartnershipAgreement():
             return _sign(state, command)
+        case c.AgreeCostSharing():
+            return _agree_cost_sharing(state, command)
         case c.RecordNegotiationFailure():
             _require(state, {PartnershipStatus.NEGOTIATING}, "record a failed negotiation")
             require_text(command.reason, "reason", "the reason")
@@ -150,6 +156,29 @@ def _sign(state: PartnershipState, command: c.SignPartnershipAgreement) -> list[
     ]
 
 
+def _agree_cost_sharing(state: PartnershipState, command: c.AgreeCostSharing) -> list[DomainEvent]:
+    _require(state, {PartnershipStatus.NEGOTIATING, PartnershipStatus.AGREED}, "agree the cost sharing")
+    check_price(command.price_per_team_cents)
+    payers = checked_payers(command.payers)
+    if state.cost_sharing_from is not None and command.valid_from < state.cost_sharing_from:
+        raise InvalidValue(
+            "valid_from", f"the cost sharing in force is from {state.cost_sharing_from}; a new one cannot start earlier"
+        )
+    if (command.price_per_team_cents, payers, command.valid_from) == (
+        state.price_per_team_cents, state.payers, state.cost_sharing_from
+    ):
+        return []
+    return [
+        e.PartnershipCostSharingAgreed(
+            partnership_id=state.partnership_id,
+            agreed_on=command.agreed_on,
+            valid_from=command.valid_from,
+            price_per_team_cents=command.price_per_team_cents,
+            payers=payers,
+        )
+    ]
+
+
 def _add_team(state: PartnershipState, command: c.AddTeamToPartnership) -> list[DomainEvent]:
     _require(state, {PartnershipStatus.AGREED}, "add a team")
     if command.team_id in state.team_ids:
@@ -192,6 +221,13 @@ def evolve(state: PartnershipState, event: DomainEvent) -> PartnershipState:
                 agreement_valid_from=event.valid_from,
                 agreement_valid_until=event.valid_until,
                 annual_amount_eur=event.annual_amount_eur,
+            )
+        case e.PartnershipCostSharingAgreed():
+            return replace(
+                state,
+                price_per_team_cents=event.price_per_team_cents,
+                payers=event.payers,
+                cost_sharing_from=event.valid_from,
             )
         case e.PartnershipNegotiationFailed():
             return replace(state, status=PartnershipStatus.NEGOTIATION_FAILED)

@@ -4,24 +4,29 @@ appends the events of every stream returned (all or nothing, with the versions i
 - founding a team inside a partnership (the partnership counts its teams),
 - enrolling a child (child: selection, identity, age, consent; team: room, late joining),
 - transferring a child (the child stays in exactly one team; the new team checks room and age),
-- a child's exit or completion (the team's roster follows).
+- a child's exit or completion (the team's roster follows),
+- a change of a team's mentors, or the team's end (the mentor lead index follows: one team per lead).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from rinnalla_events import DomainEvent, StreamEvents
 
 from rinnalla_enrollment.domain import child as child_aggregate
 from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain import events as e
+from rinnalla_enrollment.domain import mentor_lead
 from rinnalla_enrollment.domain import partnership as partnership_aggregate
 from rinnalla_enrollment.domain import team as team_aggregate
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.errors import NotFound, RuleViolated
+from rinnalla_enrollment.domain.mentor_lead import MentorLeadState
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
-from rinnalla_enrollment.domain.values import RosterLeaveReason
+from rinnalla_enrollment.domain.values import MentorRole, RosterLeaveReason
 
 
 def _changes(*parts: tuple[str, str, list[DomainEvent]]) -> list[StreamEvents]:
@@ -124,4 +129,54 @@ def _leave(
     return _changes(
         (child_aggregate.STREAM_TYPE, command.child_id, child_events),
         (team_aggregate.STREAM_TYPE, team_id, team_events),
+    )
+
+
+MentorCommand = c.AssignMentor | c.ReleaseMentor | c.HandOverMentor | c.CompleteTeam | c.TerminateTeam
+
+
+def lead_mentors_involved(team: TeamState, command: MentorCommand) -> tuple[str, ...]:
+    """The mentors whose lead streams the command may change: load these before `change_mentors`."""
+    mentors: list[str] = []
+    match command:
+        case c.AssignMentor() if command.role is MentorRole.LEAD:
+            mentors.append(command.mentor_id)
+        case c.ReleaseMentor():
+            mentors.append(command.mentor_id)
+        case c.HandOverMentor():
+            mentors.extend((command.outgoing_mentor_id, command.incoming_mentor_id))
+        case c.CompleteTeam() | c.TerminateTeam() if team.lead_mentor is not None:
+            mentors.append(team.lead_mentor.mentor_id)
+        case _:
+            pass
+    return tuple(dict.fromkeys(mentors))
+
+
+def change_mentors(
+    team: TeamState, leads: Mapping[str, MentorLeadState], command: MentorCommand
+) -> list[StreamEvents]:
+    """The team decides; every lead post it fills claims the mentor, every one it empties releases them.
+    `leads` holds the lead streams of `lead_mentors_involved(team, command)`."""
+    team_events = team_aggregate.decide(team, command)
+    index: dict[str, list[DomainEvent]] = {}
+
+    def lead_stream(mentor_id: str, change: mentor_lead.ClaimLead | mentor_lead.ReleaseLead) -> None:
+        if mentor_id not in leads:
+            raise ValueError(f"the lead stream of mentor {mentor_id} was not loaded")
+        index.setdefault(mentor_id, []).extend(mentor_lead.decide(leads[mentor_id], change))
+
+    for event in team_events:
+        match event:
+            case e.MentorAssigned() if event.role is MentorRole.LEAD:
+                lead_stream(event.mentor_id, mentor_lead.ClaimLead(event.mentor_id, team.team_id))
+            case e.MentorLeft() if event.role is MentorRole.LEAD:
+                lead_stream(event.mentor_id, mentor_lead.ReleaseLead(event.mentor_id, team.team_id))
+            case e.TeamCompleted() | e.TeamTerminated() if team.lead_mentor is not None:
+                mentor_id = team.lead_mentor.mentor_id
+                lead_stream(mentor_id, mentor_lead.ReleaseLead(mentor_id, team.team_id))
+            case _:
+                pass
+    return _changes(
+        (team_aggregate.STREAM_TYPE, team.team_id, team_events),
+        *((mentor_lead.STREAM_TYPE, mentor_id, events) for mentor_id, events in index.items()),
     )

@@ -4,10 +4,12 @@ each view carries only what its stakeholder needs)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import rinnalla_consent as consent
 
+from rinnalla_enrollment.domain.team_size import target_size, team_year, within_target
 from rinnalla_enrollment.projections.enrollment_view import consent_view_of
 from rinnalla_enrollment.projections.tables import PIPELINE_STAGES, READ_SCHEMA
 
@@ -73,8 +75,9 @@ async def mentor_teams(conn: Any, team_ids: Iterable[str], tenants: Iterable[str
     return teams
 
 
-async def team_overview(conn: Any, tenants: Iterable[str]) -> list[dict[str, Any]]:
-    """The coordinator's view of every team of their municipalities (no names)."""
+async def team_overview(conn: Any, tenants: Iterable[str], today: date) -> list[dict[str, Any]]:
+    """The coordinator's view of every team of their municipalities (no names), with the size the team
+    aims for in its current year."""
     teams = _rows(
         await conn.fetch(
             f"SELECT * FROM {S}.v_team_overview WHERE municipality_code = ANY($1::text[])"
@@ -89,7 +92,18 @@ async def team_overview(conn: Any, tenants: Iterable[str]) -> list[dict[str, Any
             [t["team_id"] for t in teams],
         )
     )
+    activated = {
+        row["team_id"]: row["activated_on"]
+        for row in await conn.fetch(
+            f"SELECT team_id, activated_on FROM {S}.teams WHERE team_id = ANY($1::text[])",
+            [t["team_id"] for t in teams],
+        )
+    }
     for team in teams:
+        year = team_year(activated.get(team["team_id"]), today)
+        team["team_year"] = year
+        team["target_min"], team["target_max"] = target_size(year)
+        team["within_target_size"] = within_target(team["size"], year)
         team["mentors"] = [
             {k: v for k, v in m.items() if k != "team_id"} for m in mentors if m["team_id"] == team["team_id"]
         ]
