@@ -21,6 +21,7 @@ from rinnalla_events import (
     SubjectErased,
     Subjects,
 )
+from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuditLog, PostgresAuditLog
@@ -143,6 +144,7 @@ class ServiceRuntime:
             name=f"rinnalla-{self.name}",
             max_reconnect_attempts=-1,
             connect_timeout=2,
+            **nats_connect_options(self.settings, self.name),
         )
 
 
