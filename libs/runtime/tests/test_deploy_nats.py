@@ -17,6 +17,7 @@ from pathlib import Path
 import nats
 import nats.errors
 import pytest
+import yaml  # type: ignore[import-untyped]
 from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from rinnalla_events import Subjects, ensure_stream
@@ -301,3 +302,17 @@ async def test_a_service_cannot_read_what_it_does_not_consume(services: dict[str
         await enrollment.nc.subscribe(subject)
         await enrollment.nc.flush()
         await enrollment.refused(f'"{subject}"')
+
+
+def test_compose_gives_each_service_its_own_nats_user_and_certificate() -> None:
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    assert "./nats/tls/server:/etc/nats/tls:ro" in services["nats"]["volumes"]
+    for service in SERVICES:
+        for role in ("migrate", "api", "worker"):
+            container = services[f"{service}-{role}"]
+            environment = container["environment"]
+            assert environment["NATS_URL"] == "nats://nats:4222"  # no password in a URL
+            assert environment["RINNALLA_NATS_USER"] == service
+            assert environment["RINNALLA_NATS_PASSWORD"] == f"${{NATS_{service.upper()}_PASSWORD}}"
+            assert container["volumes"] == [f"./nats/tls/{service}:/run/nats-tls:ro"]
+            assert Path(environment["RINNALLA_NATS_TLS_KEY"]).parent == Path("/run/nats-tls")
