@@ -316,3 +316,22 @@ def test_compose_gives_each_service_its_own_nats_user_and_certificate() -> None:
             assert environment["RINNALLA_NATS_PASSWORD"] == f"${{NATS_{service.upper()}_PASSWORD}}"
             assert container["volumes"] == [f"./nats/tls/{service}:/run/nats-tls:ro"]
             assert Path(environment["RINNALLA_NATS_TLS_KEY"]).parent == Path("/run/nats-tls")
+
+
+@pytest.mark.integration
+async def test_a_reader_cannot_slip_a_stream_it_reads_into_another_services_stream(
+    services: dict[str, ServiceClient],
+) -> None:
+    """A push consumer's delivery subject is the creator's choice; pointed at another service's event
+    subjects, the deliveries still do not become events of that service's stream."""
+    await services["enrollment"].js.publish("rinnalla.enrollment.child.enrollment.ChildEnrolled", b"{}")
+    before = (await services["network"].js.stream_info("RINNALLA_NETWORK")).state.messages
+    await services["caselog"].js.add_consumer(
+        "RINNALLA_ENROLLMENT",
+        ConsumerConfig(name="smuggler", durable_name="smuggler", deliver_subject="rinnalla.network.smuggled"),
+    )
+    try:
+        await asyncio.sleep(1)
+        assert (await services["network"].js.stream_info("RINNALLA_NETWORK")).state.messages == before
+    finally:
+        await services["caselog"].js.delete_consumer("RINNALLA_ENROLLMENT", "smuggler")
