@@ -7,96 +7,19 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import nats
 import pytest
 import yaml  # type: ignore[import-untyped]
-from rinnalla_events import Subjects, ensure_stream
-from rinnalla_runtime.embedded import free_port, nats_server_binary, wait_for_port
 from rinnalla_runtime.settings import RuntimeSettings
 
 REPO = Path(__file__).resolve().parents[3]
 DEPLOY = REPO / "deploy"
 SERVICES = ("enrollment", "caselog", "network", "billing")
-NATS_PASSWORDS = {f"NATS_{service.upper()}_PASSWORD": f"nats-{service}" for service in SERVICES}
-
-
-def test_nats_config_is_valid() -> None:
-    result = subprocess.run(
-        [str(nats_server_binary()), "-t", "-c", str(DEPLOY / "nats" / "nats.conf")],
-        env={**os.environ, **NATS_PASSWORDS},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture
-def deployed_nats() -> Iterator[str]:
-    """nats-server with deploy/nats/nats.conf, moved to a free loopback port and a temporary store."""
-    root = Path(tempfile.mkdtemp(prefix="rinnalla-deploy-nats-"))
-    port = free_port()
-    # nats-server includes files relative to the including file only
-    shutil.copy(DEPLOY / "nats" / "nats.conf", root / "deployed.conf")
-    conf = root / "nats.conf"
-    conf.write_text(
-        'include "deployed.conf"\n'
-        f'listen: "127.0.0.1:{port}"\n'
-        f'http: "127.0.0.1:{free_port()}"\n'
-        f'jetstream {{ store_dir: "{root / "jetstream"}" }}\n'
-    )
-    process = subprocess.Popen(
-        [str(nats_server_binary()), "-c", str(conf)],
-        env={**os.environ, **NATS_PASSWORDS},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.mark.integration
-async def test_nats_users_publish_their_own_events_and_consume_the_others(deployed_nats: str) -> None:
-    violations: list[str] = []
-    violation_seen = asyncio.Event()
-
-    async def on_error(error: Exception) -> None:
-        violations.append(str(error))
-        violation_seen.set()
-
-    enrollment = await nats.connect(f"nats://enrollment:nats-enrollment@{deployed_nats}")
-    caselog = await nats.connect(f"nats://caselog:nats-caselog@{deployed_nats}", error_cb=on_error)
-    try:
-        await ensure_stream(enrollment.jetstream(), Subjects(), "enrollment")
-        ack = await enrollment.jetstream().publish("rinnalla.enrollment.child.child.enrolled", b"{}")
-        assert ack.stream == "RINNALLA_ENROLLMENT"
-
-        consumer = await caselog.jetstream().pull_subscribe(
-            "rinnalla.enrollment.>", durable="caselog-policy", stream="RINNALLA_ENROLLMENT"
-        )
-        (message,) = await consumer.fetch(1, timeout=10)
-        await message.ack()
-        assert message.subject == "rinnalla.enrollment.child.child.enrolled"
-
-        await caselog.publish("rinnalla.enrollment.child.child.forged", b"{}")
-        await caselog.flush()
-        await asyncio.wait_for(violation_seen.wait(), timeout=30)
-        assert "permissions violation" in violations[0].lower()
-    finally:
-        await enrollment.close()
-        await caselog.close()
 
 
 def psql_15_or_newer() -> str | None:

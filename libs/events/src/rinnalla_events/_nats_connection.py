@@ -6,7 +6,8 @@ a new one (after its own capped backoff), so it keeps trying through an outage o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import nats
 import structlog
@@ -23,11 +24,13 @@ def nats_connector(
     reconnect_time_wait: float = 1.0,
     max_reconnect_attempts: int = 10,
     connect_timeout: float = 2.0,
+    options: Mapping[str, Any] | None = None,
 ) -> NatsClientFactory:
     """A factory of NATS connections that reconnect for a while on their own, then close.
 
     `max_reconnect_attempts` is finite on purpose: nats-py retries a first connect just as often, and the
     relay would rather fail fast and back off on its own schedule than block inside `nats.connect`.
+    `options` are further `nats.connect` keyword arguments: credentials, TLS, the inbox prefix.
     """
     log = structlog.get_logger("rinnalla_events.nats")
 
@@ -51,6 +54,7 @@ def nats_connector(
             error_cb=on_error,
             disconnected_cb=on_disconnected,
             reconnected_cb=on_reconnected,
+            **(options or {}),
         )
 
     return connect

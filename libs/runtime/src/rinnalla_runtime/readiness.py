@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import nats
 
+from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.settings import RuntimeSettings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -78,8 +79,11 @@ def nats_client_check(get_client: Callable[[], Any], *, flush_timeout: int = 1) 
     return check
 
 
-def nats_url_check(url: str, *, connect_timeout: float = 2.0) -> ReadinessCheck:
-    """Connects to `url`, round-trips a PING, and disconnects: for processes without a long-lived client."""
+def nats_url_check(
+    url: str, *, connect_timeout: float = 2.0, options: Mapping[str, Any] | None = None
+) -> ReadinessCheck:
+    """Connects to `url`, round-trips a PING, and disconnects: for processes without a long-lived client.
+    `options` are further `nats.connect` keyword arguments (credentials, TLS)."""
 
     async def quiet(_error: Exception) -> None:
         """Connection errors surface as the exception from `connect`; no need to log them twice."""
@@ -91,6 +95,7 @@ def nats_url_check(url: str, *, connect_timeout: float = 2.0) -> ReadinessCheck:
             allow_reconnect=False,
             max_reconnect_attempts=0,
             error_cb=quiet,
+            **(options or {}),
         )
         try:
             await client.flush(timeout=math.ceil(connect_timeout))
@@ -105,5 +110,5 @@ def server_checks(settings: RuntimeSettings) -> dict[str, ReadinessCheck]:
     reaches the read models (commands still succeed then; the relay catches up when NATS is back)."""
     checks = {"postgres": postgres_check(settings.require_database_dsn())}
     if settings.nats_url:
-        checks["nats"] = nats_url_check(settings.nats_url)
+        checks["nats"] = nats_url_check(settings.nats_url, options=nats_connect_options(settings))
     return checks

@@ -11,7 +11,7 @@ import binascii
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
@@ -73,6 +73,13 @@ class RuntimeSettings(BaseSettings):
         validation_alias=AliasChoices("NATS_URL", "nats_url"),
         description="NATS URL (nats://host:port); unset: embedded server",
     )
+    nats_user: str | None = Field(default=None, description="NATS user of this service; unset: no credentials")
+    nats_password: SecretStr | None = Field(default=None, description="password of RINNALLA_NATS_USER")
+    nats_tls_ca: Path | None = Field(
+        default=None, description="PEM file of the CA that signed the NATS server's certificate; set: TLS"
+    )
+    nats_tls_cert: Path | None = Field(default=None, description="PEM client certificate for mutual TLS")
+    nats_tls_key: Path | None = Field(default=None, description="PEM private key of RINNALLA_NATS_TLS_CERT")
     data_dir: Path = Field(default=Path("var"), description="embedded servers' data, the dev master key, tools")
     master_key: SecretStr | None = Field(
         default=None, description="base64 of 32 random bytes; wraps the per-person data keys"
@@ -114,6 +121,20 @@ class RuntimeSettings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("nats_user", "nats_password", "nats_tls_ca", "nats_tls_cert", "nats_tls_key", mode="before")
+    @classmethod
+    def _empty_nats_option_is_unset(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(text, str) and not text.strip() else value
+
+    @model_validator(mode="after")
+    def _nats_options_come_in_pairs(self) -> RuntimeSettings:
+        if (self.nats_tls_cert is None) != (self.nats_tls_key is None):
+            raise ValueError("set both RINNALLA_NATS_TLS_CERT and RINNALLA_NATS_TLS_KEY, or neither")
+        if self.nats_password is not None and not self.nats_user:
+            raise ValueError("RINNALLA_NATS_PASSWORD is set without RINNALLA_NATS_USER")
+        return self
 
     @field_validator("subject_prefix", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from nats.js import JetStreamContext
 from rinnalla_events import KeyStore, Subjects, ensure_stream, nats_connector
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
+from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
 from rinnalla_runtime.settings import RuntimeSettings
@@ -130,7 +131,13 @@ class Service(Generic[Context]):
         async with self.open(settings) as context, _jetstream(context.runtime) as js:
             runtime = context.runtime
             await ensure_stream(js, runtime.subjects, runtime.name, replicas=settings.nats_stream_replicas)
-            relay = runtime.relay(nats_connector(settings.require_nats_url(), name=f"rinnalla-{runtime.name}-relay"))
+            relay = runtime.relay(
+                nats_connector(
+                    settings.require_nats_url(),
+                    name=f"rinnalla-{runtime.name}-relay",
+                    options=nats_connect_options(settings, runtime.name),
+                )
+            )
             tasks: dict[str, StoppableTask] = {"relay": relay.run}
             for projection in runtime.read_models.projections:
                 tasks[f"projection:{projection.name}"] = runtime.read_models.runner(projection, js).run

@@ -22,6 +22,7 @@ from rinnalla_events import (
     Subjects,
     register_consumed,
 )
+from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuditLog, PostgresAuditLog
@@ -147,6 +148,7 @@ class ServiceRuntime:
             name=f"rinnalla-{self.name}",
             max_reconnect_attempts=-1,
             connect_timeout=2,
+            **nats_connect_options(self.settings, self.name),
         )
 
 
