@@ -32,7 +32,7 @@ def hetu_for(born: date, individual: int = 123, sign: str | None = None) -> str:
     return f"{digits[:6]}{sign}{digits[6:]}{CHECK_CHARACTERS[int(digits) % 31]}"
 
 
-def guardian(guardian_id: str = "g-1", **changes: str) -> Guardian:
+def guardian(guardian_id: str = "g-1", **changes: Any) -> Guardian:
     values = {
         "guardian_id": guardian_id,
         "given_names": "Aino",
