@@ -54,11 +54,12 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     first = await selected_child(api, 1)
     await twice(f"{child}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": "esiopetus-99", "cohort_year": 2019,
+    }, child_id=nominee)
+    await twice(f"{child}/guardians-informed", {
+        "guardians": [guardian(99)], "informed_on": "2025-08-08", "reasons": ["no_other_hobby"],
         "child": {"given_names": "Lapsi", "family_name": "Esimerkki", "date_of_birth": "2019-04-02"},
     }, child_id=nominee)
-    await twice(f"{child}/guardians-informed", {"guardians": [guardian(99)], "informed_on": "2025-08-08"},
-                child_id=nominee)
     await twice(f"{child}/guardians", {"guardians": [guardian(99), guardian(98)]}, child_id=nominee)
     await twice(f"{child}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"}, child_id=nominee)
     await twice(f"{child}/consents", {"consent_id": "consent-photos-99", "subject_id": nominee, "purpose": "photos",
@@ -110,7 +111,10 @@ async def selected_child_without_selection(api: Any, n: int) -> None:
     child_id = f"child-{n:04d}"
     await api.ok(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
-        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}", "cohort_year": 2019,
     })
-    await api.ok(f"/children/{child_id}/guardians-informed", {"guardians": [guardian(n)], "informed_on": "2025-08-08"})
+    await api.ok(f"/children/{child_id}/guardians-informed", {
+        "guardians": [guardian(n)], "informed_on": "2025-08-08",
+        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+        "reasons": ["no_other_hobby"],
+    })
