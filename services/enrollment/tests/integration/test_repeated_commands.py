@@ -81,7 +81,13 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(f"{child}/transfer", {"to_team_id": OTHER_TEAM, "transferred_on": "2026-01-10"}, child_id=first)
     await twice(f"{child}/exit", {"exited_on": "2026-02-01", "reason": "moved_away"}, child_id=first)
     second = await selected_child(api, 2)
-    await api.ok(f"/children/{second}/enrolment", enrolment(2))
+    without_code = enrolment(2)
+    permanent = without_code["child"]["hetu"]
+    without_code["child"]["hetu"] = ""  # a newly arrived child: the permanent code comes later
+    await api.ok(f"/children/{second}/enrolment", without_code)
+    await twice(f"{child}/permanent-identity-code", {"hetu": permanent}, child_id=second)
+    await twice(f"{child}/school", {"school": {"name": "Hakunilan koulu"}, "class_name": "1A",
+                                     "changed_on": "2026-08-10"}, child_id=second)
 
     # The children who were not chosen.
     await selected_child_without_selection(api, 3)
@@ -98,8 +104,9 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
                 team_id=TEAM)
     await twice(f"{team}/mentor-departures", {"mentor_id": "mentor-c", "left_on": "2026-06-30"}, team_id=TEAM)
     await twice(f"{team}/activation", {"activated_on": "2026-08-10"}, team_id=TEAM)
-    await twice(f"{child}/completion", {"completed_on": "2031-05-31", "outcome": "further_studies_started"},
+    await twice(f"{child}/completion", {"completed_on": "2035-05-31", "outcome": "further_studies_started"},
                 child_id=second)
+    await twice(f"{child}/follow-up", {"started_on": "2035-06-01"}, child_id=second)
 
     assert twice.sent == {route.path for route in ROUTES}, "every command endpoint is sent twice"
     server_errors = [answer for answer in twice.answers if answer[2] >= 500]
