@@ -113,9 +113,12 @@ async def enrol_the_child(api: Client) -> None:
     await api.ok(f"/children/{CHILD}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05",
         "preschool": {"name": "Hakunilan esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"], "child": child,
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": "esiopetus-e2e",
+        "cohort_year": BORN.year,
     })
-    await api.ok(f"/children/{CHILD}/guardians-informed", {"guardians": [guardian], "informed_on": "2025-08-08"})
+    await api.ok(f"/children/{CHILD}/guardians-informed", {
+        "guardians": [guardian], "informed_on": "2025-08-08", "child": child, "reasons": ["no_other_hobby"],
+    })
     await api.ok(f"/children/{CHILD}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"})
     await api.ok(f"/children/{CHILD}/consents", {
         "consent_id": "consent-e2e-1", "subject_id": CHILD, "purpose": "participation", "given_by": "guardian-e2e-1",

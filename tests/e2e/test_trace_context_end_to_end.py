@@ -213,8 +213,7 @@ async def test_an_erasure_requested_over_http_carries_the_callers_trace(service:
     await service.ok(f"/children/{child}/nomination", {
         "municipality_code": "092", "team_id": team, "nominated_on": "2025-08-05",
         "preschool": {"name": "Hakunilan esikoulu"}, "nominated_by": ["preschool", "social_services"],
-        "reasons": ["no_other_hobby"],
-        "child": {"given_names": "Aada", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+        "preschool_reference": "esiopetus-aada", "cohort_year": 2019,
     })
 
     await service.ok(f"/children/{child}/erasure", {"reason": "Guardian's erasure request"}, user="dpo.vantaa",

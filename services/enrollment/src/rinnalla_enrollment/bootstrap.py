@@ -31,10 +31,10 @@ from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
-from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildNominated
+from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildExited, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
-from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2
+from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2, nomination_v2_to_v3, unchanged
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
 from rinnalla_enrollment.persistence.log_relationships import EventStoreRelationships
 from rinnalla_enrollment.persistence.retention_facts import PostgresRetentionFacts
@@ -61,6 +61,8 @@ def event_registry() -> EventRegistry:
     registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS))
     registry.register(SubjectErased)
     registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
+    registry.add_upcaster(ChildNominated.event_type, 2, nomination_v2_to_v3)
+    registry.add_upcaster(ChildExited.event_type, 1, unchanged)
     return registry
 
 

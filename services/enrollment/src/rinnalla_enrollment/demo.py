@@ -1,5 +1,6 @@
 """The demo data set: Vantaa (092) with its wellbeing services county, a two-team partnership, a preschool
-selection round and a dozen children with guardians. Every name is invented; identity codes are valid
+selection round and a dozen children with guardians. The teams are for children born in 2019: pre-primary
+education in 2025-26, school from August 2026. Every name is invented; identity codes are valid
 but made up (individual numbers 200-299). Loading twice changes nothing: every command carries a fixed
 idempotency key."""
 
@@ -20,7 +21,7 @@ from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.cost_sharing import Payer, PayerKind
-from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
+from rinnalla_enrollment.domain.values import CustodyKind, Guardian, NominatingRole, NominationReason, School
 
 ACTOR = "system:demo-data"
 VANTAA = "092"
@@ -100,27 +101,36 @@ async def load_demo(enrollment: Enrollment) -> None:
         await _child(enrollment, n, now)
 
 
+def _born(n: int) -> date:
+    """Children 1 and 2 are siblings (born ten months apart); child 3 is born in December, so five when enrolled
+    in pre-primary education, as the cohort rule allows."""
+    special = {1: date(2019, 11, 20), 2: date(2019, 1, 10), 3: date(2019, 12, 4)}
+    return special.get(n, date(2019, 1 + (n % 6), 1 + n))
+
+
 async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None:
     child_id = f"child-092-{n:04d}"
     team = TEAM_A if n <= 10 else TEAM_B
-    born = date(2019, 1 + (n % 6), 1 + n)
+    born = _born(n)
     given, family = GIVEN[n - 1], FAMILY[n - 1]
     # Children 1 and 2 are siblings with the demo guardian.
     guardian_no = 1 if n <= 2 else n
     guardian = Guardian(
         guardian_id=f"guardian-092-{guardian_no:04d}", given_names=f"Huoltaja {guardian_no}",
         family_name=FAMILY[guardian_no - 1], phone=f"+358 40 000 {guardian_no:04d}",
-        email=f"huoltaja{guardian_no}@example.fi",
+        email=f"huoltaja{guardian_no}@example.fi", custody=CustodyKind.SOLE,
+        # One newly arrived family: the guardian is reached in Somali, through an interpreter.
+        interpreter_needed=guardian_no == 5, language="so" if guardian_no == 5 else "",
     )
     key = f"{child_id}"
     await _run(enrollment, f"{key}.nominate", h.nominate_child, c.NominateChild(
         child_id=child_id, municipality_code=VANTAA, team_id=team, preschool=PRESCHOOLS[n % len(PRESCHOOLS)],
-        nominated_on=date(2025, 8, 5),
-        nominated_by=(NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES),
-        reasons=(NominationReason.NO_OTHER_HOBBY,),
-        child=c.Nominee(given_names=given, family_name=family, date_of_birth=born), at=now()))
+        preschool_reference=f"esiopetus-2025-{n:02d}", cohort_year=born.year, nominated_on=date(2025, 8, 5),
+        nominated_by=(NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES), at=now()))
     await _run(enrollment, f"{key}.inform", h.on_child, c.InformGuardians(
-        child_id=child_id, guardians=(guardian,), informed_on=date(2025, 8, 8), at=now()))
+        child_id=child_id, guardians=(guardian,), informed_on=date(2025, 8, 8),
+        child=c.Nominee(given_names=given, family_name=family, date_of_birth=born),
+        reasons=(NominationReason.NO_OTHER_HOBBY,), at=now()))
     if n == 13:
         await _run(enrollment, f"{key}.waitlist", h.decide_selection, c.WaitlistChild(
             child_id=child_id, team_id=TEAM_B, decided_on=date(2025, 8, 12)))
@@ -138,4 +148,4 @@ async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None
         child_id=child_id, team_id=team, enrolled_on=date(2025, 8, 20),
         child=c.ChildDetails(given_names=given, family_name=family, hetu=demo_hetu(born, 200 + 2 * n),
                              date_of_birth=born),
-        guardians=(guardian,), school=_school(team), class_name="1A" if n % 2 else "1B", at=now()))
+        guardians=(guardian,), school=_school(team), class_name="esiopetus A" if n % 2 else "esiopetus B", at=now()))

@@ -41,10 +41,13 @@ async def selected_child(api: Any, n: int, *, team: str = TEAM, consent: bool = 
     dob = date_of_birth or born(n)
     await api.ok(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": team, "nominated_on": "2025-08-05", "preschool": {"name": preschool},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}",
+        "cohort_year": dob.year,
+    })
+    await api.ok(f"/children/{child_id}/guardians-informed", {
+        "guardians": [guardian(n)], "informed_on": "2025-08-08", "reasons": ["no_other_hobby"],
         "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": dob.isoformat()},
     })
-    await api.ok(f"/children/{child_id}/guardians-informed", {"guardians": [guardian(n)], "informed_on": "2025-08-08"})
     await api.ok(f"/children/{child_id}/selection", {"team_id": team, "decided_on": "2025-08-12"})
     if consent:
         await api.ok(f"/children/{child_id}/consents", {

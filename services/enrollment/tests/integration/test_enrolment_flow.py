@@ -64,18 +64,16 @@ async def test_an_enrolment_without_participation_consent_is_refused(api):
     assert "consent" in response.json()["detail"]
 
 
-async def test_a_child_aged_19_is_refused(api):
+async def test_a_child_not_yet_in_pre_primary_education_is_refused(api):
     await partnership_with_teams(api)
-    born = date(2013, 1, 1)
-    child_id = await selected_child(api, 1, date_of_birth=born)
+    child_id = await selected_child(api, 1)
+    born = date(2020, 1, 1)  # a year younger than the cohort: still in early childhood education in 2025-26
 
-    response = await api.command(
-        f"/children/{child_id}/enrolment", enrolment(1, date_of_birth=born, enrolled_on="2032-09-01")
-    )
+    response = await api.command(f"/children/{child_id}/enrolment", enrolment(1, date_of_birth=born))
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.child.date_of_birth"
-    assert "19" in response.json()["detail"]
+    assert "school year -1" in response.json()["detail"]
 
 
 async def test_a_refused_enrolment_writes_nothing(api):

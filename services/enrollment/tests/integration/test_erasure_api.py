@@ -117,8 +117,7 @@ async def test_after_the_erasure_commands_answer_410_and_reads_404(api):
     renomination = await api.command(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2026-08-05", "nominated_by": ["preschool"],
         "preschool": {"name": "Hakunilan esikoulu"},
-        "reasons": ["no_other_hobby"],
-        "child": {"given_names": "Uusi", "family_name": "Lapsi", "date_of_birth": "2019-05-05"},
+        "preschool_reference": "esiopetus-uusi", "cohort_year": 2019,
     })
     outsider = await api.command(
         f"/children/{child_id}/consents",

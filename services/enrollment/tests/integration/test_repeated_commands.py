@@ -58,11 +58,12 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     first = await selected_child(api, 1)
     await twice(f"{child}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": "esiopetus-99", "cohort_year": 2019,
+    }, child_id=nominee)
+    await twice(f"{child}/guardians-informed", {
+        "guardians": [guardian(99)], "informed_on": "2025-08-08", "reasons": ["no_other_hobby"],
         "child": {"given_names": "Lapsi", "family_name": "Esimerkki", "date_of_birth": "2019-04-02"},
     }, child_id=nominee)
-    await twice(f"{child}/guardians-informed", {"guardians": [guardian(99)], "informed_on": "2025-08-08"},
-                child_id=nominee)
     await twice(f"{child}/guardians", {"guardians": [guardian(99), guardian(98)]}, child_id=nominee)
     await twice(f"{child}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"}, child_id=nominee)
     await twice(f"{child}/consents", {"consent_id": "consent-photos-99", "subject_id": nominee, "purpose": "photos",
@@ -84,7 +85,13 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(f"{child}/transfer", {"to_team_id": OTHER_TEAM, "transferred_on": "2026-01-10"}, child_id=first)
     await twice(f"{child}/exit", {"exited_on": "2026-02-01", "reason": "moved_away"}, child_id=first)
     second = await selected_child(api, 2)
-    await api.ok(f"/children/{second}/enrolment", enrolment(2))
+    without_code = enrolment(2)
+    permanent = without_code["child"]["hetu"]
+    without_code["child"]["hetu"] = ""  # a newly arrived child: the permanent code comes later
+    await api.ok(f"/children/{second}/enrolment", without_code)
+    await twice(f"{child}/permanent-identity-code", {"hetu": permanent}, child_id=second)
+    await twice(f"{child}/school", {"school": {"name": "Hakunilan koulu"}, "class_name": "1A",
+                                     "changed_on": "2026-08-10"}, child_id=second)
 
     # The children who were not chosen.
     await selected_child_without_selection(api, 3)
@@ -101,8 +108,9 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
                 team_id=TEAM)
     await twice(f"{team}/mentor-departures", {"mentor_id": "mentor-c", "left_on": "2026-06-30"}, team_id=TEAM)
     await twice(f"{team}/activation", {"activated_on": "2026-08-10"}, team_id=TEAM)
-    await twice(f"{child}/completion", {"completed_on": "2031-05-31", "outcome": "further_studies_started"},
+    await twice(f"{child}/completion", {"completed_on": "2035-05-31", "outcome": "further_studies_started"},
                 child_id=second)
+    await twice(f"{child}/follow-up", {"started_on": "2035-06-01"}, child_id=second)
     await twice(f"{team}/sport", {"sport": "floorball", "chosen_on": "2026-09-01"}, team_id=TEAM)
     await twice(f"{team}/schools", {"main_school": SCHOOL, "other_schools": [{"name": "Länsimäen koulu"}]},
                 team_id=TEAM)
@@ -131,7 +139,10 @@ async def selected_child_without_selection(api: Any, n: int) -> None:
     child_id = f"child-{n:04d}"
     await api.ok(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "Esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
-        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}", "cohort_year": 2019,
     })
-    await api.ok(f"/children/{child_id}/guardians-informed", {"guardians": [guardian(n)], "informed_on": "2025-08-08"})
+    await api.ok(f"/children/{child_id}/guardians-informed", {
+        "guardians": [guardian(n)], "informed_on": "2025-08-08",
+        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-05-03"},
+        "reasons": ["no_other_hobby"],
+    })

@@ -21,10 +21,13 @@ async def not_selected_child(api: Any, n: int, *, decided_on: str = "2025-08-12"
     await api.ok(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05",
         "preschool": {"name": "Hakunilan esikoulu"},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
-        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-03-03"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}", "cohort_year": 2019,
     })
-    await api.ok(f"/children/{child_id}/guardians-informed", {"guardians": [guardian(n)], "informed_on": "2025-08-08"})
+    await api.ok(f"/children/{child_id}/guardians-informed", {
+        "guardians": [guardian(n)], "informed_on": "2025-08-08",
+        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-03-03"},
+        "reasons": ["no_other_hobby"],
+    })
     await api.ok(f"/children/{child_id}/non-selection", {"decided_on": decided_on, "reason": "guardians declined"})
     return child_id
 

@@ -17,8 +17,7 @@ LANSIMAKI = "Länsimäen esikoulu"
 async def nominated_child(api: Any, n: int, preschool: str) -> None:
     await api.ok(f"/children/child-{n:04d}/nomination", {
         "municipality_code": "092", "nominated_on": "2025-08-05", "preschool": {"name": preschool},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
-        "child": {"given_names": f"Lapsi{n}", "family_name": "Esimerkki", "date_of_birth": "2019-03-03"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}", "cohort_year": 2019,
     })
 
 
@@ -48,8 +47,7 @@ async def test_a_nomination_without_a_preschool_is_refused_and_writes_nothing(ap
     await partnership_with_teams(api)
     body = {
         "municipality_code": "092", "nominated_on": "2025-08-05", "preschool": {"name": "  "},
-        "nominated_by": ["preschool", "social_services"], "reasons": ["no_other_hobby"],
-        "child": {"given_names": "Lapsi", "family_name": "Esimerkki", "date_of_birth": "2019-03-03"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": "esiopetus-1", "cohort_year": 2019,
     }
 
     blank = await api.command("/children/child-0001/nomination", body)

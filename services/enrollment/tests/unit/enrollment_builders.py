@@ -11,10 +11,11 @@ from rinnalla_enrollment.domain import child, team
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.team import TeamState
-from rinnalla_enrollment.domain.values import Guardian, NominatingRole, NominationReason, School
+from rinnalla_enrollment.domain.values import ExitReason, Guardian, NominatingRole, NominationReason, School
 from rinnalla_events import DomainEvent, StreamEvents
 
 AT = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+ENROL_AT = datetime(2025, 8, 11, 12, 0, tzinfo=UTC)  # the enrolment is recorded on the day
 TEAM = "team-hakunila-2024"
 OTHER_TEAM = "team-hakunila-2022"
 SCHOOL = School(name="Hakunilan koulu", code="12345")
@@ -31,7 +32,7 @@ def hetu_for(born: date, individual: int = 123, sign: str | None = None) -> str:
     return f"{digits[:6]}{sign}{digits[6:]}{CHECK_CHARACTERS[int(digits) % 31]}"
 
 
-def guardian(guardian_id: str = "g-1", **changes: str) -> Guardian:
+def guardian(guardian_id: str = "g-1", **changes: Any) -> Guardian:
     values = {
         "guardian_id": guardian_id,
         "given_names": "Aino",
@@ -107,19 +108,25 @@ def nominate(
         "municipality_code": "092",
         "team_id": TEAM,
         "preschool": {"name": "Hakunilan esikoulu", "code": "12345"},
+        "preschool_reference": "esiopetus-2024-07",
+        "cohort_year": born.year,
         "nominated_on": on,
         "nominated_by": (NominatingRole.PRESCHOOL, NominatingRole.SOCIAL_SERVICES),
-        "reasons": (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY),
-        "child": {"given_names": "Eetu Juhani", "family_name": "Virtanen", "date_of_birth": born},
         "at": AT,
     }
     return c.NominateChild.model_validate({**values, **changes})
 
 
-def inform(child_id: str = "child-1", *guardians: Guardian) -> c.InformGuardians:
-    return c.InformGuardians(
-        child_id=child_id, guardians=guardians or (guardian(),), informed_on=date(2024, 10, 15), at=AT
-    )
+def inform(child_id: str = "child-1", *guardians: Guardian, born: date = BORN, **changes: Any) -> c.InformGuardians:
+    values: dict[str, Any] = {
+        "child_id": child_id,
+        "guardians": guardians or (guardian(),),
+        "informed_on": date(2024, 10, 15),
+        "child": {"given_names": "Eetu Juhani", "family_name": "Virtanen", "date_of_birth": born},
+        "reasons": (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY),
+        "at": AT,
+    }
+    return c.InformGuardians.model_validate({**values, **changes})
 
 
 def consent(
@@ -148,13 +155,21 @@ def enrol(child_id: str = "child-1", born: date = BORN, team_id: str = TEAM, **c
         "guardians": (guardian(),),
         "school": SCHOOL,
         "class_name": "1B",
-        "at": AT,
+        "at": ENROL_AT,
     }
     return c.EnrolChild.model_validate({**values, **changes})
 
 
+def exit_(
+    child_id: str = "child-1", reason: ExitReason = ExitReason.MOVED_AWAY, on: date = date(2026, 5, 31)
+) -> c.ExitChild:
+    return c.ExitChild(
+        child_id=child_id, exited_on=on, reason=reason, at=datetime(on.year, on.month, on.day, 12, tzinfo=UTC)
+    )
+
+
 def selected_child(child_id: str = "child-1", born: date = BORN, with_consent: bool = True) -> ChildState:
-    steps: list[c.ChildCommand] = [nominate(child_id, born), inform(child_id)]
+    steps: list[c.ChildCommand] = [nominate(child_id, born), inform(child_id, born=born)]
     if with_consent:
         steps.append(consent(child_id))
     steps.append(select(child_id))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from enrollment_builders import (
     consent,
     enrol,
     enrolled_child,
+    exit_,
     fold_child,
     guardian,
     hetu_for,
@@ -39,15 +40,45 @@ from rinnalla_enrollment.domain.values import (
 # --- nomination and selection ------------------------------------------------------------------------
 
 
-def test_a_nomination_records_the_group_the_reasons_and_the_child() -> None:
+def test_a_nomination_before_the_guardians_know_holds_no_name_birth_date_or_reasons() -> None:
     state, events = run(child.decide, child.evolve, child.initial(), nominate())
     (event,) = events
     assert isinstance(event, e.ChildNominated)
-    assert event.reason_codes == (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY)
-    assert event.reasons == "shy_or_withdrawn,no_other_hobby"
-    assert event.date_of_birth == "2018-03-15"
+    assert (event.given_names, event.family_name, event.date_of_birth, event.reasons) == ("", "", "", "")
+    assert (event.preschool_reference, event.cohort_year) == ("esiopetus-2024-07", 2018)
     assert event.preschool == School(name="Hakunilan esikoulu", code="12345")
-    assert (state.status, state.date_of_birth, state.considered_team_id) == (ChildStatus.NOMINATED, BORN, TEAM)
+    assert (state.status, state.date_of_birth, state.cohort_year, state.considered_team_id) == (
+        ChildStatus.NOMINATED,
+        None,
+        2018,
+        TEAM,
+    )
+
+
+def test_informing_the_guardians_records_who_the_child_is_and_the_grounds_of_the_nomination() -> None:
+    state, events = run(child.decide, child.evolve, child.initial(), nominate(), inform())
+    (event,) = events
+    assert isinstance(event, e.GuardiansInformed)
+    assert (event.given_names, event.family_name, event.date_of_birth) == ("Eetu Juhani", "Virtanen", "2018-03-15")
+    assert event.reason_codes == (NominationReason.SHY_OR_WITHDRAWN, NominationReason.NO_OTHER_HOBBY)
+    assert state.date_of_birth == BORN
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "field"),
+    [
+        ({"reasons": ()}, InvalidValue, "reasons"),
+        ({"child": {"given_names": "", "family_name": "V", "date_of_birth": BORN}}, InvalidValue, "child.given_names"),
+        ({"child": {"given_names": "E", "family_name": "V", "date_of_birth": date(2019, 1, 2)}}, InvalidValue,
+         "child.date_of_birth"),
+    ],
+)
+def test_the_guardians_information_names_the_child_of_the_nominated_cohort_and_the_reasons(
+    changes: dict[str, Any], error: type[Exception], field: str
+) -> None:
+    with pytest.raises(error) as caught:
+        child.decide(fold_child(child.initial(), nominate()), inform(**changes))
+    assert getattr(caught.value, "field", None) == field
 
 
 def test_a_nomination_names_the_preschool_that_identified_the_child() -> None:
@@ -70,14 +101,10 @@ def test_a_nomination_needs_a_multi_professional_group() -> None:
 @pytest.mark.parametrize(
     ("changes", "error", "field"),
     [
-        ({"reasons": ()}, InvalidValue, "reasons"),
+        ({"preschool_reference": " "}, InvalidValue, "preschool_reference"),
         ({"municipality_code": "000"}, InvalidValue, "municipality_code"),
-        ({"child": {"given_names": "", "family_name": "V", "date_of_birth": BORN}}, InvalidValue, "child.given_names"),
-        (
-            {"child": {"given_names": "E", "family_name": "V", "date_of_birth": date(2011, 1, 1)}},
-            RuleViolated,
-            "child.date_of_birth",
-        ),
+        ({"cohort_year": 2011}, RuleViolated, "cohort_year"),  # school year 7: past the late-joining age
+        ({"cohort_year": 2019}, RuleViolated, "cohort_year"),  # still in early childhood education
     ],
 )
 def test_a_bad_nomination_names_the_field(changes: dict[str, Any], error: type[Exception], field: str) -> None:
@@ -109,9 +136,7 @@ def test_guardians_are_informed_once_and_need_a_way_to_be_reached() -> None:
     ],
 )
 def test_guardian_details_are_checked_field_by_field(guardians: tuple[object, ...], field: str) -> None:
-    command = c.InformGuardians.model_validate(
-        {"child_id": "child-1", "guardians": guardians, "informed_on": date(2024, 10, 15), "at": AT}
-    )
+    command = inform(guardians=guardians)
     with pytest.raises(InvalidValue) as caught:
         child.decide(fold_child(child.initial(), nominate()), command)
     assert caught.value.field == field
@@ -182,22 +207,38 @@ def test_the_date_of_birth_must_match_the_identity_code() -> None:
     assert caught.value.field == "child.date_of_birth"
 
 
-def test_a_child_aged_19_cannot_be_enrolled() -> None:
-    nineteen = date(2006, 5, 1)
-    with pytest.raises(RuleViolated, match="ages 6-18; this child is 19 on 2025-08-11") as caught:
-        child.decide(selected_child(), enrol(born=nineteen))
+def test_a_child_past_the_school_year_they_turn_18_cannot_be_enrolled() -> None:
+    with pytest.raises(RuleViolated, match="born in 2006 is in school year 13 on 2025-08-11") as caught:
+        child.decide(selected_child(), enrol(born=date(2006, 5, 1)))
     assert caught.value.field == "child.date_of_birth"
 
 
-def test_a_child_aged_5_cannot_be_enrolled_but_a_6_year_old_can() -> None:
-    with pytest.raises(RuleViolated, match="this child is 5"):
+def test_a_child_born_in_december_of_the_cohort_year_is_five_at_selection_and_is_enrolled_in_pre_primary() -> None:
+    december = date(2018, 12, 20)
+    state = selected_child(born=december)
+    enrolment = enrol(born=december, enrolled_on=date(2024, 11, 1))  # five, in pre-primary education
+    (event,) = child.decide(state, enrolment)
+    assert isinstance(event, e.ChildEnrolled)
+    with pytest.raises(RuleViolated, match="born in 2020 is in school year -1"):
         child.decide(selected_child(), enrol(born=date(2020, 1, 1)))
-    assert child.decide(selected_child(), enrol(born=date(2019, 8, 11)))
+
+
+def test_an_enrolment_dated_in_the_future_is_refused() -> None:
+    with pytest.raises(InvalidValue, match="not in advance") as caught:
+        child.decide(selected_child(), enrol(enrolled_on=date(2025, 8, 12)))
+    assert caught.value.field == "enrolled_on"
+
+
+def test_the_enrolment_day_is_counted_in_finnish_time() -> None:
+    late_evening_utc = datetime(2025, 8, 10, 22, 30, tzinfo=UTC)  # already 11 August in Finland
+    assert child.decide(selected_child(), enrol(at=late_evening_utc))
 
 
 def test_an_18_year_old_is_enrolled_on_their_own_consent_not_their_guardians() -> None:
     born = date(2007, 1, 1)  # nominated at 12, waitlisted for years
-    waited = fold_child(child.initial(), nominate(born=born, on=date(2019, 10, 1)), inform(), consent(), select())
+    waited = fold_child(
+        child.initial(), nominate(born=born, on=date(2019, 10, 1)), inform(born=born), consent(), select()
+    )
     with pytest.raises(RuleViolated, match="adult and decides alone"):
         child.decide(waited, enrol(born=born))
     own = consent(by="child-1", consent_id="consent-own")
@@ -278,9 +319,7 @@ def test_a_transfer_cannot_predate_joining_the_team() -> None:
 
 
 def test_exit_ends_the_membership_with_a_reason() -> None:
-    state = fold_child(
-        enrolled_child(), c.ExitChild(child_id="child-1", exited_on=date(2027, 2, 1), reason=ExitReason.MOVED_AWAY)
-    )
+    state = fold_child(enrolled_child(), exit_(on=date(2027, 2, 1)))
     assert (state.status, state.active_team_id, state.exit_reason) == (ChildStatus.EXITED, None, ExitReason.MOVED_AWAY)
     assert state.memberships[-1].left_on == date(2027, 2, 1)
     with pytest.raises(InvalidTransition, match="not in a team"):
@@ -297,4 +336,4 @@ def test_completion_records_the_outcome() -> None:
         CompletionOutcome.FURTHER_STUDIES_STARTED,
     )
     with pytest.raises(InvalidTransition):
-        child.decide(state, c.ExitChild(child_id="child-1", exited_on=date(2036, 7, 1), reason=ExitReason.OTHER))
+        child.decide(state, exit_(reason=ExitReason.OTHER, on=date(2036, 7, 1)))

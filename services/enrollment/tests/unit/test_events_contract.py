@@ -62,8 +62,13 @@ def test_personal_data_is_marked_and_names_its_subject() -> None:
         "Guardian.family_name",
         "Guardian.phone",
         "Guardian.email",
+        "Guardian.custody_basis",
+        "Guardian.language",
     }
-    assert _personal_paths(e.ChildNominated) == {"given_names", "family_name", "date_of_birth", "reasons"}
+    assert _personal_paths(e.ChildNominated) == {
+        "preschool_reference", "given_names", "family_name", "date_of_birth", "reasons"
+    }
+    assert _personal_paths(e.ChildPermanentIdentityCodeRecorded) == {"hetu", "date_of_birth"}
     for cls in e.ALL_EVENTS:
         _personal_paths(cls)  # raises if a marker names a missing field or a field is not a string
 

@@ -36,10 +36,10 @@ class Log:
             metadata=EventMetadata(tenant="092", actor="coordinator"),
         )
 
-    async def informed(self, child_id: str, *guardian_ids: str) -> None:
+    async def informed(self, child_id: str, *guardian_ids: str, on: date = date(2025, 8, 8)) -> None:
         guardians = tuple(guardian(g) for g in guardian_ids)
         await self.append(child.STREAM_TYPE, child_id, ev.GuardiansInformed(
-            child_id=child_id, guardians=guardians, informed_on=date(2025, 8, 8), at=AT))
+            child_id=child_id, guardians=guardians, informed_on=on, at=AT))
 
     async def declined(self, child_id: str, decided_on: date, *guardian_ids: str) -> None:
         await self.informed(child_id, *guardian_ids)
@@ -78,7 +78,7 @@ def log() -> Log:
 
 async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_released(log: Log) -> None:
     await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
-    await log.informed("child-2", "g-2")  # still in the pipeline
+    await log.informed("child-2", "g-2", on=date(2031, 1, 10))  # offered a month ago: still in the pipeline
     job = RetentionJob(log.queries, log.eraser, RetentionPolicy.default())
 
     report = await job.run(date(2031, 2, 1))

@@ -57,12 +57,38 @@ def test_a_former_participant_is_kept_five_years_from_leaving(event: str, field:
     ]
 
 
-@pytest.mark.parametrize(
-    "event",
-    ["ChildNominated", "GuardiansInformed", "ChildSelected", "ChildWaitlisted", "ChildEnrolled", "ChildTransferred"],
-)
-def test_a_child_still_in_the_pipeline_or_the_programme_is_kept_however_late_it_is(event: str) -> None:
+@pytest.mark.parametrize("event", ["ChildEnrolled", "ChildTransferred"])
+def test_a_child_in_the_programme_is_kept_however_late_it_is(event: str) -> None:
     assert due_erasures([child(1, event, ("g-1",))], frozenset(), today=date(2099, 1, 1), policy=DEFAULTS) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        ("ChildNominated", "nominated_on"),
+        ("GuardiansInformed", "informed_on"),
+        ("ChildSelected", "decided_on"),
+        ("ChildWaitlisted", "decided_on"),
+    ],
+)
+def test_a_nomination_that_led_to_no_enrolment_is_kept_six_months_from_its_last_step(event: str, field: str) -> None:
+    children = [child(1, event, ("g-1",), **{field: "2025-08-12"})]
+
+    assert due_erasures(children, frozenset(), today=date(2026, 2, 11), policy=DEFAULTS) == []
+    due = due_erasures(children, frozenset(), today=date(2026, 2, 12), policy=DEFAULTS)
+    assert [(d.subject_id, d.retention_class) for d in due] == [
+        ("child-1", "declined_nomination"), ("g-1", "declined_nomination"),
+    ]
+
+
+def test_a_child_under_the_research_follow_up_is_kept_five_years_from_its_end() -> None:
+    children = [child(1, "ChildFollowUpStarted", ("g-1",), started_on="2036-06-01", follow_up_until="2038-03-15")]
+
+    assert due_erasures(children, frozenset(), today=date(2043, 3, 14), policy=DEFAULTS) == []
+    due = due_erasures(children, frozenset(), today=date(2043, 3, 15), policy=DEFAULTS)
+    assert [(d.subject_id, d.retention_class) for d in due] == [
+        ("child-1", "programme_record"), ("g-1", "programme_record"),
+    ]
 
 
 def test_a_guardian_with_a_child_still_kept_is_kept() -> None:

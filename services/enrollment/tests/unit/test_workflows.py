@@ -14,6 +14,7 @@ from enrollment_builders import (
     enrol,
     enrolled_child,
     events_for,
+    exit_,
     fold_child,
     fold_team,
     forming_team,
@@ -79,7 +80,7 @@ def test_late_joining_an_active_team_stops_at_age_12() -> None:
 def _selected_steps(born: date) -> list[c.ChildCommand]:
     from enrollment_builders import consent, inform, nominate, select
 
-    return [nominate(born=born, on=date(2024, 10, 1)), inform(), consent(), select()]
+    return [nominate(born=born, on=date(2024, 10, 1)), inform(born=born), consent(), select()]
 
 
 def test_child_rules_are_checked_before_the_team_rules() -> None:
@@ -114,7 +115,7 @@ def test_a_transfer_into_a_full_team_is_refused() -> None:
 
 def test_exit_and_completion_take_the_child_off_the_roster() -> None:
     roster = fold_team(forming_team(), join("child-1"))
-    leave = c.ExitChild(child_id="child-1", exited_on=date(2027, 2, 1), reason=ExitReason.GUARDIAN_WITHDREW)
+    leave = exit_(reason=ExitReason.GUARDIAN_WITHDREW, on=date(2027, 2, 1))
     after = apply_to_team(roster, exit_child(enrolled_child(), roster, leave))
     assert after.size == 0
     assert after.roster[0].leave_reason is RosterLeaveReason.EXITED

@@ -10,6 +10,9 @@ GUARDIAN = {
     "family_name": "Esimerkki",
     "phone": "+358 40 123 4567",
     "email": "maija.esimerkki@example.fi",
+    "custody": "joint",
+    "interpreter_needed": False,
+    "language": "fi",
 }
 SCHOOL = {"name": "Demokylän koulu", "code": "12345"}
 
@@ -55,10 +58,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "preschool": {"name": "Hakunilan esikoulu"},
         "nominated_on": "2026-09-15",
         "nominated_by": ["preschool", "social_services"],
-        "reasons": ["no_other_hobby", "shy_or_withdrawn"],
-        "child": {"given_names": "Eetu", "family_name": "Esimerkki", "date_of_birth": "2020-03-15"},
+        "preschool_reference": "Hakunila-esiopetus-2026-07",
+        "cohort_year": 2020,
     },
-    "InformGuardians": {"guardians": [GUARDIAN], "informed_on": "2026-10-01"},
+    "InformGuardians": {
+        "guardians": [GUARDIAN],
+        "informed_on": "2026-10-01",
+        "child": {"given_names": "Eetu", "family_name": "Esimerkki", "date_of_birth": "2020-03-15"},
+        "reasons": ["no_other_hobby", "shy_or_withdrawn"],
+    },
     "ChangeGuardians": {"guardians": [GUARDIAN]},
     "SelectChild": {"team_id": "team-092-2020-a", "decided_on": "2026-11-01"},
     "WaitlistChild": {"team_id": "team-092-2020-a", "decided_on": "2026-11-01"},
@@ -74,8 +82,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "class_name": "esiopetus",
     },
     "TransferChild": {"to_team_id": "team-092-2020-b", "transferred_on": "2027-01-10", "reason": "moved_within_area"},
-    "ExitChild": {"exited_on": "2028-05-31", "reason": "moved_away"},
-    "CompleteChildProgramme": {"completed_on": "2038-05-31", "outcome": "further_studies_started"},
+    "RecordPermanentIdentityCode": {"hetu": "150320A234T"},
+    "ChangeSchool": {"school": SCHOOL, "class_name": "2A", "changed_on": "2028-08-10"},
+    "ExitChild": {"exited_on": "2028-05-31", "reason": "out_of_home_placement"},
+    "CompleteChildProgramme": {"completed_on": "2036-06-01", "outcome": "further_studies_started"},
+    "StartFollowUp": {"started_on": "2036-06-01"},
     "GiveConsent": {
         "consent_id": "consent-0001", "subject_id": "child-092-0001", "purpose": "participation",
         "given_by": "guardian-092-0001",

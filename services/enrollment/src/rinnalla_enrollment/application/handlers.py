@@ -14,6 +14,7 @@ from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.domain import child as child_aggregate
 from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain import partnership as partnership_aggregate
 from rinnalla_enrollment.domain import team as team_aggregate
 from rinnalla_enrollment.domain import workflows
@@ -21,6 +22,7 @@ from rinnalla_enrollment.domain.child import ChildState
 from rinnalla_enrollment.domain.errors import NotFound
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
+from rinnalla_enrollment.domain.values import IdentityCodeKind
 
 
 def _result(kind: str, stream_id: str, changes: list[StreamEvents]) -> dict[str, object]:
@@ -158,9 +160,10 @@ ChildOnlyCommand = (
     c.InformGuardians
     | c.ChangeGuardians
     | c.RecordChildNotSelected
+    | c.ChangeSchool
+    | c.StartFollowUp
     | c.GiveConsent
     | c.RefuseConsent
-    | c.WithdrawConsent
     | c.RecordMinorProhibition
     | c.LiftMinorProhibition
     | c.AssessMinorUnderstanding
@@ -193,12 +196,41 @@ async def enrol_child(writer: EnrollmentWriter, guard: Guard, command: c.EnrolCh
     team = await writer.load(TEAM, command.team_id)
     _tenant_of_team(guard, team)
     changes = workflows.enrol_child(child.state, team.state, command)
-    # The child's stream cannot see other children: the identity index keeps one child id per person.
-    changes.append(await claim_identity(writer, writer.identity_keys, command.child_id, command.child.hetu))
+    enrolled = next(event for event in changes[0].events if isinstance(event, e.ChildEnrolled))
+    # The child's stream cannot see other children: the identity index keeps one child id per person. Only a
+    # permanent code identifies a person for good; a child without one claims it when it is recorded.
+    if enrolled.identity_code is IdentityCodeKind.PERMANENT:
+        changes.append(await claim_identity(writer, writer.identity_keys, command.child_id, enrolled.hetu))
     try:
         return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
     except ConcurrencyConflict as conflict:
         raise without_identity_key(conflict) from None
+
+
+async def record_permanent_identity(
+    writer: EnrollmentWriter, guard: Guard, command: c.RecordPermanentIdentityCode
+) -> Outcome:
+    """The child's permanent identity code: the same child record, and the identity index claims the code."""
+    child = await writer.load(CHILD, command.child_id)
+    _tenant_of_child(guard, child)
+    events = child_aggregate.decide(child.state, command)
+    changes = [
+        StreamEvents(CHILD.stream_type, command.child_id, tuple(events)),
+        await claim_identity(writer, writer.identity_keys, command.child_id, command.hetu, field="hetu"),
+    ]
+    try:
+        return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
+    except ConcurrencyConflict as conflict:
+        raise without_identity_key(conflict) from None
+
+
+async def withdraw_consent(writer: CommandWriter, guard: Guard, command: c.WithdrawConsent) -> Outcome:
+    """Withdraw a consent; a participation withdrawal that leaves an enrolled child without one exits the child."""
+    child = await writer.load(CHILD, command.child_id)
+    _tenant_of_child(guard, child)
+    team = await writer.load(TEAM, child.state.active_team_id) if child.state.active_team_id else None
+    changes = workflows.withdraw_consent(child.state, team.state if team else None, command)
+    return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
 
 
 async def transfer_child(writer: CommandWriter, guard: Guard, command: c.TransferChild) -> Outcome:

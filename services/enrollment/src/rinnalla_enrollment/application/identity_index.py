@@ -30,14 +30,17 @@ REDACTED = "<identity key>"
 _RELEASE_ATTEMPTS = 3
 
 
-async def claim_identity(writer: CommandWriter, keys: IdentityKeys, child_id: str, hetu: str) -> StreamEvents:
-    """The identity stream's share of an enrolment; `AlreadyExists` on `child.hetu` if another child holds it.
+async def claim_identity(
+    writer: CommandWriter, keys: IdentityKeys, child_id: str, hetu: str, field: str = "child.hetu"
+) -> StreamEvents:
+    """The identity stream's share of an enrolment (or of a permanent code recorded later); `AlreadyExists` on
+    `field` if another child holds it.
 
     Loading through the writer records the stream's version, so the commit appends only if nobody
     claimed the identity in between."""
     key = keys.key_of(hetu)
     loaded = await writer.load(IDENTITY, key)
-    events = identity.decide(loaded.state, identity.ClaimIdentity(child_id=child_id))
+    events = identity.decide(loaded.state, identity.ClaimIdentity(child_id=child_id, field=field))
     return StreamEvents(identity.STREAM_TYPE, key, tuple(events))
 
 

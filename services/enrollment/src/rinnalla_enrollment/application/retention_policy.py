@@ -4,9 +4,14 @@ Which period applies, from the child's last selection or participation event:
 
 - not selected (`ChildNotSelected`, including guardians who declined): `declined_nomination`, from the
   decision date (default 6 months);
+- a nomination that has not led to an enrolment: nominated (`ChildNominated`), offered (`GuardiansInformed`),
+  selected (`ChildSelected`) or on the waiting list (`ChildWaitlisted`): `declined_nomination` too, from the
+  date of that step, so every further step restarts the clock and a nomination left unanswered goes;
 - exited or completed (`ChildExited`, `ChildCompletedProgramme`): `programme_record`, from the day they
   left (default 5 years);
-- anything else (nominated, offered, selected, on the waiting list, active): the clock has not started.
+- under the research follow-up (`ChildFollowUpStarted`): `programme_record`, from the end of the follow-up
+  (the child's 20th birthday);
+- anything else (active in a team, transferred): the clock has not started.
 
 A guardian is erased with the last of their children: when every child naming them is erased or due.
 A guardian who still has a child in the programme is kept. The periods come from the `RetentionPolicy`
@@ -32,11 +37,17 @@ STATUS_EVENTS = (
     "enrollment.ChildNominated", "enrollment.GuardiansInformed", "enrollment.ChildSelected",
     "enrollment.ChildWaitlisted", "enrollment.ChildNotSelected", "enrollment.ChildEnrolled",
     "enrollment.ChildTransferred", "enrollment.ChildExited", "enrollment.ChildCompletedProgramme",
+    "enrollment.ChildFollowUpStarted",
 )
 CLOCK_STARTS: dict[str, tuple[str, str]] = {
+    "enrollment.ChildNominated": ("declined_nomination", "nominated_on"),
+    "enrollment.GuardiansInformed": ("declined_nomination", "informed_on"),
+    "enrollment.ChildSelected": ("declined_nomination", "decided_on"),
+    "enrollment.ChildWaitlisted": ("declined_nomination", "decided_on"),
     "enrollment.ChildNotSelected": ("declined_nomination", "decided_on"),
     "enrollment.ChildExited": ("programme_record", "exited_on"),
     "enrollment.ChildCompletedProgramme": ("programme_record", "completed_on"),
+    "enrollment.ChildFollowUpStarted": ("programme_record", "follow_up_until"),
 }
 
 

@@ -1,8 +1,10 @@
 """Child aggregate: one child's way through the programme, and the child's consent register.
 
-Nominated by a multi-professional group in preschool (or later, up to age 12) -> guardians informed
--> selected, waitlisted or not selected -> enrolled in a team (with the participation consent of
-whoever decides for the child) -> transferred between teams -> exited early or completed. A child is
+Nominated by a multi-professional group in pre-primary education (or later, up to the late-joining
+age) -> guardians informed -> selected, waitlisted or not selected -> enrolled in a team (with the
+participation consent of whoever decides for the child) -> school and class changes, transfers between
+teams -> exited early, or completed and then followed up for the research until age 20. Ages are
+counted by cohort (school year and birth year), not by exact age. A child is
 in at most one team at a time. The consent register of the child and the child's guardians lives in
 the same stream, so that enrolment sees the consents it depends on.
 
@@ -13,12 +15,12 @@ Roster rules (room in the team, late joining up to age 12) belong to the team: u
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import assert_never
 
 import rinnalla_consent as consent
 from rinnalla_events import DomainEvent
-from rinnalla_refdata import ReferenceDataError, municipality, parse_hetu
+from rinnalla_refdata import PersonalIdentityCode, ReferenceDataError, municipality, parse_hetu
 
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import events as e
@@ -31,24 +33,34 @@ from rinnalla_enrollment.domain.errors import (
     RuleViolated,
 )
 from rinnalla_enrollment.domain.values import (
+    FOLLOW_UP_AGE,
     ChildStatus,
     CompletionOutcome,
     ExitReason,
     Guardian,
+    IdentityCodeKind,
     School,
-    age_on,
+    birthday_at,
     check_guardians,
     check_school,
+    finnish_date,
     parse_iso_date,
+    programme_grade,
     require_text,
 )
 
 STREAM_TYPE = "child"
-NOMINATION_AGES = range(5, 13)  # preschool (5-6) up to the last age of late joining (12)
-ENROLMENT_AGES = range(6, 19)  # 6-18
+# By school year of the child's cohort: 0 is pre-primary (the year they turn six), 6 the last year of
+# late joining (the child turns 12); enrolment runs to the 12th school year (the child turns 18).
+NOMINATION_GRADES = range(0, 7)
+ENROLMENT_GRADES = range(0, 13)
+BASIC_EDUCATION_LAST_GRADE = 9  # nobody completes the programme before finishing basic education
 MIN_PROFESSIONS = 2
 RENOMINATABLE = frozenset({ChildStatus.NOT_SELECTED, ChildStatus.EXITED})
 CANDIDATE = frozenset({ChildStatus.OFFERED, ChildStatus.SELECTED, ChildStatus.WAITLISTED})
+ENROLLED_ONCE = frozenset({ChildStatus.ACTIVE, ChildStatus.EXITED, ChildStatus.COMPLETED, ChildStatus.FOLLOW_UP})
+SHARING_PURPOSES = frozenset(p for p in consent.Purpose if p.value.startswith("sharing_"))
+TEMPORARY_INDIVIDUAL_NUMBERS = range(900, 1000)
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,14 @@ class ChildState:
     memberships: tuple[Membership, ...] = ()
     # None when unknown or erased.
     date_of_birth: date | None = None
+    cohort_year: int | None = None  # the birth year, known from the nomination on
+    identity_code: IdentityCodeKind | None = None  # None until enrolled
     guardians: tuple[Guardian, ...] = ()
     enrolled_on: date | None = None
     ended_on: date | None = None
     exit_reason: ExitReason | None = None
     completion_outcome: CompletionOutcome | None = None
+    follow_up_until: date | None = None
     consents: consent.ConsentView = field(default_factory=consent.ConsentView)
 
     @property
@@ -96,16 +111,7 @@ def decide(state: ChildState, command: c.ChildCommand) -> list[DomainEvent]:
         raise NotFound("child_id", f"child {command.child_id} has not been nominated")
     match command:
         case c.InformGuardians():
-            _require(state, {ChildStatus.NOMINATED}, "inform the guardians")
-            check_guardians(command.guardians)
-            return [
-                e.GuardiansInformed(
-                    child_id=state.child_id,
-                    guardians=command.guardians,
-                    informed_on=command.informed_on,
-                    at=command.at,
-                )
-            ]
+            return _inform_guardians(state, command)
         case c.ChangeGuardians():
             check_guardians(command.guardians)
             return [e.GuardiansChanged(child_id=state.child_id, guardians=command.guardians, at=command.at)]
@@ -120,19 +126,20 @@ def decide(state: ChildState, command: c.ChildCommand) -> list[DomainEvent]:
             return [e.ChildNotSelected(child_id=state.child_id, decided_on=command.decided_on, reason=command.reason)]
         case c.EnrolChild():
             return _enrol(state, command)
+        case c.RecordPermanentIdentityCode():
+            return _record_permanent_identity(state, command)
+        case c.ChangeSchool():
+            return _change_school(state, command)
         case c.TransferChild():
             return _transfer(state, command)
         case c.ExitChild():
-            team_id = _active_team(state, "exit")
-            _not_before_enrolment(state, command.exited_on, "exited_on")
-            return [
-                e.ChildExited(
-                    child_id=state.child_id, team_id=team_id, exited_on=command.exited_on, reason=command.reason
-                )
-            ]
+            return _exit(state, command)
+        case c.StartFollowUp():
+            return _start_follow_up(state, command)
         case c.CompleteChildProgramme():
             team_id = _active_team(state, "complete the programme")
             _not_before_enrolment(state, command.completed_on, "completed_on")
+            _check_completion_age(state, command.completed_on)
             return [
                 e.ChildCompletedProgramme(
                     child_id=state.child_id,
@@ -203,18 +210,21 @@ def _not_before_enrolment(state: ChildState, day: date, field: str) -> None:
 def _nominate(state: ChildState, command: c.NominateChild) -> list[DomainEvent]:
     if state.exists and state.status not in RENOMINATABLE:
         raise AlreadyExists("child_id", f"child {command.child_id} is already in the programme ({state.status})")
+    if state.exit_reason is ExitReason.DEATH:
+        raise RuleViolated("child_id", "the child has died")
     try:
         municipality(command.municipality_code)
     except ReferenceDataError as exc:
         raise InvalidValue("municipality_code", exc.reason) from None
     check_school(command.preschool, "preschool")
-    require_text(command.child.given_names, "child.given_names", "the child's given names")
-    require_text(command.child.family_name, "child.family_name", "the child's family name")
-    age = age_on(command.child.date_of_birth, command.nominated_on)
-    if age not in NOMINATION_AGES:
+    require_text(command.preschool_reference, "preschool_reference", "the preschool's reference for the child")
+    grade = programme_grade(command.cohort_year, command.nominated_on)
+    if grade not in NOMINATION_GRADES:
         raise RuleViolated(
-            "child.date_of_birth",
-            f"children are nominated from preschool up to age {NOMINATION_AGES[-1]}; this child is {age}",
+            "cohort_year",
+            "children are nominated from pre-primary education (the school year they turn six, 0) up to "
+            f"school year {NOMINATION_GRADES[-1]} (they turn 12); a child born in {command.cohort_year} is in "
+            f"school year {grade} on {command.nominated_on.isoformat()}",
         )
     if len(set(command.nominated_by)) < MIN_PROFESSIONS:
         raise RuleViolated(
@@ -222,22 +232,44 @@ def _nominate(state: ChildState, command: c.NominateChild) -> list[DomainEvent]:
             "a nomination is made by a multi-professional group: at least two different professions "
             "(e.g. early childhood education and social services)",
         )
-    if not command.reasons:
-        raise InvalidValue("reasons", "at least one reason for the nomination is required")
-    reasons = tuple(dict.fromkeys(command.reasons))
     return [
         e.ChildNominated(
             child_id=command.child_id,
             municipality_code=command.municipality_code,
             team_id=command.team_id,
             preschool=School(name=command.preschool.name.strip(), code=command.preschool.code.strip()),
+            preschool_reference=command.preschool_reference.strip(),
+            cohort_year=command.cohort_year,
             nominated_on=command.nominated_on,
             nominated_by=tuple(dict.fromkeys(command.nominated_by)),
-            reasons=",".join(reason.value for reason in reasons),
-            given_names=command.child.given_names.strip(),
-            family_name=command.child.family_name.strip(),
-            date_of_birth=command.child.date_of_birth.isoformat(),
             at=command.at,
+        )
+    ]
+
+
+def _inform_guardians(state: ChildState, command: c.InformGuardians) -> list[DomainEvent]:
+    _require(state, {ChildStatus.NOMINATED}, "inform the guardians")
+    check_guardians(command.guardians)
+    details = command.child
+    require_text(details.given_names, "child.given_names", "the child's given names")
+    require_text(details.family_name, "child.family_name", "the child's family name")
+    if state.cohort_year is not None and details.date_of_birth.year != state.cohort_year:
+        raise InvalidValue(
+            "child.date_of_birth", f"the child was nominated as born in {state.cohort_year}; nominate them again"
+        )
+    if not command.reasons:
+        raise InvalidValue("reasons", "at least one reason for the nomination is required")
+    reasons = tuple(dict.fromkeys(command.reasons))
+    return [
+        e.GuardiansInformed(
+            child_id=state.child_id,
+            guardians=command.guardians,
+            informed_on=command.informed_on,
+            at=command.at,
+            given_names=details.given_names.strip(),
+            family_name=details.family_name.strip(),
+            date_of_birth=details.date_of_birth.isoformat(),
+            reasons=",".join(reason.value for reason in reasons),
         )
     ]
 
@@ -255,18 +287,22 @@ def _enrol(state: ChildState, command: c.EnrolChild) -> list[DomainEvent]:
     details = command.child
     require_text(details.given_names, "child.given_names", "the child's given names")
     require_text(details.family_name, "child.family_name", "the child's family name")
-    try:
-        identity = parse_hetu(details.hetu)
-    except ReferenceDataError as exc:
-        raise InvalidValue("child.hetu", exc.reason) from None
-    if identity.date_of_birth != details.date_of_birth:
-        raise InvalidValue("child.date_of_birth", "does not match the date of birth in the identity code")
-    age = age_on(details.date_of_birth, command.enrolled_on)
-    if age not in ENROLMENT_AGES:
+    if command.enrolled_on > finnish_date(command.at):
+        raise InvalidValue("enrolled_on", "an enrolment is recorded when it has happened, not in advance")
+    code_kind, hetu = IdentityCodeKind.NONE, ""
+    if details.hetu.strip():
+        identity = _identity_code(details.hetu, "child.hetu", allow_temporary=True)
+        if identity.date_of_birth != details.date_of_birth:
+            raise InvalidValue("child.date_of_birth", "does not match the date of birth in the identity code")
+        code_kind = IdentityCodeKind.TEMPORARY if _is_temporary(identity) else IdentityCodeKind.PERMANENT
+        hetu = identity.value
+    grade = programme_grade(details.date_of_birth.year, command.enrolled_on)
+    if grade not in ENROLMENT_GRADES:
         raise RuleViolated(
             "child.date_of_birth",
-            f"children can be enrolled at ages {ENROLMENT_AGES[0]}-{ENROLMENT_AGES[-1]}; "
-            f"this child is {age} on {command.enrolled_on.isoformat()}",
+            "children are enrolled from pre-primary education (the year they turn six) to the school year "
+            f"they turn 18; a child born in {details.date_of_birth.year} is in school year {grade} "
+            f"on {command.enrolled_on.isoformat()}",
         )
     check_guardians(command.guardians)
     check_school(command.school, "school")
@@ -277,13 +313,14 @@ def _enrol(state: ChildState, command: c.EnrolChild) -> list[DomainEvent]:
         enrolled_on=command.enrolled_on,
         given_names=details.given_names.strip(),
         family_name=details.family_name.strip(),
-        hetu=identity.value,
+        hetu=hetu,
         date_of_birth=details.date_of_birth.isoformat(),
         guardians=command.guardians,
         school=command.school,
         class_name=command.class_name.strip(),
         consent_id="",
         at=command.at,
+        identity_code=code_kind,
     )
     # Judge the consent as it stands after the enrolment (the guardians listed here decide).
     after = consent_view([draft], state.consents)
@@ -307,6 +344,105 @@ def _transfer(state: ChildState, command: c.TransferChild) -> list[DomainEvent]:
             reason=command.reason,
         )
     ]
+
+
+def _identity_code(text: str, field: str, *, allow_temporary: bool) -> PersonalIdentityCode:
+    try:
+        return parse_hetu(text, allow_temporary=allow_temporary)
+    except ReferenceDataError as exc:
+        raise InvalidValue(field, exc.reason) from None
+
+
+def _is_temporary(identity: PersonalIdentityCode) -> bool:
+    return int(identity.value[7:10]) in TEMPORARY_INDIVIDUAL_NUMBERS
+
+
+def _record_permanent_identity(state: ChildState, command: c.RecordPermanentIdentityCode) -> list[DomainEvent]:
+    if state.status not in ENROLLED_ONCE:
+        raise InvalidTransition("child_id", "the identity code is recorded at enrolment; this child is not enrolled")
+    if state.identity_code is IdentityCodeKind.PERMANENT:
+        raise InvalidTransition("hetu", "the child already has a permanent identity code")
+    identity = _identity_code(command.hetu, "hetu", allow_temporary=False)
+    # The date of birth of a newly arrived child may have been an estimate: the code's date is the right one.
+    return [
+        e.ChildPermanentIdentityCodeRecorded(
+            child_id=state.child_id,
+            hetu=identity.value,
+            date_of_birth=identity.date_of_birth.isoformat(),
+            at=command.at,
+        )
+    ]
+
+
+def _change_school(state: ChildState, command: c.ChangeSchool) -> list[DomainEvent]:
+    _active_team(state, "change the child's school")
+    if state.enrolled_on is not None and command.changed_on < state.enrolled_on:
+        raise InvalidValue("changed_on", f"the date is before the child was enrolled ({state.enrolled_on.isoformat()})")
+    check_school(command.school, "school")
+    require_text(command.class_name, "class_name", "the child's class")
+    return [
+        e.ChildSchoolChanged(
+            child_id=state.child_id,
+            school=School(name=command.school.name.strip(), code=command.school.code.strip()),
+            class_name=command.class_name.strip(),
+            changed_on=command.changed_on,
+        )
+    ]
+
+
+def _exit(state: ChildState, command: c.ExitChild) -> list[DomainEvent]:
+    team_id = _active_team(state, "exit")
+    _not_before_enrolment(state, command.exited_on, "exited_on")
+    events: list[DomainEvent] = [
+        e.ChildExited(child_id=state.child_id, team_id=team_id, exited_on=command.exited_on, reason=command.reason)
+    ]
+    # Nothing is shared about a child who has left: the sharing consents end with the participation.
+    sharing = tuple(
+        record.consent_id
+        for purpose in sorted(SHARING_PURPOSES)
+        for record in _consents_in_force(state, purpose, command.at)
+    )
+    if sharing:
+        events.append(e.SharingConsentsEnded(child_id=state.child_id, consent_ids=sharing, at=command.at))
+    return events
+
+
+def _consents_in_force(state: ChildState, purpose: consent.Purpose, at: datetime) -> list[consent.ConsentRecord]:
+    """The consents for `purpose` (of the child or the guardians) that have not ended by `at` (including those
+    that start later)."""
+    return [
+        record
+        for subject_id in sorted(state.consents.subjects)
+        for record in state.consents.consents_of(subject_id)
+        if record.purpose is purpose
+        and (record.ended_at is None or record.ended_at > at)
+        and (record.valid_until is None or record.valid_until > at)
+    ]
+
+
+def _check_completion_age(state: ChildState, completed_on: date) -> None:
+    born = state.date_of_birth
+    if born is None:
+        raise RuleViolated("child_id", "the child's date of birth is not known, so completion cannot be checked")
+    grade = programme_grade(born.year, completed_on)
+    if grade < BASIC_EDUCATION_LAST_GRADE:
+        raise RuleViolated(
+            "completed_on",
+            f"the programme is completed at the earliest in the last year of basic education (school year "
+            f"{BASIC_EDUCATION_LAST_GRADE}); a child born in {born.year} is in school year {grade}",
+        )
+
+
+def _start_follow_up(state: ChildState, command: c.StartFollowUp) -> list[DomainEvent]:
+    _require(state, {ChildStatus.COMPLETED}, "start the research follow-up (it follows completion)")
+    if state.ended_on is not None and command.started_on < state.ended_on:
+        raise InvalidValue("started_on", "the follow-up starts when the programme was completed or later")
+    if state.date_of_birth is None:
+        raise RuleViolated("child_id", "the child's date of birth is not known, so the follow-up cannot end")
+    until = birthday_at(state.date_of_birth, FOLLOW_UP_AGE)
+    if command.started_on >= until:
+        raise RuleViolated("started_on", f"the follow-up runs until the child turns {FOLLOW_UP_AGE}")
+    return [e.ChildFollowUpStarted(child_id=state.child_id, started_on=command.started_on, follow_up_until=until)]
 
 
 # --- consent register --------------------------------------------------------------------------------
@@ -420,12 +556,14 @@ def evolve(state: ChildState, event: DomainEvent) -> ChildState:
                 nominated_on=event.nominated_on,
                 considered_team_id=event.team_id,
                 date_of_birth=parse_iso_date(event.date_of_birth),
+                cohort_year=event.cohort_year,
                 ended_on=None,
                 exit_reason=None,
                 completion_outcome=None,
             )
         case e.GuardiansInformed():
-            return replace(state, status=ChildStatus.OFFERED, guardians=event.guardians)
+            born = parse_iso_date(event.date_of_birth) or state.date_of_birth
+            return replace(state, status=ChildStatus.OFFERED, guardians=event.guardians, date_of_birth=born)
         case e.GuardiansChanged():
             return replace(state, guardians=event.guardians)
         case e.ChildSelected():
@@ -444,7 +582,11 @@ def evolve(state: ChildState, event: DomainEvent) -> ChildState:
                 date_of_birth=parse_iso_date(event.date_of_birth),
                 guardians=event.guardians,
                 enrolled_on=event.enrolled_on,
+                identity_code=event.identity_code,
             )
+        case e.ChildPermanentIdentityCodeRecorded():
+            born = parse_iso_date(event.date_of_birth) or state.date_of_birth
+            return replace(state, identity_code=IdentityCodeKind.PERMANENT, date_of_birth=born)
         case e.ChildTransferred():
             memberships = _close_membership(state, event.transferred_on)
             return replace(
@@ -470,6 +612,8 @@ def evolve(state: ChildState, event: DomainEvent) -> ChildState:
                 ended_on=event.completed_on,
                 completion_outcome=event.outcome,
             )
+        case e.ChildFollowUpStarted():
+            return replace(state, status=ChildStatus.FOLLOW_UP, follow_up_until=event.follow_up_until)
         case _:
             return state
 

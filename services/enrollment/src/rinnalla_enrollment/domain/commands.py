@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 from rinnalla_consent import Purpose
 
 from rinnalla_enrollment.domain.cost_sharing import DEFAULT_PRICE_PER_TEAM_CENTS, Payer
@@ -212,25 +213,32 @@ class Nominee(Command):
 
 
 class NominateChild(Command):
-    """The multi-professional group nominates a child (at least two different professions)."""
+    """The multi-professional group nominates a child (at least two different professions).
+
+    Before the guardians are informed the register holds no name, date of birth or grounds for concern:
+    only the preschool's own reference for the child (meaningful to the preschool alone) and the birth
+    year, which decides the cohort. The details come with `InformGuardians`."""
 
     child_id: Id
     municipality_code: str
     team_id: Id | None = None  # the team the child is considered for, if already known
     preschool: School  # the preschool (esikoulu) whose multi-professional group identified the child
+    preschool_reference: Annotated[str, StringConstraints(max_length=100)]
+    cohort_year: int  # the child's year of birth
     nominated_on: date
     nominated_by: tuple[NominatingRole, ...]
-    reasons: tuple[NominationReason, ...]
-    child: Nominee
     at: AwareDatetime
 
 
 class InformGuardians(Command):
-    """The guardians are told about the nomination and the offer (all of the child's guardians)."""
+    """The guardians are told about the nomination and the offer (all of the child's guardians); from then on
+    the register holds who the child is and the grounds of the nomination."""
 
     child_id: Id
     guardians: tuple[Guardian, ...]
     informed_on: date
+    child: Nominee
+    reasons: tuple[NominationReason, ...]
     at: AwareDatetime
 
 
@@ -267,7 +275,9 @@ class ChildDetails(Command):
 
     given_names: str
     family_name: str
-    hetu: str  # henkilötunnus, personal identity code
+    # henkilötunnus, personal identity code; a temporary code (900-999) or none ("") for a child who has no
+    # permanent code yet (record it with `RecordPermanentIdentityCode` when it is issued).
+    hetu: str = ""
     date_of_birth: date
 
 
@@ -289,16 +299,43 @@ class TransferChild(Command):
     reason: TransferReason = TransferReason.OTHER
 
 
+class RecordPermanentIdentityCode(Command):
+    """A child enrolled with a temporary code or none gets their permanent identity code: same child record."""
+
+    child_id: Id
+    hetu: str
+    at: AwareDatetime
+
+
+class ChangeSchool(Command):
+    """The child changes school or class (e.g. moving to lower secondary, or a new class each year)."""
+
+    child_id: Id
+    school: School
+    class_name: str
+    changed_on: date
+
+
 class ExitChild(Command):
+    """The child leaves the programme early; the consents to share the child's data end with it."""
+
     child_id: Id
     exited_on: date
     reason: ExitReason
+    at: AwareDatetime
 
 
 class CompleteChildProgramme(Command):
     child_id: Id
     completed_on: date
     outcome: CompletionOutcome
+
+
+class StartFollowUp(Command):
+    """After completion the record stays under the research follow-up (the evaluation) until the child is 20."""
+
+    child_id: Id
+    started_on: date
 
 
 # --- Consent register (kept in the child's stream) --------------------------------------------------
@@ -405,8 +442,11 @@ ChildCommand = (
     | WaitlistChild
     | RecordChildNotSelected
     | EnrolChild
+    | RecordPermanentIdentityCode
+    | ChangeSchool
     | TransferChild
     | ExitChild
     | CompleteChildProgramme
+    | StartFollowUp
     | ConsentCommand
 )

@@ -20,8 +20,16 @@ def consent_facts(event: DomainEvent) -> list[consent.ConsentFact]:
     match event:
         case e.ChildNominated():
             return [_child(event.child_id, event.date_of_birth, event.at)]
+        case e.GuardiansInformed() if event.date_of_birth:
+            # Since nominations are minimised, the child's date of birth is first known here.
+            return [
+                _child(event.child_id, event.date_of_birth, event.at),
+                *_guardians(event.child_id, event.guardians, event.at),
+            ]
         case e.GuardiansInformed() | e.GuardiansChanged():
             return _guardians(event.child_id, event.guardians, event.at)
+        case e.ChildPermanentIdentityCodeRecorded():
+            return [_child(event.child_id, event.date_of_birth, event.at)]
         case e.ChildEnrolled():
             return [
                 _child(event.child_id, event.date_of_birth, event.at),
@@ -49,6 +57,8 @@ def consent_facts(event: DomainEvent) -> list[consent.ConsentFact]:
             return [consent.ConsentWithdrawn(consent_id=event.consent_id, withdrawn_by=event.withdrawn_by, at=event.at)]
         case e.ConsentExpired():
             return [consent.ConsentExpired(consent_id=event.consent_id, at=event.at)]
+        case e.SharingConsentsEnded():
+            return [consent.ConsentExpired(consent_id=consent_id, at=event.at) for consent_id in event.consent_ids]
         case e.MinorProhibitionRecorded():
             return [consent.MinorProhibitionRecorded(subject_id=event.child_id, purpose=event.purpose, at=event.at)]
         case e.MinorProhibitionLifted():

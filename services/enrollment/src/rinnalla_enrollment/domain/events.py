@@ -22,6 +22,7 @@ from rinnalla_enrollment.domain.values import (
     ExitReason,
     FundingSource,
     Guardian,
+    IdentityCodeKind,
     MentorLeaveReason,
     MentorRole,
     NominatingRole,
@@ -205,36 +206,59 @@ class TeamTerminated(DomainEvent):
 
 
 class ChildNominated(DomainEvent):
-    """v2 adds `preschool` (an institution, not personal data); v1 payloads read as an unknown preschool."""
+    """v2 adds `preschool` (an institution, not personal data); v1 payloads read as an unknown preschool.
+
+    v3 (data minimisation): a nomination names the child only by the preschool's reference and the birth
+    year; the name, date of birth and reasons come with `GuardiansInformed`. The personal fields below are
+    filled only in v1/v2 events (empty in v3); v2 payloads read with their cohort taken from the date of
+    birth and no preschool reference."""
 
     event_type: ClassVar[str] = "enrollment.ChildNominated"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     child_id: str
     municipality_code: str
     team_id: str | None
     preschool: School
+    preschool_reference: Annotated[str, ChildPersonal] = ""
+    cohort_year: int | None = None  # None only for a v2 event whose date of birth was erased
     nominated_on: date
     nominated_by: tuple[NominatingRole, ...]
     # NominationReason values joined with ",": grounds for concern are sensitive data.
-    reasons: Annotated[str, ChildPersonal]
-    given_names: Annotated[str, ChildPersonal]
-    family_name: Annotated[str, ChildPersonal]
-    date_of_birth: Annotated[str, ChildPersonal]
+    reasons: Annotated[str, ChildPersonal] = ""
+    given_names: Annotated[str, ChildPersonal] = ""
+    family_name: Annotated[str, ChildPersonal] = ""
+    date_of_birth: Annotated[str, ChildPersonal] = ""
     at: AwareDatetime
 
     @property
     def reason_codes(self) -> tuple[NominationReason, ...]:
-        """The reasons as codes (none once the child was erased)."""
-        codes = {reason.value: reason for reason in NominationReason}
-        return tuple(codes[part] for part in self.reasons.split(",") if part in codes)
+        """The reasons as codes (none once the child was erased, none in v3)."""
+        return _reason_codes(self.reasons)
+
+
+def _reason_codes(reasons: str) -> tuple[NominationReason, ...]:
+    codes = {reason.value: reason for reason in NominationReason}
+    return tuple(codes[part] for part in reasons.split(",") if part in codes)
 
 
 class GuardiansInformed(DomainEvent):
+    """The child's details and the grounds of the nomination are recorded once the guardians know of it (the
+    personal fields are empty in events recorded before nominations were minimised)."""
+
     event_type: ClassVar[str] = "enrollment.GuardiansInformed"
     child_id: str
     guardians: tuple[Guardian, ...]
     informed_on: date
     at: AwareDatetime
+    given_names: Annotated[str, ChildPersonal] = ""
+    family_name: Annotated[str, ChildPersonal] = ""
+    date_of_birth: Annotated[str, ChildPersonal] = ""
+    # NominationReason values joined with ",".
+    reasons: Annotated[str, ChildPersonal] = ""
+
+    @property
+    def reason_codes(self) -> tuple[NominationReason, ...]:
+        return _reason_codes(self.reasons)
 
 
 class GuardiansChanged(DomainEvent):
@@ -280,6 +304,26 @@ class ChildEnrolled(DomainEvent):
     # The participation consent the enrolment rests on.
     consent_id: str
     at: AwareDatetime
+    # Events from before temporary codes were accepted were all enrolled with a permanent code.
+    identity_code: IdentityCodeKind = IdentityCodeKind.PERMANENT
+
+
+class ChildPermanentIdentityCodeRecorded(DomainEvent):
+    """A child enrolled with a temporary code or none got their permanent code (the date of birth is the code's)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildPermanentIdentityCodeRecorded"
+    child_id: str
+    hetu: Annotated[str, ChildPersonal]
+    date_of_birth: Annotated[str, ChildPersonal]
+    at: AwareDatetime
+
+
+class ChildSchoolChanged(DomainEvent):
+    event_type: ClassVar[str] = "enrollment.ChildSchoolChanged"
+    child_id: str
+    school: School
+    class_name: str
+    changed_on: date
 
 
 class ChildTransferred(DomainEvent):
@@ -292,11 +336,24 @@ class ChildTransferred(DomainEvent):
 
 
 class ChildExited(DomainEvent):
+    """v2: more exit reasons (out-of-home placement, death, participation consent withdrawn); v1 payloads
+    read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.ChildExited"
+    schema_version: ClassVar[int] = 2
     child_id: str
     team_id: str
     exited_on: date
     reason: ExitReason
+
+
+class SharingConsentsEnded(DomainEvent):
+    """The child left the programme: the consents to share the child's data end (nothing is shared any more)."""
+
+    event_type: ClassVar[str] = "enrollment.SharingConsentsEnded"
+    child_id: str
+    consent_ids: tuple[str, ...]
+    at: AwareDatetime
 
 
 class ChildCompletedProgramme(DomainEvent):
@@ -305,6 +362,15 @@ class ChildCompletedProgramme(DomainEvent):
     team_id: str
     completed_on: date
     outcome: CompletionOutcome
+
+
+class ChildFollowUpStarted(DomainEvent):
+    """The record stays under the research follow-up until `follow_up_until` (the child's 20th birthday)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildFollowUpStarted"
+    child_id: str
+    started_on: date
+    follow_up_until: date
 
 
 # --- Consent register ------------------------------------------------------------------------------
@@ -411,9 +477,13 @@ CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildWaitlisted,
     ChildNotSelected,
     ChildEnrolled,
+    ChildPermanentIdentityCodeRecorded,
+    ChildSchoolChanged,
     ChildTransferred,
     ChildExited,
+    SharingConsentsEnded,
     ChildCompletedProgramme,
+    ChildFollowUpStarted,
     *CONSENT_EVENTS,
 )
 ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNERSHIP_EVENTS, *TEAM_EVENTS, *CHILD_EVENTS)

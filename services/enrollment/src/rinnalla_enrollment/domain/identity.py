@@ -48,6 +48,7 @@ class IdentityState:
 @dataclass(frozen=True)
 class ClaimIdentity:
     child_id: str
+    field: str = "child.hetu"  # where the identity code was in the command, for the refusal
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def decide(state: IdentityState, command: ClaimIdentity | ReleaseIdentity) -> Se
     match command:
         case ClaimIdentity():
             if state.holder is not None and state.holder != command.child_id:
-                raise AlreadyExists("child.hetu", ALREADY_ENROLLED)
+                raise AlreadyExists(command.field, ALREADY_ENROLLED)
             # Claimed again by the same child (a re-enrolment): the new event moves the stream's version,
             # so a concurrent claim by another child still conflicts.
             return [IdentityClaimed(child_id=command.child_id)]

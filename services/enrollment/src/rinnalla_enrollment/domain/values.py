@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from rinnalla_events import Personal
@@ -16,6 +17,10 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 """An id (a UUID in practice); also the stream id of an aggregate."""
 
 ADULT_AGE = 18
+FOLLOW_UP_AGE = 20  # the research follow-up (the SIB evaluation) runs until the child turns 20
+PRE_PRIMARY_AGE = 6  # pre-primary education (esiopetus) starts in August of the year the child turns six
+SCHOOL_YEAR_STARTS = (8, 1)
+FINNISH_TIME = ZoneInfo("Europe/Helsinki")
 
 
 class Value(BaseModel):
@@ -29,14 +34,30 @@ class School(Value):
     code: str = ""
 
 
+class CustodyKind(StrEnum):
+    """On what footing the adult decides for the child."""
+
+    JOINT = "joint"  # yhteishuolto: custody shared with another guardian
+    SOLE = "sole"  # yksinhuolto
+    # The carer of a child placed outside the home (family care); the placement decision is the basis.
+    FOSTER_CARER = "foster_carer"
+    OTHER = "other"  # e.g. a guardian appointed by a court: `custody_basis` says on what basis
+
+
 class Guardian(Value):
-    """A child's guardian (huoltaja). Names and contact details are personal data of the guardian."""
+    """A child's guardian (huoltaja). Names, contact details, the custody basis and the language are personal
+    data of the guardian. `custody` None: not recorded (records made before custody kinds were kept)."""
 
     guardian_id: Id
     given_names: Annotated[str, Personal(subject_field="guardian_id")]
     family_name: Annotated[str, Personal(subject_field="guardian_id")]
     phone: Annotated[str, Personal(subject_field="guardian_id")] = ""
     email: Annotated[str, Personal(subject_field="guardian_id")] = ""
+    custody: CustodyKind | None = None
+    custody_basis: Annotated[str, Personal(subject_field="guardian_id")] = ""
+    interpreter_needed: bool = False
+    # The language to use with the guardian (ISO 639 code, e.g. "so", "ar", "uk"); needed with an interpreter.
+    language: Annotated[str, Personal(subject_field="guardian_id")] = ""
 
 
 class NominatingRole(StrEnum):
@@ -75,7 +96,21 @@ class ExitReason(StrEnum):
     GUARDIAN_WITHDREW = "guardian_withdrew"
     CHILD_OPTED_OUT = "child_opted_out"
     TEAM_TERMINATED = "team_terminated"
+    # Taken into care and placed outside the home (sijoitus): the outcome the SIB contract pays to avoid.
+    OUT_OF_HOME_PLACEMENT = "out_of_home_placement"
+    DEATH = "death"
+    # The participation consent was withdrawn: the enrolment has no basis any more.
+    PARTICIPATION_CONSENT_WITHDRAWN = "participation_consent_withdrawn"
     OTHER = "other"
+
+
+class IdentityCodeKind(StrEnum):
+    """Which identity code a child was enrolled with."""
+
+    PERMANENT = "permanent"  # henkilötunnus
+    # A temporary identity code (individual number 900-999), e.g. a newly arrived family's.
+    TEMPORARY = "temporary"
+    NONE = "none"  # no code yet
 
 
 class CompletionOutcome(StrEnum):
@@ -156,6 +191,7 @@ class ChildStatus(StrEnum):
     ACTIVE = "active"  # enrolled in a team
     EXITED = "exited"
     COMPLETED = "completed"
+    FOLLOW_UP = "follow_up"  # completed, the record kept for the research follow-up until age 20
 
 
 def age_on(born: date, day: date) -> int:
@@ -164,10 +200,31 @@ def age_on(born: date, day: date) -> int:
 
 
 def eighteenth_birthday(born: date) -> date:
+    return birthday_at(born, ADULT_AGE)
+
+
+def birthday_at(born: date, age: int) -> date:
     try:
-        return born.replace(year=born.year + ADULT_AGE)
+        return born.replace(year=born.year + age)
     except ValueError:  # born on 29 February
-        return date(born.year + ADULT_AGE, 3, 1)
+        return date(born.year + age, 3, 1)
+
+
+def school_year(day: date) -> int:
+    """The calendar year in which the school year containing `day` started (1 August)."""
+    return day.year if (day.month, day.day) >= SCHOOL_YEAR_STARTS else day.year - 1
+
+
+def programme_grade(birth_year: int, day: date) -> int:
+    """Where a child of this birth cohort is on `day`, by school year rather than exact age: 0 is pre-primary
+    (the year they turn six), 1-9 basic education, 10-12 upper secondary. A child born in December is five
+    for most of pre-primary and still belongs to that cohort."""
+    return school_year(day) - (birth_year + PRE_PRIMARY_AGE)
+
+
+def finnish_date(moment: datetime) -> date:
+    """The calendar day in Finland at `moment` (the server clock is UTC)."""
+    return moment.astimezone(FINNISH_TIME).date()
 
 
 def parse_iso_date(text: str) -> date | None:
@@ -178,6 +235,7 @@ def parse_iso_date(text: str) -> date | None:
         return None
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{5,19}")
 
@@ -205,6 +263,16 @@ def check_guardians(guardians: tuple[Guardian, ...], field: str = "guardians") -
             raise InvalidValue(f"{path}.email", "not an email address")
         if guardian.phone and not _PHONE.fullmatch(guardian.phone.strip()):
             raise InvalidValue(f"{path}.phone", "a phone number has digits, spaces or hyphens, optionally a leading +")
+        _check_custody_and_language(guardian, path)
+
+
+def _check_custody_and_language(guardian: Guardian, path: str) -> None:
+    if guardian.custody is CustodyKind.OTHER and not guardian.custody_basis.strip():
+        raise InvalidValue(f"{path}.custody_basis", "say on what basis the adult has custody (e.g. a court decision)")
+    if guardian.language and not _LANGUAGE.fullmatch(guardian.language.strip()):
+        raise InvalidValue(f"{path}.language", "a language is an ISO 639 code of 2-3 lower-case letters, e.g. 'so'")
+    if guardian.interpreter_needed and not guardian.language.strip():
+        raise InvalidValue(f"{path}.language", "say which language the interpreter is needed for")
 
 
 def check_school(school: School, field: str) -> None:

@@ -4,8 +4,10 @@ appends the events of every stream returned (all or nothing, with the versions i
 - founding a team inside a partnership (the partnership counts its teams),
 - enrolling a child (child: selection, identity, age, consent; team: room, late joining),
 - transferring a child (the child stays in exactly one team; the new team checks room and age),
-- a child's exit or completion (the team's roster follows),
-- a change of a team's mentors, or the team's end (the mentor lead index follows: one team per lead).
+- a child's exit or completion (the team's roster follows; completion as a team alumnus needs the team's
+  last year),
+- a change of a team's mentors, or the team's end (the mentor lead index follows: one team per lead),
+- withdrawing a consent: when it leaves an enrolled child without a participation consent, the child exits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+import rinnalla_consent as consent
 from rinnalla_events import DomainEvent, StreamEvents
 
 from rinnalla_enrollment.domain import child as child_aggregate
@@ -26,7 +29,16 @@ from rinnalla_enrollment.domain.errors import NotFound, RuleViolated
 from rinnalla_enrollment.domain.mentor_lead import MentorLeadState
 from rinnalla_enrollment.domain.partnership import PartnershipState
 from rinnalla_enrollment.domain.team import TeamState
-from rinnalla_enrollment.domain.values import MentorRole, RosterLeaveReason
+from rinnalla_enrollment.domain.values import (
+    ChildStatus,
+    CompletionOutcome,
+    ExitReason,
+    MentorRole,
+    RosterLeaveReason,
+    finnish_date,
+)
+
+TEAM_YEARS = team_aggregate.PROGRAMME_YEARS
 
 
 def _changes(*parts: tuple[str, str, list[DomainEvent]]) -> list[StreamEvents]:
@@ -111,7 +123,44 @@ def exit_child(child: ChildState, team: TeamState, command: c.ExitChild) -> list
 
 
 def complete_child(child: ChildState, team: TeamState, command: c.CompleteChildProgramme) -> list[StreamEvents]:
-    return _leave(child, team, command, command.completed_on, RosterLeaveReason.COMPLETED)
+    changes = _leave(child, team, command, command.completed_on, RosterLeaveReason.COMPLETED)
+    planned = team.planned_completion_year
+    alumnus = command.outcome is CompletionOutcome.TEAM_COMPLETED
+    if alumnus and planned is not None and command.completed_on.year < planned:
+        raise RuleViolated(
+            "outcome",
+            f"the team completes its {TEAM_YEARS} years in {planned}; a child who leaves before that has not "
+            "completed with the team",
+        )
+    return changes
+
+
+def withdraw_consent(child: ChildState, team: TeamState | None, command: c.WithdrawConsent) -> list[StreamEvents]:
+    """Withdraw a consent; if that leaves an enrolled child without a participation consent in force, the child
+    exits on that day (the team's roster follows). The consent rules themselves are the child aggregate's."""
+    child_events = child_aggregate.decide(child, command)
+    after = child
+    for event in child_events:
+        after = child_aggregate.evolve(after, event)
+    if after.status is not ChildStatus.ACTIVE or team is None:
+        return _changes((child_aggregate.STREAM_TYPE, command.child_id, child_events))
+    decision = consent.consent_in_force(after.consents, child.child_id, consent.Purpose.PARTICIPATION, command.at)
+    if decision.allowed:
+        return _changes((child_aggregate.STREAM_TYPE, command.child_id, child_events))
+    exit_command = c.ExitChild(
+        child_id=command.child_id,
+        exited_on=finnish_date(command.at),
+        reason=ExitReason.PARTICIPATION_CONSENT_WITHDRAWN,
+        at=command.at,
+    )
+    exit_changes = exit_child(after, team, exit_command)
+    exit_events = next(change.events for change in exit_changes if change.stream_type == child_aggregate.STREAM_TYPE)
+    team_events = [event for change in exit_changes if change.stream_type != child_aggregate.STREAM_TYPE
+                   for event in change.events]
+    return _changes(
+        (child_aggregate.STREAM_TYPE, command.child_id, [*child_events, *exit_events]),
+        (team_aggregate.STREAM_TYPE, team.team_id, team_events),
+    )
 
 
 def _leave(

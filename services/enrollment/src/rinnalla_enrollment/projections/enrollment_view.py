@@ -63,7 +63,9 @@ class EnrollmentReadModel(Projection):
     `v_*` views use needs a migration that drops those views first."""
 
     name: ClassVar[str] = PROJECTION_NAME
-    version: ClassVar[int] = 3  # 2: the nominating preschool of each child; 3: the child's date of birth
+    # 2: the nominating preschool of each child; 3: the child's date of birth (access ends at 18); 4: names
+    # from the guardians' information, school changes, permanent identity codes, the follow-up status
+    version: ClassVar[int] = 4
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
 
@@ -155,6 +157,7 @@ class _Apply:
                 )
             case e.ChildNominated():
                 born = parse_iso_date(event.date_of_birth)
+                birth_year = born.year if born else event.cohort_year
                 await conn.execute(
                     f"""INSERT INTO {t['children']} (child_id, municipality_code, status, considered_team_id,
                                                   given_names, family_name, birth_year, nominated_on,
@@ -167,11 +170,17 @@ class _Apply:
                             nominated_on = excluded.nominated_on, born_on = excluded.born_on, decided_on = NULL,
                             ended_on = NULL, exit_reason = NULL, completion_outcome = NULL""",
                     event.child_id, event.municipality_code, event.team_id, event.given_names, event.family_name,
-                    born.year if born else None, event.nominated_on, event.preschool.name, event.preschool.code,
+                    birth_year, event.nominated_on, event.preschool.name, event.preschool.code,
                     born,
                 )
             case e.GuardiansInformed():
                 await self._child(event.child_id, status="offered", guardians_informed_on=event.informed_on)
+                informed_born = parse_iso_date(event.date_of_birth)
+                if event.given_names and informed_born is not None:  # recorded since nominations were minimised
+                    await self._child(
+                        event.child_id, given_names=event.given_names, family_name=event.family_name,
+                        birth_year=informed_born.year, born_on=informed_born,
+                    )
                 await self._guardians(event.child_id, event.guardians)
             case e.GuardiansChanged():
                 await self._guardians(event.child_id, event.guardians)
@@ -189,10 +198,21 @@ class _Apply:
                 await self._child(
                     event.child_id, status="active", team_id=event.team_id, considered_team_id=None,
                     given_names=event.given_names, family_name=event.family_name,
-                    birth_year=born.year if born else None, born_on=born, hetu_masked=mask_hetu(event.hetu),
+                    birth_year=born.year if born else None, born_on=born,
+                    hetu_masked=mask_hetu(event.hetu) if event.hetu else None,
                     school_name=event.school.name, class_name=event.class_name, enrolled_on=event.enrolled_on,
                 )
                 await self._guardians(event.child_id, event.guardians)
+            case e.ChildPermanentIdentityCodeRecorded():
+                born = parse_iso_date(event.date_of_birth)
+                await self._child(
+                    event.child_id, hetu_masked=mask_hetu(event.hetu), birth_year=born.year if born else None,
+                    born_on=born,
+                )
+            case e.ChildSchoolChanged():
+                await self._child(event.child_id, school_name=event.school.name, class_name=event.class_name)
+            case e.ChildFollowUpStarted():
+                await self._child(event.child_id, status="follow_up")
             case e.ChildTransferred():
                 await self._child(event.child_id, team_id=event.to_team_id)
             case e.ChildExited():
