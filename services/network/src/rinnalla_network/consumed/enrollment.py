@@ -39,6 +39,9 @@ class ChildEnrolled(ConsumedEvent):
 
 class ChildExited(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ChildExited"
+    # v2 added exit reasons only; `reason` is read as text, so both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     team_id: str
     exited_on: date
