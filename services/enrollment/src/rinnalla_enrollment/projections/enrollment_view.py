@@ -32,14 +32,16 @@ _FACT_TYPES: dict[str, type[consent.ConsentFact]] = {
         consent.MinorProhibitionRecorded,
         consent.MinorProhibitionLifted,
         consent.MinorUnderstandingAssessed,
+        consent.CustodyExceptionRecorded,
     )
 }
 
 
 def fact_to_json(fact: consent.ConsentFact) -> str:
     data: dict[str, Any] = fact.model_dump(mode="json")
-    if "guardian_ids" in data:
-        data["guardian_ids"] = sorted(data["guardian_ids"])  # a frozenset: keep rebuilds byte-identical
+    for name in ("guardian_ids", "purposes"):
+        if name in data:
+            data[name] = sorted(data[name])  # a frozenset: keep rebuilds byte-identical
     return json.dumps({"type": type(fact).__name__, "data": data}, sort_keys=True)
 
 
