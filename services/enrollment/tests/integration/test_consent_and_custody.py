@@ -106,7 +106,7 @@ async def test_a_recorded_custody_exception_lets_one_guardian_decide(api):
     )
     after = await consents(api, child_id)
 
-    assert (missing_basis.status_code, missing_basis.json()["errors"][0]["field"]) == (422, "basis")
+    assert (missing_basis.status_code, missing_basis.json()["errors"][0]["field"]) == (422, "body.basis")
     assert unable_without_end.status_code == 422
     assert by_mentor.status_code == 403
     assert in_force(before, "participation") is False
@@ -163,13 +163,13 @@ async def test_a_guardian_records_only_their_own_consent(api):
     answer = await consents(api, child_id)
 
     assert named.status_code == 422
-    assert named.json()["errors"][0]["field"] == "given_by"
-    assert (other.status_code, other.json()["errors"][0]["field"]) == (422, "signed_by")
-    assert (as_child.status_code, as_child.json()["errors"][0]["field"]) == (422, "signed_by")
-    assert (staff_without_form.status_code, staff_without_form.json()["errors"][0]["field"]) == (422, "signed_by")
-    assert (staff_electronic.status_code, staff_electronic.json()["errors"][0]["field"]) == (422, "evidence.method")
-    assert staff_no_reference.json()["errors"][0]["field"] == "evidence.document_reference"
-    assert (own_on_paper.status_code, own_on_paper.json()["errors"][0]["field"]) == (422, "evidence.method")
+    assert named.json()["errors"][0]["field"] == "body.given_by"
+    assert (other.status_code, other.json()["errors"][0]["field"]) == (422, "body.signed_by")
+    assert (as_child.status_code, as_child.json()["errors"][0]["field"]) == (422, "body.signed_by")
+    assert (staff_without_form.status_code, staff_without_form.json()["errors"][0]["field"]) == (422, "body.signed_by")
+    assert (staff_electronic.status_code, staff_electronic.json()["errors"][0]["field"]) == (422, "body.evidence.method")
+    assert staff_no_reference.json()["errors"][0]["field"] == "body.evidence.document_reference"
+    assert (own_on_paper.status_code, own_on_paper.json()["errors"][0]["field"]) == (422, "body.evidence.method")
     entries = {c["consent_id"]: c for c in answer["consents"]}
     assert entries["c-3"]["given_by"] == entries["c-3"]["recorded_by"] == "guardian-3"
     assert entries["c-3"]["evidence"]["method"] == "electronic"
@@ -205,7 +205,7 @@ async def test_a_prohibition_needs_an_assessment_and_can_refuse_a_guardian(api):
     prohibited = await consents(api, child_id, **params)
     guardian_reads = await api.client.get(f"/v1/children/{child_id}/consents", headers=as_guardian(api, 4))
 
-    assert (unassessed.status_code, unassessed.json()["errors"][0]["field"]) == (422, "purpose")
+    assert (unassessed.status_code, unassessed.json()["errors"][0]["field"]) == (422, "body.purpose")
     assert participation.status_code == 422
     assert allowed["disclosure"]["allowed"] is True
     assert prohibited["disclosure"]["allowed"] is False
@@ -232,7 +232,7 @@ async def test_the_childs_no_is_a_veto_and_the_childs_yes_does_not_decide(api):
     )
     vetoed = await api.command(f"/children/{child_id}/enrolment", enrolment(5))
 
-    assert (own_yes.status_code, own_yes.json()["errors"][0]["field"]) == (422, "given_by")
+    assert (own_yes.status_code, own_yes.json()["errors"][0]["field"]) == (422, "body.given_by")
     assert vetoed.status_code == 422
     assert "the child has refused" in vetoed.json()["detail"]
 
@@ -266,15 +266,15 @@ async def test_expiry_and_the_18th_birthday_change_the_answer_on_the_day(api):
         f"/children/{child_id}/consents",
         {
             **own("photos-7", child_id, "photos"),
-            "valid_until": "2026-01-01T00:00:00+00:00",
+            "valid_until": "2030-01-01T00:00:00+00:00",
         },
         headers=as_guardian(api, 7),
     )
     await api.project()
 
-    api.enrollment.clock = lambda: datetime(2025, 12, 31, 23, 59, tzinfo=UTC)
+    api.enrollment.clock = lambda: datetime(2029, 12, 31, 23, 59, tzinfo=UTC)
     before = await consents(api, child_id, recipient="public", purpose="photos")
-    api.enrollment.clock = lambda: datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
+    api.enrollment.clock = lambda: datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
     expired = await consents(api, child_id, recipient="public", purpose="photos")
     api.enrollment.clock = lambda: datetime(2037, 2, 7, 21, 59, tzinfo=UTC)  # 23:59 on 7 February in Finland
     minor = await consents(api, child_id)
