@@ -167,7 +167,8 @@ async def test_a_guardian_records_only_their_own_consent(api):
     assert (other.status_code, other.json()["errors"][0]["field"]) == (422, "body.signed_by")
     assert (as_child.status_code, as_child.json()["errors"][0]["field"]) == (422, "body.signed_by")
     assert (staff_without_form.status_code, staff_without_form.json()["errors"][0]["field"]) == (422, "body.signed_by")
-    assert (staff_electronic.status_code, staff_electronic.json()["errors"][0]["field"]) == (422, "body.evidence.method")
+    assert staff_electronic.status_code == 422
+    assert staff_electronic.json()["errors"][0]["field"] == "body.evidence.method"
     assert staff_no_reference.json()["errors"][0]["field"] == "body.evidence.document_reference"
     assert (own_on_paper.status_code, own_on_paper.json()["errors"][0]["field"]) == (422, "body.evidence.method")
     entries = {c["consent_id"]: c for c in answer["consents"]}

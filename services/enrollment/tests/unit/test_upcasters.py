@@ -24,10 +24,17 @@ def test_a_v1_nomination_reads_as_one_from_an_unknown_preschool() -> None:
 
 def test_a_v2_nomination_reads_with_its_cohort_and_no_preschool_reference() -> None:
     v2 = {
-        "child_id": "child-1", "municipality_code": "092", "team_id": None,
-        "preschool": {"name": "Hakunilan esikoulu", "code": ""}, "nominated_on": "2024-10-01",
-        "nominated_by": ["preschool", "social_services"], "reasons": "no_other_hobby", "given_names": "Eetu",
-        "family_name": "Virtanen", "date_of_birth": "2018-03-15", "at": "2024-10-01T10:00:00+00:00",
+        "child_id": "child-1",
+        "municipality_code": "092",
+        "team_id": None,
+        "preschool": {"name": "Hakunilan esikoulu", "code": ""},
+        "nominated_on": "2024-10-01",
+        "nominated_by": ["preschool", "social_services"],
+        "reasons": "no_other_hobby",
+        "given_names": "Eetu",
+        "family_name": "Virtanen",
+        "date_of_birth": "2018-03-15",
+        "at": "2024-10-01T10:00:00+00:00",
     }
 
     upcast = e.ChildNominated.model_validate(event_registry().upcast(e.ChildNominated.event_type, 2, v2))
@@ -38,10 +45,17 @@ def test_a_v2_nomination_reads_with_its_cohort_and_no_preschool_reference() -> N
 
 def test_a_v2_nomination_whose_child_was_erased_reads_with_an_unknown_cohort() -> None:
     v2 = {
-        "child_id": "child-1", "municipality_code": "092", "team_id": None,
-        "preschool": {"name": "Hakunilan esikoulu", "code": ""}, "nominated_on": "2024-10-01",
-        "nominated_by": ["preschool", "social_services"], "reasons": "[erased]", "given_names": "[erased]",
-        "family_name": "[erased]", "date_of_birth": "[erased]", "at": "2024-10-01T10:00:00+00:00",
+        "child_id": "child-1",
+        "municipality_code": "092",
+        "team_id": None,
+        "preschool": {"name": "Hakunilan esikoulu", "code": ""},
+        "nominated_on": "2024-10-01",
+        "nominated_by": ["preschool", "social_services"],
+        "reasons": "[erased]",
+        "given_names": "[erased]",
+        "family_name": "[erased]",
+        "date_of_birth": "[erased]",
+        "at": "2024-10-01T10:00:00+00:00",
     }
 
     upcast = e.ChildNominated.model_validate(event_registry().upcast(e.ChildNominated.event_type, 2, v2))

@@ -682,7 +682,7 @@ def _hearing(state: ChildState, command: c.RecordChildHearing) -> list[DomainEve
     if command.heard_on > finnish_date(command.at):
         raise InvalidValue("heard_on", "the hearing cannot be in the future")
     return [
-        e.ChildHeard(
+        e.ChildHearingRecorded(
             child_id=state.child_id,
             purpose=command.purpose,
             heard_on=command.heard_on,
@@ -786,7 +786,7 @@ def _evolve_consent_records(state: ChildState, event: DomainEvent) -> ChildState
         case e.ConsentGiven() if state.recorded(event.consent_id) is None:
             entry = (event.consent_id, Recorded(event.recorded_by, event.evidence))
             return replace(state, consent_records=(*state.consent_records, entry))
-        case e.ChildHeard():
+        case e.ChildHearingRecorded():
             hearing = Hearing(event.purpose, event.heard_on, event.child_view.value, event.heard_by)
             return replace(state, hearings=(*state.hearings, hearing))
         case e.CustodyExceptionRecorded():

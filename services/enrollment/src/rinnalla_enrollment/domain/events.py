@@ -480,10 +480,10 @@ class CustodyExceptionRecorded(DomainEvent):
     at: AwareDatetime
 
 
-class ChildHeard(DomainEvent):
+class ChildHearingRecorded(DomainEvent):
     """The child was heard on a matter before the guardians decided (Child Custody Act 361/1983 4 §)."""
 
-    event_type: ClassVar[str] = "enrollment.ChildHeard"
+    event_type: ClassVar[str] = "enrollment.ChildHearingRecorded"
     child_id: str
     purpose: Purpose
     heard_on: date
@@ -524,7 +524,7 @@ CONSENT_EVENTS: tuple[type[DomainEvent], ...] = (
     MinorProhibitionLifted,
     MinorUnderstandingAssessed,
     CustodyExceptionRecorded,
-    ChildHeard,
+    ChildHearingRecorded,
 )
 CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildNominated,
