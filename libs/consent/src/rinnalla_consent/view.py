@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -192,6 +192,22 @@ class SubjectRecord:
                 if known is None or assessment.at >= known.at:
                     latest[assessment.purpose] = assessment
         return list(latest.values())
+
+    def next_change_after(self, at: datetime) -> datetime | None:
+        """The first moment after `at` at which an answer may change by the passing of time alone (a consent
+        starting or ending, a custody exception ending, the 18th birthday), or None. A stored answer is good
+        only until then."""
+        moments = [
+            moment
+            for consent in self.consents
+            for moment in (consent.valid_from, consent.valid_until)
+            if moment is not None
+        ]
+        moments += [e.valid_until for e in self.custody_exceptions if e.valid_until is not None]
+        if self.comes_of_age_on is not None:
+            moments.append(datetime.combine(self.comes_of_age_on, time(), FINNISH_TIME))
+        later = [moment for moment in moments if moment > at]
+        return min(later) if later else None
 
     def custody_exception_at(self, purpose: Purpose, at: datetime) -> CustodyException | None:
         """The latest exception in force for the purpose whose guardian is still a guardian."""

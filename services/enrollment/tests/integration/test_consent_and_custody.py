@@ -313,3 +313,32 @@ async def test_a_withdrawal_is_in_the_next_answer_without_waiting_for_the_read_m
     assert given["disclosure"]["allowed"] is True
     assert withdrawn["disclosure"]["allowed"] is False
     assert in_force(withdrawn, "sharing_with_school") is False
+
+
+async def test_the_roster_and_the_team_overview_stop_counting_a_consent_that_has_lapsed(api):
+    api.enrollment.clock = lambda: datetime(2025, 8, 21, 9, 0, tzinfo=UTC)  # the whole history is in the past
+    await partnership_with_teams(api)
+    child_id = await selected_child(api, 9, consent=False)
+    await api.ok(f"/children/{child_id}/consents", {
+        **own("p-9", child_id, "participation"), "valid_until": "2025-09-01T00:00:00+00:00",
+    }, headers=as_guardian(api, 9))
+    await api.ok(f"/children/{child_id}/enrolment", enrolment(9))
+    await api.project()
+
+    async def roster_consents() -> list[str]:
+        response = await api.get("/mentor/teams", user="mentor.vantaa")
+        assert response.status_code == 200, response.text
+        roster = [c for team in response.json() for c in team["roster"] if c["child_id"] == child_id]
+        return list(roster[0]["consents_in_force"])
+
+    api.enrollment.clock = lambda: datetime(2025, 8, 31, 20, 59, tzinfo=UTC)
+    before = await roster_consents()
+    api.enrollment.clock = lambda: datetime(2025, 9, 1, 0, 0, tzinfo=UTC)
+    after = await roster_consents()
+    overview = await api.get("/teams", user="coordinator.vantaa")
+    team = next(t for t in overview.json() if t["size"] > 0)
+
+    assert before == ["participation"]
+    assert after == []
+    # The dashboard view counts the stored status only until its expiry (the database's own clock is later).
+    assert team["with_participation_consent"] == 0

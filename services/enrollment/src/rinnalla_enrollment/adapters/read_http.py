@@ -178,7 +178,7 @@ def read_router() -> APIRouter:
         principal = access.principal
         relations = await enrollment.relations(principal)
         async with enrollment.connections.acquire() as conn:
-            teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants)
+            teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants, enrollment.clock())
         children = [c["child_id"] for t in teams for c in [*t["roster"], *t["waiting_list"]]]
         await access.record_many(children)
         return [MentorTeam.model_validate(team) for team in teams]
