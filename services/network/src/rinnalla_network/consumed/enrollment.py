@@ -108,7 +108,8 @@ class MinorProhibitionRecorded(ConsumedEvent):
     """The child forbade sharing for a purpose (None: for every purpose): no referral packet carries it."""
 
     event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
-    # v2 added the guardians a minor refuses and the evidence, which this reader does not read: both versions read as they are
+    # v2 added the guardians a minor refuses and the evidence, which this reader does not read:
+    # both versions read as they are
     schema_version: ClassVar[int] = 2
     oldest_schema_version: ClassVar[int] = 1
     child_id: str
