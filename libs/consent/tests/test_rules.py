@@ -444,3 +444,16 @@ def test_withdrawing_an_unknown_consent_changes_nothing() -> None:
 def test_facts_need_timezone_aware_times() -> None:
     with pytest.raises(ValueError, match="timezone"):
         ConsentExpired(consent_id="c1", at=day(1).replace(tzinfo=None))
+
+
+def test_a_stored_answer_says_until_when_it_holds() -> None:
+    view = view_of(given("c1", MOTHER, 1, valid_from=day(3), valid_until=day(10)))
+    record = view.subject(CHILD)
+    assert record is not None
+    assert record.next_change_after(day(2)) == day(3)
+    assert record.next_change_after(day(3)) == day(10)
+    birthday = record.next_change_after(day(10))
+    assert birthday is not None
+    assert finnish_day(birthday) == BIRTHDAY_18
+    assert birthday == datetime(2037, 2, 28, 22, 0, tzinfo=UTC)
+    assert record.next_change_after(birthday) is None

@@ -67,3 +67,31 @@ def test_a_v1_exit_reads_unchanged_as_v2() -> None:
     v1 = {"child_id": "c", "team_id": "t", "exited_on": "2027-02-01", "reason": "moved_away"}
     assert event_registry().upcast(e.ChildExited.event_type, 1, v1) == v1
     assert e.ChildExited.schema_version == 2
+
+
+def test_v1_consent_statements_read_without_evidence_and_still_count() -> None:
+    v1_consent = {
+        "child_id": "child-1",
+        "consent_id": "consent-1",
+        "subject_id": "child-1",
+        "purpose": "participation",
+        "given_by": "g-1",
+        "at": "2024-10-01T10:00:00+00:00",
+        "valid_from": None,
+        "valid_until": None,
+    }
+    v1_prohibition = {
+        "child_id": "child-1",
+        "purpose": None,
+        "recorded_by": "sw-1",
+        "at": "2024-10-02T10:00:00+00:00",
+    }
+    registry = event_registry()
+
+    given = e.ConsentGiven.model_validate(registry.upcast(e.ConsentGiven.event_type, 1, v1_consent))
+    prohibited = e.MinorProhibitionRecorded.model_validate(
+        registry.upcast(e.MinorProhibitionRecorded.event_type, 1, v1_prohibition)
+    )
+
+    assert (given.recorded_by, given.evidence, given.given_by) == ("", None, "g-1")
+    assert (prohibited.guardian_ids, prohibited.evidence) == ((), None)
