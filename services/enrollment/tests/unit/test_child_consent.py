@@ -271,3 +271,23 @@ def test_consent_rules_still_apply_after_enrolment() -> None:
     state = enrolled_child()
     assert not may_tell_school(state)
     assert may_tell_school(fold_child(state, school_consent()))
+
+
+def test_from_the_18th_birthday_the_guardians_no_longer_consent_or_refuse() -> None:
+    born = date(2007, 1, 1)  # 18 on 1 January 2025, before AT
+    state = fold_child(child.initial(), nominate(born=born, on=date(2019, 10, 1)), inform(born=born))
+    with pytest.raises(RuleViolated, match="the young person is 18") as caught:
+        child.decide(state, school_consent())
+    assert caught.value.field == "given_by"
+    refusal = c.RefuseConsent(
+        child_id="child-1",
+        subject_id="child-1",
+        purpose=Purpose.PHOTOS,
+        refused_by="g-1",
+        recorded_by="g-1",
+        evidence=OWN_WORD,
+        at=AT,
+    )
+    with pytest.raises(RuleViolated, match="guardians of a minor"):
+        child.decide(state, refusal)
+    assert child.decide(state, school_consent("child-1", "k-own"))  # the young person consents themself

@@ -569,9 +569,14 @@ def _check_child_consent_giver(state: ChildState, command: c.GiveConsent) -> Non
 
 def _refuse_consent(state: ChildState, command: c.RefuseConsent) -> list[DomainEvent]:
     _check_subject(state, command.subject_id)
-    entitled = {command.subject_id} if command.subject_id != state.child_id else {state.child_id, *state.guardian_ids}
+    record = state.consents.subject(state.child_id)
+    of_age = record is not None and record.is_adult_at(command.at)
+    if command.subject_id != state.child_id or of_age:
+        entitled = {command.subject_id}
+    else:
+        entitled = {state.child_id, *state.guardian_ids}
     if command.refused_by not in entitled:
-        raise RuleViolated("refused_by", "only the person concerned, or the child's guardians, can refuse")
+        raise RuleViolated("refused_by", "only the person concerned, or the guardians of a minor, can refuse")
     check_evidence(command.evidence, command.refused_by, command.recorded_by)
     return [
         e.ConsentRefused(
