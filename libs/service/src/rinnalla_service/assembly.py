@@ -21,7 +21,15 @@ from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
 from rinnalla_runtime.settings import RuntimeSettings, ServersNotConfigured
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
-from rinnalla_security import AnchorSet, AuditLog, AuthSettings, LogName, chain_report_view, install_security
+from rinnalla_security import (
+    AnchorSet,
+    AuditLog,
+    AuthSettings,
+    LogName,
+    audit_install_sql,
+    chain_report_view,
+    install_security,
+)
 
 from rinnalla_service.definition import Context, ServiceDefinition
 from rinnalla_service.read_models import UnknownReadModel, install_read_models
@@ -114,13 +122,17 @@ class Service(Generic[Context]):
         await upgrade_database(definition.migrations, dsn, version_table_schema=definition.core.schema)
         core = definition.core
         projections = core.projections()
-        if not projections and definition.after_read_models is None:
-            return
         conn = await asyncpg.connect(dsn)
         try:
-            await install_read_models(
-                conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
-            )
+            # The audit tables are shared by every service and belong to no service's revisions: brought up
+            # to date on every migration (or, in a deployment, checked: 30-audit.sql installs them).
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
+                await conn.execute(audit_install_sql())
+            if projections or definition.after_read_models is not None:
+                await install_read_models(
+                    conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
+                )
         finally:
             await conn.close()
 

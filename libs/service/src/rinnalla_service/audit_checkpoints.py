@@ -76,7 +76,8 @@ def checkpoint_subject(subjects: Subjects, service: str, log_name: str) -> str:
 
 
 async def ensure_checkpoint_stream(js: Any, subjects: Subjects, *, replicas: int = 1) -> None:
-    """The stream of checkpoints: file storage, kept forever, no message may be deleted or purged."""
+    """The stream of checkpoints, made by whichever worker comes first: file storage, kept forever, no
+    message may be deleted or purged."""
     from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
     from nats.js.errors import NotFoundError
 
@@ -97,8 +98,8 @@ async def ensure_checkpoint_stream(js: Any, subjects: Subjects, *, replicas: int
         await js.stream_info(config.name)
     except NotFoundError:
         await js.add_stream(config)
-    else:
-        await js.update_stream(config)
+    # An existing stream is never updated: a service may create it but not change it (deploy/nats/nats.conf
+    # grants no STREAM.UPDATE on it), so no service can shorten what it keeps.
 
 
 class CheckpointPublisher:
