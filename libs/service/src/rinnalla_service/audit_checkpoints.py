@@ -26,6 +26,7 @@ from rinnalla_security import (
     BadCheckpoint,
     ChainHead,
     Checkpoint,
+    LogName,
     derive_chain_key,
     derive_signing_key,
     parse_signing_key,
@@ -36,7 +37,7 @@ from rinnalla_security import (
 
 logger = logging.getLogger(__name__)
 
-LOGS = ("access", "disclosure")
+LOGS: tuple[LogName, ...] = ("access", "disclosure")
 FETCH_BATCH = 256
 FETCH_TIMEOUT_SECONDS = 5.0
 
@@ -129,7 +130,7 @@ class CheckpointPublisher:
         await ensure_checkpoint_stream(js, self._subjects, replicas=self._replicas)
         published: list[Checkpoint] = []
         for log_name in LOGS:
-            head = await self._audit_log.head(log_name)  # type: ignore[arg-type]
+            head = await self._audit_log.head(log_name)
             if head is None or (not force and self._published.get(log_name) == head):
                 continue
             checkpoint = Checkpoint(log_name, head.seq, head.row_hash, self._service, self._clock())
