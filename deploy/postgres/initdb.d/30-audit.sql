@@ -22,6 +22,14 @@ DO $rinnalla$ BEGIN
     END IF;
 END $rinnalla$;
 ALTER SCHEMA audit OWNER TO rinnalla_audit_owner;
+-- Tables an earlier install made as another role (a superuser, a service) pass to the owner.
+ALTER TABLE IF EXISTS audit.access_log OWNER TO rinnalla_audit_owner;
+ALTER TABLE IF EXISTS audit.disclosure_log OWNER TO rinnalla_audit_owner;
+DO $rinnalla$ BEGIN
+    IF to_regprocedure('audit.refuse_change()') IS NOT NULL THEN
+        ALTER FUNCTION audit.refuse_change() OWNER TO rinnalla_audit_owner;
+    END IF;
+END $rinnalla$;
 
 -- The tables, made as rinnalla_audit_owner so that it owns them (and their triggers).
 SET ROLE rinnalla_audit_owner;
