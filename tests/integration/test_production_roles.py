@@ -253,7 +253,7 @@ async def test_the_application_role_cannot_rewrite_the_access_log(
     }
 
 
-async def test_grafana_reads_only_the_suppressed_name_free_views(
+async def test_grafana_reads_only_the_views_granted_by_name_and_none_has_names(
     deployment: Deployment, nats_url: str, tmp_path: Path
 ) -> None:
     master_key = new_master_key()
