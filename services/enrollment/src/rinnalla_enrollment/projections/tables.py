@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rinnalla_events import Tables
+from rinnalla_events import Tables, create_schema_sql
 
 from rinnalla_enrollment.domain.upcasters import UNKNOWN_PRESCHOOL
 
@@ -243,7 +243,7 @@ def dashboard_ddl() -> list[str]:
 def grafana_role_ddl() -> list[str]:
     """The read-only role (NOLOGIN: give a login role membership) and its access to the read schema."""
     return [
-        f"CREATE SCHEMA IF NOT EXISTS {S}",
+        create_schema_sql(S),  # in a deployment the roles script made it: the service role may not
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
                   CREATE ROLE {GRAFANA_ROLE} NOLOGIN;
