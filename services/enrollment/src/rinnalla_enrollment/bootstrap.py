@@ -31,7 +31,7 @@ from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
-from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildExited, ChildNominated
+from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildExited, ChildNominated, ChildNotSelected
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2, nomination_v2_to_v3, unchanged
@@ -63,6 +63,7 @@ def event_registry() -> EventRegistry:
     registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
     registry.add_upcaster(ChildNominated.event_type, 2, nomination_v2_to_v3)
     registry.add_upcaster(ChildExited.event_type, 1, unchanged)
+    registry.add_upcaster(ChildNotSelected.event_type, 1, unchanged)
     return registry
 
 
@@ -165,7 +166,9 @@ class Enrollment:
         await self.runtime.close()
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> EnrollmentWriter:
-        return EnrollmentWriter(self.store, metadata, idempotency, identity_keys=self.identity_keys)
+        return EnrollmentWriter(
+            self.store, metadata, idempotency, identity_keys=self.identity_keys, identity_index=self.identity_claims
+        )
 
     def relay(self, nats_source: NatsSource) -> Relay:
         return self.runtime.relay(nats_source)

@@ -3,6 +3,7 @@ for pure tests of the erasure service and the retention job."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -16,6 +17,7 @@ class InMemoryEventLog:
 
     def __init__(self, store: InMemoryEventStore) -> None:
         self._store = store
+        self.index: dict[str, str] = {}  # the identity index's lookup table
 
     async def _log(self) -> list[Envelope]:
         found: list[Envelope] = []
@@ -51,6 +53,15 @@ class InMemoryEventLog:
         )
 
     # IdentityClaims
+
+    async def stream_of(self, lookup_key: str) -> str:
+        return self.index.setdefault(lookup_key, str(uuid.uuid4()))
+
+    async def forget(self, stream_ids: Collection[str]) -> int:
+        gone = [k for k, v in self.index.items() if v in stream_ids]
+        for k in gone:
+            del self.index[k]
+        return len(gone)
 
     async def claimed_by(self, child_id: str) -> list[str]:
         return sorted({

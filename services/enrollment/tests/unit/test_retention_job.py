@@ -46,11 +46,14 @@ class Log:
         await self.append(child.STREAM_TYPE, child_id, ev.ChildNotSelected(
             child_id=child_id, decided_on=decided_on, reason="guardians declined"))
 
-    async def exited(self, child_id: str, exited_on: date, identity_key: str, *guardian_ids: str) -> None:
+    async def exited(self, child_id: str, exited_on: date, lookup_key: str, *guardian_ids: str) -> str:
+        """The child enrolled (claiming the identity of `lookup_key`) and left; returns the identity stream."""
         await self.informed(child_id, *guardian_ids)
-        await self.append(identity.STREAM_TYPE, identity_key, identity.IdentityClaimed(child_id=child_id))
+        stream_id = await self.queries.stream_of(lookup_key)
+        await self.append(identity.STREAM_TYPE, stream_id, identity.IdentityClaimed(child_id=child_id))
         await self.append(child.STREAM_TYPE, child_id, ev.ChildExited(
             child_id=child_id, team_id="team-1", exited_on=exited_on, reason=ExitReason.MOVED_AWAY))
+        return stream_id
 
     async def erased(self, *subject_ids: str) -> list[bool]:
         return [await self.keys.is_erased(s) for s in subject_ids]
@@ -77,7 +80,7 @@ def log() -> Log:
 
 
 async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_released(log: Log) -> None:
-    await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
+    stream_id = await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
     await log.informed("child-2", "g-2", on=date(2031, 1, 10))  # offered a month ago: still in the pipeline
     job = RetentionJob(log.queries, log.eraser, RetentionPolicy.default())
 
@@ -88,9 +91,10 @@ async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_rel
     ]
     assert report.ok and report.children_checked == 2
     assert await log.erased("child-1", "g-1", "child-2", "g-2") == [True, True, False, False]
-    assert [r.envelope.event_type for r in await log.store.read_stream(identity.STREAM_TYPE, "identity-key-1")] == [
+    assert [r.envelope.event_type for r in await log.store.read_stream(identity.STREAM_TYPE, stream_id)] == [
         identity.IdentityClaimed.event_type, identity.IdentityReleased.event_type,
     ]
+    assert log.queries.index == {}  # the lookup key (a derivative of the identity code) is gone
     erasure = await log.queries.erased("child-1")
     assert erasure is not None and (erasure.subject_kind, erasure.tenant) == ("child", "092")
 

@@ -42,10 +42,23 @@ class SubjectDirectory(Protocol):
 
 
 class IdentityClaims(Protocol):
-    """The identity index seen from a child: which identity streams they claimed."""
+    """The identity index: which identity stream a lookup key points to, and which streams a child claimed.
+
+    The lookup key (a keyed hash of the identity code) lives only in a mutable table, never in the event log;
+    the log knows an identity stream only by a random id. Erasure deletes the lookup key (`forget`), so
+    nothing derived from the identity code outlives the person.
+    """
+
+    async def stream_of(self, lookup_key: str) -> str:
+        """The identity stream of this lookup key: the one already recorded, or a new random id (kept)."""
+        ...
+
+    async def forget(self, stream_ids: Collection[str]) -> int:
+        """Delete the lookup keys pointing to these identity streams; returns how many were deleted."""
+        ...
 
     async def claimed_by(self, child_id: str) -> list[str]:
-        """The identity keys (stream ids) this child ever claimed, released or not."""
+        """The identity streams this child ever claimed, released or not."""
         ...
 
 

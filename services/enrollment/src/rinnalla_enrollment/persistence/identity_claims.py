@@ -1,16 +1,49 @@
-"""`IdentityClaims` over the PostgreSQL event store: `IdentityClaimed` events carry the child id in plain text."""
+"""`IdentityClaims` over PostgreSQL: the lookup table `identity_index` and the identity streams' events.
+
+`identity_index` maps the lookup key (a keyed hash of the identity code) to a random identity stream id. It
+is the only place a derivative of an identity code is kept, and erasure deletes the row: the event log
+holds only the random id, and `IdentityClaimed` events carry the child id in plain text.
+"""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
 
 from rinnalla_events import ConnectionSource
 
 from rinnalla_enrollment.domain import identity
+
+INDEX_TABLE = "identity_index"
 
 
 class PostgresIdentityClaims:
     def __init__(self, connections: ConnectionSource, schema: str) -> None:
         self._connections = connections
         self._events = f"{schema}.events"
+        self._index = f"{schema}.{INDEX_TABLE}"
+
+    async def stream_of(self, lookup_key: str) -> str:
+        async with self._connections.acquire() as conn:
+            # Two enrolments of one person at once get the same stream: the stream's version decides the race.
+            await conn.execute(
+                f"INSERT INTO {self._index} (lookup_key, stream_id) VALUES ($1, $2)"
+                " ON CONFLICT (lookup_key) DO NOTHING",
+                lookup_key, str(uuid.uuid4()),
+            )
+            stream_id = await conn.fetchval(
+                f"SELECT stream_id FROM {self._index} WHERE lookup_key = $1", lookup_key
+            )
+        return str(stream_id)
+
+    async def forget(self, stream_ids: Collection[str]) -> int:
+        if not stream_ids:
+            return 0
+        async with self._connections.acquire() as conn:
+            deleted = await conn.fetch(
+                f"DELETE FROM {self._index} WHERE stream_id = ANY($1::text[]) RETURNING stream_id", list(stream_ids)
+            )
+        return len(deleted)
 
     async def claimed_by(self, child_id: str) -> list[str]:
         async with self._connections.acquire() as conn:
