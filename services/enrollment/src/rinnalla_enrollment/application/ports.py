@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from rinnalla_enrollment.domain.records import LegalHold, TeamRegisterRecorded
+
 SubjectKind = Literal["child", "guardian"]
 
 
@@ -71,6 +73,8 @@ class ChildStatusFacts:
     status_event: str
     status_payload: Mapping[str, Any]  # the event's stored payload; only its plaintext dates are read
     guardian_ids: frozenset[str]
+    team_ids: frozenset[str] = frozenset()  # every team the child was ever enrolled in or moved to
+    last_team_id: str | None = None  # the team the child was in last (its register holds the record)
 
 
 class RetentionFacts(Protocol):
@@ -80,6 +84,14 @@ class RetentionFacts(Protocol):
 
     async def erased_subjects(self) -> frozenset[str]:
         """Every person (child or guardian) erased so far."""
+        ...
+
+    async def team_registers(self) -> Mapping[str, TeamRegisterRecorded]:
+        """Each team's latest recorded register, by team id (a team with none is in the programme's own)."""
+        ...
+
+    async def legal_holds(self) -> list[LegalHold]:
+        """Every legal hold ever placed, lifted or not (the caller asks which are in force on a day)."""
         ...
 
 
