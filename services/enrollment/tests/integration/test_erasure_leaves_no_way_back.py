@@ -161,3 +161,22 @@ async def test_an_erased_person_enrolled_again_is_unique_again_and_the_old_strea
     assert len(index) == 1 and len(streams) == 2  # the erased child's stream is kept, but nothing points to it
     assert {r["stream_id"] for r in streams} >= {index[0]["stream_id"]}
     assert all(re.fullmatch(r"[0-9a-f-]{36}", r["stream_id"]) for r in streams)  # random ids, not hashes
+
+
+async def test_a_lookup_key_that_never_led_to_a_claim_is_swept_at_the_next_erasure(api):
+    await partnership_with_teams(api)
+    left = await an_enrolled_child_who_left(api)
+    failed_long_ago = api.enrollment.identity_keys.key_of(demo_hetu(BORN, 240))
+    failed_just_now = api.enrollment.identity_keys.key_of(demo_hetu(BORN, 242))
+    async with api.enrollment.connections.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO enrollment.identity_index (lookup_key, stream_id, created_at)"
+            " VALUES ($1, 'orphan-1', now() - interval '2 hours'), ($2, 'orphan-2', now())",
+            failed_long_ago, failed_just_now,
+        )
+
+    await erase(api, left)
+
+    async with api.enrollment.connections.acquire() as conn:
+        kept = {r["lookup_key"] for r in await conn.fetch("SELECT lookup_key FROM enrollment.identity_index")}
+    assert kept == {failed_just_now}  # an enrolment may still be on its way to claim the fresh one

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import timedelta
 
 from rinnalla_events import ConnectionSource
 
 from rinnalla_enrollment.domain import identity
 
 INDEX_TABLE = "identity_index"
+ORPHAN_AGE = timedelta(hours=1)
 
 
 class PostgresIdentityClaims:
@@ -37,11 +39,17 @@ class PostgresIdentityClaims:
         return str(stream_id)
 
     async def forget(self, stream_ids: Collection[str]) -> int:
-        if not stream_ids:
-            return 0
+        """Also sweeps lookup keys that never led to a claim (an enrolment that failed after the lookup): once
+        they are older than `ORPHAN_AGE`, no enrolment can still be on its way to claim them."""
         async with self._connections.acquire() as conn:
             deleted = await conn.fetch(
-                f"DELETE FROM {self._index} WHERE stream_id = ANY($1::text[]) RETURNING stream_id", list(stream_ids)
+                f"""DELETE FROM {self._index} i
+                     WHERE i.stream_id = ANY($1::text[])
+                        OR (i.created_at < now() - $2::interval
+                            AND NOT EXISTS (SELECT 1 FROM {self._events} e
+                                             WHERE e.stream_type = $3 AND e.stream_id = i.stream_id))
+                    RETURNING i.stream_id""",
+                list(stream_ids), ORPHAN_AGE, identity.STREAM_TYPE,
             )
         return len(deleted)
 

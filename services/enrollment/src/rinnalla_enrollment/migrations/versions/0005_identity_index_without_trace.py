@@ -24,7 +24,8 @@ def upgrade() -> None:
     op.execute(
         """CREATE TABLE IF NOT EXISTS enrollment.identity_index (
                lookup_key text PRIMARY KEY,
-               stream_id  text NOT NULL UNIQUE
+               stream_id  text NOT NULL UNIQUE,
+               created_at timestamptz NOT NULL DEFAULT now()
            )"""
     )
     op.execute(
