@@ -12,7 +12,7 @@ from rinnalla_enrollment.application.erasure import Eraser
 from rinnalla_enrollment.application.ports import SubjectKind
 from rinnalla_enrollment.application.retention import RetentionJob
 from rinnalla_enrollment.bootstrap import event_registry
-from rinnalla_enrollment.domain import child, identity
+from rinnalla_enrollment.domain import child, identity, records
 from rinnalla_enrollment.domain import events as ev
 from rinnalla_enrollment.domain.values import ExitReason
 from rinnalla_events import DomainEvent, EventCodec, EventMetadata, InMemoryEventStore, InMemoryKeyStore
@@ -135,3 +135,22 @@ async def test_erasing_again_answers_the_first_erasure(log: Log) -> None:
     assert not first.already_erased and again.already_erased
     assert again.erased_at == first.erased_at
     assert await log.queries.erased_subjects() == frozenset({"child-1"})
+
+
+async def test_a_held_child_is_kept_and_the_report_says_which_hold_keeps_them(log: Log) -> None:
+    await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
+    await log.append(records.HOLD_STREAM_TYPE, "hold-1", records.LegalHoldPlaced(
+        hold_id="hold-1", municipality_code="092", scope=records.HoldScope.CHILD, target_id="child-1",
+        basis=records.HoldBasis.RESEARCH_STUDY, reference="THL/1234/2025", placed_on=date(2026, 3, 1),
+        held_until=date(2035, 12, 31), placed_by="user-dpo.vantaa", at=NOW))
+    job = RetentionJob(log.queries, log.eraser, RetentionPolicy.default())
+
+    report = await job.run(date(2031, 2, 1))
+
+    assert report.erased == [] and [h.subject_id for h in report.held] == ["child-1"]
+    assert report.lines() == [
+        "retention on 2031-02-01: 1 children checked, 0 people erased, 1 kept under a legal hold, 0 failed",
+        "kept child child-1: programme_record: the period ended on 2031-02-01, kept under legal hold hold-1 "
+        "(research_study, THL/1234/2025) on child child-1 until 2035-12-31",
+    ]
+    assert await log.erased("child-1", "g-1") == [False, False]
