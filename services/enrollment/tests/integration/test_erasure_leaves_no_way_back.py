@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 from enrollment_scenario import TEAM, enrolment, guardian, partnership_with_teams, selected_child
+from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.demo import demo_hetu
+from rinnalla_enrollment.domain.identity import IdentityClaimed, IdentityReleased
+from rinnalla_enrollment.persistence.identity_claims import identity_index_ddl
+from rinnalla_events import EventMetadata
 
 pytestmark = pytest.mark.integration
 
@@ -180,3 +184,37 @@ async def test_a_lookup_key_that_never_led_to_a_claim_is_swept_at_the_next_erasu
     async with api.enrollment.connections.acquire() as conn:
         kept = {r["lookup_key"] for r in await conn.fetch("SELECT lookup_key FROM enrollment.identity_index")}
     assert kept == {failed_just_now}  # an enrolment may still be on its way to claim the fresh one
+
+
+async def test_upgrading_renames_the_old_hashed_identity_streams_and_keeps_only_the_held_claims(api):
+    await partnership_with_teams(api)
+    held_code, released_code = demo_hetu(BORN, 250), demo_hetu(BORN, 252)
+    keys, store = api.enrollment.identity_keys, api.enrollment.store
+    old_held, old_released = keys.key_of(held_code), keys.key_of(released_code)
+    # Streams as the index wrote them before revision 0005: named by the keyed hash itself.
+    metadata = EventMetadata(tenant="092", actor="coordinator")
+    await store.append("identity", old_held, [IdentityClaimed(child_id="child-old-1")], expected_version=0,
+                       metadata=metadata)
+    await store.append("identity", old_released, [IdentityClaimed(child_id="child-old-2"),
+                                                 IdentityReleased(child_id="child-old-2")],
+                       expected_version=0, metadata=metadata)
+
+    async with api.enrollment.connections.acquire() as conn:
+        for statement in identity_index_ddl(EVENT_SCHEMA):
+            await conn.execute(statement)
+        for statement in identity_index_ddl(EVENT_SCHEMA):  # a second run changes nothing
+            await conn.execute(statement)
+        streams = {r["stream_id"] for r in await conn.fetch(
+            "SELECT DISTINCT stream_id FROM enrollment.events WHERE stream_type = 'identity'")}
+        index = {r["lookup_key"]: r["stream_id"] for r in await conn.fetch(
+            "SELECT lookup_key, stream_id FROM enrollment.identity_index")}
+
+    assert old_held not in streams and old_released not in streams and len(streams) == 2
+    assert list(index) == [old_held] and index[old_held] in streams
+    still_held = await selected_child(api, 5, date_of_birth=BORN)
+    refused = await api.command(f"/children/{still_held}/enrolment", enrolment(5, date_of_birth=BORN, hetu=held_code))
+    assert refused.status_code == 409, refused.text  # uniqueness survives the upgrade
+    free_again = await selected_child(api, 6, date_of_birth=BORN)
+    enrolled = await api.command(f"/children/{free_again}/enrolment",
+                                 enrolment(6, date_of_birth=BORN, hetu=released_code))
+    assert enrolled.status_code == 200, enrolled.text

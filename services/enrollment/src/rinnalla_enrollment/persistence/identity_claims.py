@@ -61,3 +61,42 @@ class PostgresIdentityClaims:
                 identity.STREAM_TYPE, identity.IdentityClaimed.event_type, child_id,
             )
         return [str(row["stream_id"]) for row in rows]
+
+
+def identity_index_ddl(schema: str) -> list[str]:
+    """The lookup table, and the rewrite of identity streams named by the old keyed hash (revision 0005).
+
+    Each old stream (its id is the lookup key, 64 hex digits) gets a random id; only a stream still held
+    keeps a lookup key, in the table. Safe to run again: renamed streams no longer match."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {schema}.{INDEX_TABLE} (
+               lookup_key text PRIMARY KEY,
+               stream_id  text NOT NULL UNIQUE,
+               created_at timestamptz NOT NULL DEFAULT now()
+           )""",
+        f"""
+        DO $$
+        DECLARE
+            old record;
+            fresh text;
+            released boolean;
+        BEGIN
+            FOR old IN SELECT DISTINCT stream_id FROM {schema}.events
+                        WHERE stream_type = '{identity.STREAM_TYPE}' AND stream_id ~ '^[0-9a-f]{{64}}$'
+            LOOP
+                fresh := gen_random_uuid()::text;
+                SELECT event_type = '{identity.IdentityReleased.event_type}' INTO released
+                  FROM {schema}.events
+                 WHERE stream_type = '{identity.STREAM_TYPE}' AND stream_id = old.stream_id
+                 ORDER BY version DESC LIMIT 1;
+                UPDATE {schema}.events SET stream_id = fresh
+                 WHERE stream_type = '{identity.STREAM_TYPE}' AND stream_id = old.stream_id;
+                UPDATE {schema}.idempotency SET stream_id = fresh
+                 WHERE stream_type = '{identity.STREAM_TYPE}' AND stream_id = old.stream_id;
+                IF NOT released THEN
+                    INSERT INTO {schema}.{INDEX_TABLE} (lookup_key, stream_id) VALUES (old.stream_id, fresh);
+                END IF;
+            END LOOP;
+        END $$
+        """,
+    ]

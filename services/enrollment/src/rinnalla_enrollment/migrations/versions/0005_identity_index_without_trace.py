@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from alembic import op
 
+from rinnalla_enrollment.config import EVENT_SCHEMA
+from rinnalla_enrollment.persistence.identity_claims import identity_index_ddl
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -21,40 +24,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(
-        """CREATE TABLE IF NOT EXISTS enrollment.identity_index (
-               lookup_key text PRIMARY KEY,
-               stream_id  text NOT NULL UNIQUE,
-               created_at timestamptz NOT NULL DEFAULT now()
-           )"""
-    )
-    op.execute(
-        """
-        DO $$
-        DECLARE
-            old record;
-            fresh text;
-            holder_released boolean;
-        BEGIN
-            FOR old IN SELECT DISTINCT stream_id FROM enrollment.events
-                        WHERE stream_type = 'identity' AND stream_id ~ '^[0-9a-f]{64}$'
-            LOOP
-                fresh := gen_random_uuid()::text;
-                SELECT event_type = 'enrollment.IdentityReleased' INTO holder_released
-                  FROM enrollment.events
-                 WHERE stream_type = 'identity' AND stream_id = old.stream_id
-                 ORDER BY version DESC LIMIT 1;
-                UPDATE enrollment.events SET stream_id = fresh
-                 WHERE stream_type = 'identity' AND stream_id = old.stream_id;
-                UPDATE enrollment.idempotency SET stream_id = fresh
-                 WHERE stream_type = 'identity' AND stream_id = old.stream_id;
-                IF NOT holder_released THEN
-                    INSERT INTO enrollment.identity_index (lookup_key, stream_id) VALUES (old.stream_id, fresh);
-                END IF;
-            END LOOP;
-        END $$
-        """
-    )
+    for statement in identity_index_ddl(EVENT_SCHEMA):
+        op.execute(statement)
 
 
 def downgrade() -> None:
