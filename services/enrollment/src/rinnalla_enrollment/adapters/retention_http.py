@@ -58,6 +58,11 @@ read_schedule_rule = authorize(
 
 
 class RegisterRequest(StrictModel):
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra={"examples": [{
+        "register_kind": "purchased_service", "statutory_retention": "family_services_record",
+        "contract_reference": "VAKE-2025/17", "recorded_on": "2025-08-01",
+    }]})
+
     register_kind: records.Register = Field(
         description="programme: the association's own register; purchased_service: the county's client records"
     )
@@ -72,6 +77,12 @@ class RegisterRequest(StrictModel):
 
 
 class PlaceHoldRequest(StrictModel):
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra={"examples": [{
+        "municipality_code": "092", "scope": "team", "target_id": "team-092-2019-a",
+        "basis": "sib_outcome_measurement", "reference": "LAPSET-SIB-2019", "placed_on": "2026-01-15",
+        "held_until": "2031-12-31",
+    }]})
+
     municipality_code: MunicipalityCode
     scope: records.HoldScope = Field(description="child, team (every child ever in it) or municipality")
     target_id: Id = Field(description="the child id, the team id or the municipality code")
@@ -85,6 +96,8 @@ class PlaceHoldRequest(StrictModel):
 
 
 class LiftHoldRequest(StrictModel):
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra={"examples": [{"lifted_on": "2027-03-01"}]})
+
     lifted_on: date
 
 
