@@ -180,6 +180,11 @@ async def test_holds_are_checked_and_kept_within_the_municipality(api):
                                       headers=api.token("dpo.vantaa", **OUTSIDER))
     outsider_list = await api.client.get("/v1/legal-holds", headers=api.token("dpo.vantaa", **OUTSIDER))
     guardian_list = await api.get("/legal-holds", user="mentor.vantaa")
+    await a_child_who_left(api, 1)
+    outsider_schedule = await api.client.get("/v1/retention/schedule", headers=api.token("coordinator.vantaa",
+                                                                                        **OUTSIDER))
+    mentor_schedule = await api.get("/retention/schedule", user="mentor.vantaa")
+    anonymous = await api.client.get("/v1/retention/schedule")
 
     assert problem(ends_first) == (422, ["body.held_until"])
     assert problem(no_team) == (404, ["body.target_id"])
@@ -189,6 +194,9 @@ async def test_holds_are_checked_and_kept_within_the_municipality(api):
     assert outsider_lift.status_code == 404
     assert outsider_list.status_code == 200 and outsider_list.json() == []
     assert guardian_list.status_code == 403
+    assert outsider_schedule.status_code == 200 and outsider_schedule.json() == []
+    assert mentor_schedule.status_code == 403 and anonymous.status_code == 401
+    assert "child-0001" in await schedule(api, "2026-03-01")
 
 
 async def test_the_worker_task_skips_a_held_record(api):
