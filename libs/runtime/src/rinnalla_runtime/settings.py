@@ -106,6 +106,12 @@ class RuntimeSettings(BaseSettings):
         default=False, description="the enrollment worker runs the daily retention job (it erases for real)"
     )
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    bus_max_message_bytes: int = Field(
+        default=1_048_576,
+        ge=4096,
+        description="largest event message on NATS (headers and body): the server's max_payload; larger events "
+        "are refused when appended",
+    )
     embedded_postgres_port: int = Field(default=54329, ge=1, le=65535)
     embedded_nats_port: int = Field(default=42229, ge=1, le=65535)
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)
