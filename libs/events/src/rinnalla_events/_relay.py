@@ -453,6 +453,8 @@ class Relay:
             self._last_seq = ack.seq
             await self._checkpoints.save(stored.cursor)
             self._checkpoint = stored.cursor
+            async with self._connections.acquire() as conn:  # wake the service's relay, stopped before it
+                await conn.execute("SELECT pg_notify($1, '')", channel_for(self._store.schema))
             self._metrics.placeholders.labels(self._service).inc()
             self._log.warning(
                 "relay.placeholder_published",
@@ -512,9 +514,10 @@ class Relay:
                 try:
                     published = await self.publish_pending()
                 except EventTooLargeForBus:
-                    # reported by _catch_up; no retry can help: look again later for the operator's placeholder
+                    # reported by _catch_up; no retry can help. Look again when the operator's placeholder
+                    # notifies (or an append does), and now and then.
                     await self._refresh_lag()
-                    await _pause(self._retry_max, stop)
+                    await self._wakeup.wait(self._retry_max)
                     continue
                 except Exception as exc:
                     failures += 1

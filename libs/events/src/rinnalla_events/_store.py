@@ -194,11 +194,7 @@ class PostgresEventStore:
              WHERE EXISTS (SELECT 1 FROM claim)
             RETURNING version
         """
-        self._columns = (
-            "position, tx_id::text::bigint AS tx, event_id, stream_type, stream_id, version, event_type, "
-            "schema_version, occurred_at, recorded_at, tenant, actor, correlation_id, causation_id, "
-            "traceparent, tracestate, payload::text AS payload"
-        )
+        self._columns = _ENVELOPE_COLUMNS
 
     async def append(
         self,
@@ -495,6 +491,24 @@ class _AlreadyDone(Exception):
 class _Conflict(Exception):
     def __init__(self, write: StreamWrite) -> None:
         self.write = write
+
+
+_ENVELOPE_COLUMNS = (
+    "position, tx_id::text::bigint AS tx, event_id, stream_type, stream_id, version, event_type, "
+    "schema_version, occurred_at, recorded_at, tenant, actor, correlation_id, causation_id, "
+    "traceparent, tracestate, payload::text AS payload"
+)
+
+
+async def read_stored_envelope(conn: PgConnection, schema: str, event_id: UUID) -> Envelope | None:
+    """One stored event by its id (the event an `EventTooLargeForBus` placeholder stands for), if this store
+    holds it."""
+    s = check_schema_name(schema)
+    exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.events")
+    if not exists:
+        return None
+    row = await conn.fetchrow(f"SELECT {_ENVELOPE_COLUMNS} FROM {s}.events WHERE event_id = $1", event_id)
+    return None if row is None else _envelope(row)
 
 
 def _envelope(row: PgRow) -> Envelope:
