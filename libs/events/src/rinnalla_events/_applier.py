@@ -13,7 +13,12 @@ Exactly-once effect comes from what is committed together with the rows:
 Poison events (decode or apply raises) are parked in `<schema>.parked_events` in the same transaction and
 the checkpoint moves past them. The first attempt runs without savepoints (they cost two round trips per
 event); if any apply fails, the transaction is rolled back and the batch is replayed with a savepoint
-around each event, so the failing one can be parked and the others kept.
+around each event, so the failing one can be parked and the others kept. Each parked event is an error
+log (`projection.event_parked`); the service API shows the unresolved ones as
+`rinnalla_projection_parked_events` (alert on it).
+
+An `EventTooLargeForBus` placeholder (ADR 0005) is replaced by the event it stands for when this schema's
+store holds it; otherwise it is parked.
 """
 
 from __future__ import annotations
