@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from enrollment_scenario import PARTNERSHIP, TEAM, enrolment, guardian, partnership_with_teams, selected_child
+from enrollment_scenario import PARTNERSHIP, TEAM, guardian, partnership_with_teams, selected_child
 from rinnalla_cli.context import CliState
 from rinnalla_cli.main import app as cli
 from rinnalla_enrollment.bootstrap import open_enrollment
@@ -207,26 +207,41 @@ def lowered(settings: RuntimeSettings, limit: int) -> RuntimeSettings:
     return settings.model_copy(update={"bus_max_message_bytes": limit})
 
 
+async def nominated_child(api: Api, n: int) -> str:
+    child_id = f"child-{n:04d}"
+    await api.ok(f"/children/{child_id}/nomination", {
+        "municipality_code": "092", "team_id": TEAM, "nominated_on": "2025-08-05", "preschool": {"name": "P"},
+        "nominated_by": ["preschool", "social_services"], "preschool_reference": f"esiopetus-{n}",
+        "cohort_year": 2019,
+    })
+    return child_id
+
+
+def informing(guardians: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "guardians": guardians, "informed_on": "2025-08-08", "reasons": ["no_other_hobby"],
+        "child": {"given_names": "Lapsi", "family_name": "Esimerkki", "date_of_birth": "2019-03-01"},
+    }
+
+
 async def test_a_change_whose_event_would_not_fit_on_the_bus_is_refused_with_413_and_nothing_is_written(
     settings: RuntimeSettings, key_dir: Any
 ) -> None:
     async with deployed(lowered(settings, 8_000), key_dir) as api:
         await partnership_with_teams(api)
-        child_id = await selected_child(api, 1)
-        child_before, team_before = await version(api, "child", child_id), await version(api, "team", TEAM)
-        body = {**enrolment(1), "guardians": [large_guardian(n) for n in range(1, 9)]}
+        child_id = await nominated_child(api, 1)
+        before = await version(api, "child", child_id)
 
-        response = await api.command(f"/children/{child_id}/enrolment", body)
+        response = await api.command(f"/children/{child_id}/guardians-informed",
+                                     informing([large_guardian(n) for n in range(1, 9)]))
 
         assert response.status_code == 413, response.text
         problem = response.json()
         assert problem["type"].endswith("event_too_large")
-        assert e.ChildEnrolled.event_type in problem["detail"] and "8,000" in problem["detail"]
+        assert e.GuardiansInformed.event_type in problem["detail"] and "8,000" in problem["detail"]
         assert problem["errors"][0]["field"] == "body"
-        # the child's and the team's streams are written together or not at all
-        assert await version(api, "child", child_id) == child_before
-        assert await version(api, "team", TEAM) == team_before
-        await api.ok(f"/children/{child_id}/enrolment", enrolment(1))  # an ordinary enrolment still fits
+        assert await version(api, "child", child_id) == before
+        await api.ok(f"/children/{child_id}/guardians-informed", informing([guardian(1)]))  # an ordinary one fits
 
 
 async def test_a_relay_stopped_by_an_event_too_large_alerts_and_the_operator_command_lets_it_go_on(
@@ -234,12 +249,12 @@ async def test_a_relay_stopped_by_an_event_too_large_alerts_and_the_operator_com
 ) -> None:
     async with deployed(settings, key_dir) as api:  # written while the bus carried 1 MiB
         await partnership_with_teams(api)
-        child_id = await selected_child(api, 1)
-        await api.ok(f"/children/{child_id}/enrolment",
-                     {**enrolment(1), "guardians": [large_guardian(n) for n in range(1, 9)]})
-        [enrolled] = [event for event in await api.enrollment.store.read_stream("child", child_id)
-                      if event.envelope.event_type == e.ChildEnrolled.event_type]
-        too_large = str(enrolled.envelope.event_id)
+        child_id = await nominated_child(api, 1)
+        await api.ok(f"/children/{child_id}/guardians-informed",
+                     informing([large_guardian(n) for n in range(1, 9)]))
+        [informed] = [event for event in await api.enrollment.store.read_stream("child", child_id)
+                      if event.envelope.event_type == e.GuardiansInformed.event_type]
+        too_large = str(informed.envelope.event_id)
 
     later = lowered(settings, 8_000)  # the limit was lowered later
     async with deployed(later, key_dir) as api:
@@ -247,13 +262,12 @@ async def test_a_relay_stopped_by_an_event_too_large_alerts_and_the_operator_com
 
         async def blocked() -> float | None:  # once the relay has published everything before the event
             return sample(await metrics(api), "rinnalla_relay_blocked_event_bytes", event_id=too_large,
-                          stream_type="child", stream_id=child_id, event_type=e.ChildEnrolled.event_type)
+                          stream_type="child", stream_id=child_id, event_type=e.GuardiansInformed.event_type)
 
         async def relay_stopped() -> bool:
             return await blocked() is not None
 
-        await api.ok(f"/children/{child_id}/school",
-                     {"school": {"name": "Uusi koulu"}, "class_name": "2B", "changed_on": "2026-08-01"})
+        await api.ok(f"/children/{child_id}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"})
         await eventually(relay_stopped, within=30)
         size = await blocked()
         assert size is not None and size > 8_000
@@ -271,11 +285,11 @@ async def test_a_relay_stopped_by_an_event_too_large_alerts_and_the_operator_com
 
         await api.project()  # the relay went on: everything after the event reaches the read model
         async with api.enrollment.connections.acquire() as conn:
-            row = await conn.fetchrow(
-                f"SELECT status, school_name, class_name FROM {READ_SCHEMA}.children WHERE child_id = $1", child_id
-            )
+            status = await conn.fetchval(f"SELECT status FROM {READ_SCHEMA}.children WHERE child_id = $1", child_id)
+            listed = await conn.fetchval(f"SELECT count(*) FROM {READ_SCHEMA}.guardians WHERE child_id = $1",
+                                         child_id)
         # the read model read the oversize event from the store, then the change after it
-        assert (row["status"], row["school_name"], row["class_name"]) == ("active", "Uusi koulu", "2B")
+        assert (status, listed) == ("selected", 8)
         assert sample(await metrics(api), "rinnalla_relay_blocked_event_bytes", event_id=too_large) is None
 
 

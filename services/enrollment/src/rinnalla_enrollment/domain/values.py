@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from rinnalla_events import Personal
 
 from rinnalla_enrollment.domain.errors import InvalidValue
@@ -41,6 +41,11 @@ Day = Annotated[
     ),
 ]
 """A business date (or a date of birth) within the years the register can concern."""
+Moment = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(EARLIEST_DAY.year, 1, 1, tzinfo=UTC), le=datetime(LATEST_DAY.year, 12, 31, 23, 59, tzinfo=UTC)),
+]
+"""A moment a user gives (when a consent starts or ends), within the same years as `Day`."""
 Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
 """A calendar year (a birth cohort, a funding year)."""
 Euros = Annotated[Decimal, Field(ge=-100_000_000, le=100_000_000)]
