@@ -133,6 +133,12 @@ async def test_strings_and_lists_beyond_their_bound_are_refused_with_the_field_p
             "municipality_code": "092", "nominated_on": "2025-08-05", "preschool": {"name": "P"},
             "nominated_by": ["preschool", "school"], "preschool_reference": "r", "cohort_year": -5,
         }, "body.cohort_year"),
+        ("/children/child-0009/consents", {
+            "consent_id": "c", "subject_id": "child-0009", "purpose": "participation",
+            "evidence": {"method": "electronic", "information_version": "v1"},
+            "valid_until": "3189-01-01T00:00:00+00:00",
+        }, "body.valid_until"),
+        ("/children/child-0009/hearings", {"heard_on": "3189-01-01", "child_view": "agrees"}, "body.heard_on"),
         (f"/partnerships/{PARTNERSHIP}/cost-sharing", {
             "agreed_on": "2025-03-01", "valid_from": "2025-08-01", "price_per_team_cents": 2**63,
             "payers": [{"kind": "municipality", "code": "092", "share_basis_points": 10000}],
