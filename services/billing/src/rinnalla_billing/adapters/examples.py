@@ -1,0 +1,43 @@
+"""Examples for the OpenAPI contract (organisations and teams only: billing names no person)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SELLER = {
+    "name": "Icehearts ry", "business_id": "2228357-4", "peppol_id": "0216:003722283574",
+    "iban": "FI2112345600000785", "bic": "NDEAFIHH",
+}
+CITY = {
+    "payer_id": "city", "kind": "municipality", "name": "Vantaan kaupunki", "business_id": "0124610-9",
+    "share_basis_points": 5000, "peppol_id": "0216:003701246109", "buyer_reference": "VANTAA-KASVATUS-42",
+}
+COUNTY = {
+    "payer_id": "county", "kind": "wellbeing_services_county", "name": "Vantaan ja Keravan hyvinvointialue",
+    "business_id": "3221366-8", "share_basis_points": 5000, "peppol_id": "0216:003732213668",
+    "buyer_reference": "VAKE-LASTENSUOJELU-7",
+}
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "SetUpAgreement": {
+        "seller": SELLER, "frequency": "half_yearly", "price_per_team_cents": 6_000_000,
+        "payers": [CITY, COUNTY], "valid_from": "2026-01-01", "valid_until": "2031-12-31",
+    },
+    "AmendAgreement": {"effective_from": "2027-01-01", "price_per_team_cents": 6_200_000,
+                       "reason": "the second year's price"},
+    "AdjustPriceByIndex": {"effective_from": "2027-01-01", "index_change_basis_points": 310},
+    "TerminateAgreement": {"terminated_on": "2026-06-30", "reason": "the council ended the partnership"},
+    "DraftInvoices": {"period": "2026-H1"},
+    "DraftCorrections": {},
+    "IssueDocument": {},
+    "DiscardDraft": {"reason": "the buyer reference changes"},
+    "RecordDelivery": {"channel": "peppol", "delivered_on": "2026-01-02"},
+    "RecordDeliveryFailure": {"channel": "peppol", "failed_on": "2026-01-02",
+                              "reason": "the recipient's access point refused the document"},
+    "RecordPayment": {"payment_id": "VANTAA-ERP-2026-118", "amount_cents": 1_500_000, "paid_on": "2026-01-20"},
+}
+
+COMMAND_ANSWER: dict[str, Any] = {
+    "kind": "agreement", "id": "p-vantaa", "events": ["billing.DocumentDrafted", "billing.DocumentsPrepared"],
+    "documents": ["p-vantaa-2026-H1-r1-1"], "replayed": False,
+}
