@@ -41,3 +41,26 @@ COMMAND_ANSWER: dict[str, Any] = {
     "kind": "agreement", "id": "p-vantaa", "events": ["billing.DocumentDrafted", "billing.DocumentsPrepared"],
     "documents": ["p-vantaa-2026-H1-r1-1"], "replayed": False,
 }
+
+DOCUMENT: dict[str, Any] = {
+    "document_id": "p-vantaa-2026-H1-r1-1", "kind": "invoice", "status": "issued", "agreement_id": "p-vantaa",
+    "run_period": "2026-H1", "seller": SELLER, "payer": CITY,
+    "vat": {"category": "E", "rate_basis_points": 0, "exemption_reason_code": "VATEX-EU-132-1G",
+            "exemption_reason": "Exempt social welfare services (AVL 37 §)"},
+    "lines": [
+        {"team_id": "t1", "team_name": "Vantaa Tikkurila 2019", "period": "2026-H1", "period_start": "2026-01-01",
+         "period_end": "2026-06-30", "active_days": 181, "period_days": 181, "amount_cents": 1_500_000,
+         "booked_before_cents": 0},
+    ],
+    "total_cents": 1_500_000, "vat_cents": 0,
+    "rounding": "half up to the cent (half away from zero), once, on the exact result", "cites": None,
+    "issue": {"series": "2228357-4-2026", "number": "2026000001", "issued_on": "2026-01-02",
+              "due_on": "2026-01-23", "reference": "20260000011", "rf_reference": "RF6620260000011"},
+    "paid_cents": 0, "credited_cents": 0,
+}
+DOCUMENT_ROW: dict[str, Any] = {
+    "document_id": "p-vantaa-2026-H1-r1-1", "kind": "invoice", "status": "partly_paid", "payer_id": "city",
+    "payer_name": "Vantaan kaupunki", "run_period": "2026-H1", "total_cents": 3_000_000, "vat_cents": 0,
+    "number": "2026000001", "issued_on": "2026-01-02", "due_on": "2026-01-23", "paid_cents": 1_500_000,
+    "credited_cents": 0, "cites_number": None,
+}

@@ -112,7 +112,8 @@ def request_model(command: type[c.Command], id_field: str) -> type[BaseModel]:
         name: (info.annotation, info) for name, info in command.model_fields.items() if name not in {id_field, "today"}
     }
     example = EXAMPLES.get(command.__name__)
-    config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [example]} if example else None)
+    extra: dict[str, Any] | None = {"examples": [example]} if example is not None else None
+    config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=extra)
     model: type[BaseModel] = create_model(f"{command.__name__}Request", __config__=config, **fields)
     model.__doc__ = command.__doc__
     return model

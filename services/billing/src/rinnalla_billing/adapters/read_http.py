@@ -7,12 +7,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from rinnalla_events import load
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_billing.adapters.dependencies import get_billing
 from rinnalla_billing.adapters.errors import ERROR_RESPONSES
+from rinnalla_billing.adapters.examples import DOCUMENT as DOCUMENT_EXAMPLE
+from rinnalla_billing.adapters.examples import DOCUMENT_ROW
 from rinnalla_billing.application.deciders import DOCUMENT
 from rinnalla_billing.bootstrap import Billing
 from rinnalla_billing.domain import events as e
@@ -43,6 +45,8 @@ class Issue(BaseModel):
 
 
 class DocumentView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [DOCUMENT_EXAMPLE]})
+
     document_id: str
     kind: e.DocumentKind
     status: str
@@ -62,6 +66,8 @@ class DocumentView(BaseModel):
 
 
 class DocumentRow(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [DOCUMENT_ROW]})
+
     document_id: str
     kind: str
     status: str
