@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +142,24 @@ async def test_refusals_name_the_field(api: Api) -> None:
     other = await api.command("/agreements/p-vantaa/runs", {"period": "2026-H1"}, user="fund.hameenlinna")
     assert other.status_code == 403
     assert (await api.command("/agreements/p-vantaa/runs", {"period": "2026-H1"}, user="erp.vantaa")).status_code == 403
+
+
+async def test_issued_documents_download_as_peppol_and_finvoice(api: Api, clock: FixedClock) -> None:
+    from lxml import etree
+    from peppol.xsd import SCHEMA_DIR
+
+    await partnership_with_agreement(api, "quarterly", {"t1": date(2026, 1, 1), "t2": date(2026, 1, 1)})
+    drafted = await api.ok("/agreements/p-vantaa/runs", {"period": "2026-Q1"})
+    city = drafted["documents"][0]
+    assert (await api.get(f"/documents/{city}/peppol.xml")).status_code == 409  # a draft has no number yet
+    await api.ok(f"/documents/{city}/issue")
+    ubl = await api.get(f"/documents/{city}/peppol.xml", user="erp.vantaa")
+    assert ubl.status_code == 200 and ubl.headers["content-type"].startswith("application/xml")
+    schema = etree.XMLSchema(etree.parse(f"{SCHEMA_DIR}/maindoc/UBL-Invoice-2.1.xsd"))
+    assert schema.validate(etree.fromstring(ubl.content)), schema.error_log
+    fin = await api.get(f"/documents/{city}/finvoice.xml")
+    finvoice_xsd = etree.XMLSchema(etree.parse(str(Path(__file__).parents[1] / "resources" / "Finvoice3.0.xsd")))
+    assert finvoice_xsd.validate(etree.fromstring(fin.content)), finvoice_xsd.error_log
+    assert b"<InvoiceTotalVatIncludedAmount AmountCurrencyIdentifier=\"EUR\">15000,00<" in fin.content
+    # another municipality's ERP does not see it
+    assert (await api.get(f"/documents/{city}/peppol.xml", user="fund.hameenlinna")).status_code == 403

@@ -4,20 +4,23 @@ and the finance view of an agreement's documents (from the read model, eventuall
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict
 from rinnalla_events import load
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_billing.adapters.dependencies import get_billing
+from rinnalla_billing.adapters.documents import finvoice, peppol_ubl
 from rinnalla_billing.adapters.errors import ERROR_RESPONSES
 from rinnalla_billing.adapters.examples import DOCUMENT as DOCUMENT_EXAMPLE
 from rinnalla_billing.adapters.examples import DOCUMENT_ROW
 from rinnalla_billing.application.deciders import DOCUMENT
 from rinnalla_billing.bootstrap import Billing
 from rinnalla_billing.domain import events as e
+from rinnalla_billing.domain.document import DocumentState
+from rinnalla_billing.domain.errors import InvalidTransition
 from rinnalla_billing.domain.money import ROUNDING
 from rinnalla_billing.projections.documents import STATUS_SQL
 from rinnalla_billing.projections.tables import READ_SCHEMA
@@ -105,6 +108,27 @@ async def document_view(billing: Billing, access: Access, document_id: str) -> D
     )
 
 
+read_einvoice = authorize(
+    Action.read("einvoice"), roles={*READERS, Role.ERP_CLIENT},
+    description="An issued document as Peppol BIS Billing 3.0 (UBL 2.1) or Finvoice 3.0 XML",
+)
+
+XML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/xml": {"example": "<Invoice>...</Invoice>"}}, "description": "the document"},
+    **ERROR_RESPONSES,
+}
+
+
+async def _issued_state(billing: Billing, access: Access, document_id: str) -> DocumentState:
+    state, _ = await load(billing.runtime.store, DOCUMENT, document_id)
+    if state.drafted is None:
+        raise NotFound()
+    access.ensure_tenant(state.drafted.municipality_code)
+    if state.issued is None:
+        raise InvalidTransition("document_id", f"document {document_id} is a {state.status}: it has no number yet")
+    return state
+
+
 def read_router() -> APIRouter:
     router = APIRouter(tags=["reads"])
 
@@ -134,5 +158,25 @@ def read_router() -> APIRouter:
         if rows and not visible:
             raise NotFound()
         return [DocumentRow.model_validate(dict(row)) for row in visible]
+
+    @router.get("/documents/{document_id}/peppol.xml", response_class=Response, responses=XML_RESPONSES,
+                summary="The issued document as Peppol BIS Billing 3.0 (UBL 2.1 Invoice or CreditNote)")
+    async def get_peppol(
+        document_id: IdPath,
+        access: Annotated[Access, Depends(read_einvoice)],
+        billing: Annotated[Billing, Depends(get_billing)],
+    ) -> Response:
+        state = await _issued_state(billing, access, document_id)
+        return Response(peppol_ubl(state), media_type="application/xml")
+
+    @router.get("/documents/{document_id}/finvoice.xml", response_class=Response, responses=XML_RESPONSES,
+                summary="The issued document as Finvoice 3.0")
+    async def get_finvoice(
+        document_id: IdPath,
+        access: Annotated[Access, Depends(read_einvoice)],
+        billing: Annotated[Billing, Depends(get_billing)],
+    ) -> Response:
+        state = await _issued_state(billing, access, document_id)
+        return Response(finvoice(state), media_type="application/xml")
 
     return router
