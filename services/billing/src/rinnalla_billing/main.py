@@ -11,6 +11,7 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuthSettings
 from rinnalla_service import Service, ServiceDefinition
 
+from rinnalla_billing.adapters.erp_http import erp_router
 from rinnalla_billing.adapters.errors import install_error_handlers
 from rinnalla_billing.adapters.http import command_router
 from rinnalla_billing.adapters.read_http import read_router
@@ -27,7 +28,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router()]
+    return [command_router(), read_router(), erp_router()]
 
 
 def definition() -> ServiceDefinition[Billing]:

@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable
 
 from rinnalla_events import CommandWriter, ConcurrencyConflict, Outcome, StreamEvents
 
-from rinnalla_billing.application.deciders import ACCOUNT, AGREEMENT, DOCUMENT, SERIES
+from rinnalla_billing.application.deciders import ACCOUNT, AGREEMENT, DOCUMENT, ERP_CLIENT, SERIES
 from rinnalla_billing.application.ports import EnrollmentFacts, Guard
 from rinnalla_billing.domain import agreement as agreement_aggregate
 from rinnalla_billing.domain import commands as c
 from rinnalla_billing.domain import document as document_aggregate
-from rinnalla_billing.domain import runs
+from rinnalla_billing.domain import erp, runs
 from rinnalla_billing.domain import series as series_aggregate
+from rinnalla_billing.domain.erp import AcknowledgeFeed
 from rinnalla_billing.domain.errors import NotFound
 from rinnalla_billing.domain.facts import PartnershipFacts
 from rinnalla_billing.domain.periods import period_of
@@ -144,3 +145,14 @@ async def on_document(
     return await writer.commit(
         changes, _result("document", command.document_id, changes), tenant=state.drafted.municipality_code
     )
+
+
+# --- ERP -----------------------------------------------------------------------------------------
+
+
+async def acknowledge_feed(writer: CommandWriter, guard: Guard, command: AcknowledgeFeed) -> Outcome:
+    """The ERP client acknowledges the feed up to a cursor (its own stream: no tenant to check)."""
+    loaded = await writer.load(ERP_CLIENT, command.client_id)
+    events = erp.decide(loaded.state, command)
+    changes = [StreamEvents(ERP_CLIENT.stream_type, command.client_id, tuple(events))]
+    return await writer.commit(changes, _result("erp_client", command.client_id, changes))

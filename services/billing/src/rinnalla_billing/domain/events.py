@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from rinnalla_events import DomainEvent
 
+from rinnalla_billing.domain.erp import FeedAcknowledged
 from rinnalla_billing.domain.periods import Frequency
 from rinnalla_billing.domain.values import PayerTerms, Seller, Value, VatTreatment
 
@@ -220,4 +221,6 @@ DOCUMENT_EVENTS: tuple[type[DomainEvent], ...] = (
     InvoiceCredited, PaymentReceived,
 )
 ACCOUNT_EVENTS: tuple[type[DomainEvent], ...] = (DocumentsPrepared, ChargesBooked, DraftReleased, NumberTaken)
-ALL_EVENTS: tuple[type[DomainEvent], ...] = (*AGREEMENT_EVENTS, *DOCUMENT_EVENTS, *ACCOUNT_EVENTS)
+ALL_EVENTS: tuple[type[DomainEvent], ...] = (
+    *AGREEMENT_EVENTS, *DOCUMENT_EVENTS, *ACCOUNT_EVENTS, FeedAcknowledged,
+)
