@@ -16,7 +16,7 @@ from rinnalla_service import ServiceCore, ServiceRuntime, utc_now
 
 from rinnalla_billing.application.ports import EnrollmentFacts
 from rinnalla_billing.consumed import ENROLLMENT_READERS
-from rinnalla_billing.domain.events import ALL_EVENTS
+from rinnalla_billing.domain.catalogue import BILLING_EVENTS
 from rinnalla_billing.projections.enrollment_facts import ReadModelEnrollmentFacts
 from rinnalla_billing.projections.read_models import billing_projections
 from rinnalla_billing.projections.tables import READ_SCHEMA
@@ -29,7 +29,7 @@ SUBJECT_KINDS = frozenset[str]()
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry(ALL_EVENTS)
+    return EventRegistry(BILLING_EVENTS)
 
 
 def core() -> ServiceCore:

@@ -15,8 +15,9 @@ from rinnalla_billing.adapters.erp_http import erp_router
 from rinnalla_billing.adapters.errors import install_error_handlers
 from rinnalla_billing.adapters.http import command_router
 from rinnalla_billing.adapters.read_http import read_router
+from rinnalla_billing.adapters.sib_http import sib_read_router
 from rinnalla_billing.bootstrap import DEFAULT_PORT, Billing, core
-from rinnalla_billing.domain.events import ALL_EVENTS
+from rinnalla_billing.domain.catalogue import BILLING_EVENTS
 from rinnalla_billing.migrations import SCRIPT_LOCATION
 
 DESCRIPTION = (
@@ -28,7 +29,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), erp_router()]
+    return [command_router(), read_router(), erp_router(), sib_read_router()]
 
 
 def definition() -> ServiceDefinition[Billing]:
@@ -39,7 +40,7 @@ def definition() -> ServiceDefinition[Billing]:
         summary="Billing agreements, invoices and credit notes, payments",
         migrations=SCRIPT_LOCATION,
         context=Billing.on,
-        published_events=ALL_EVENTS,
+        published_events=BILLING_EVENTS,
         routers=routers,
         install_app=install_error_handlers,
     )

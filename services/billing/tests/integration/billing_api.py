@@ -131,13 +131,15 @@ class Api:
     worker: Worker
     enrollment: Enrollment
 
-    def token(self, user: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_dev_token(user, key_dir=self.key_dir)}"}
+    def token(self, user: str, tenants: list[str] | None = None) -> dict[str, str]:
+        claims = {"tenants": tenants} if tenants is not None else None
+        return {"Authorization": f"Bearer {mint_dev_token(user, key_dir=self.key_dir, extra_claims=claims)}"}
 
     async def command(
-        self, path: str, body: dict[str, Any] | None = None, *, user: str = "finance.vantaa", key: str | None = None
+        self, path: str, body: dict[str, Any] | None = None, *, user: str = "finance.vantaa", key: str | None = None,
+        tenants: list[str] | None = None,
     ) -> httpx.Response:
-        headers = {**self.token(user), "Idempotency-Key": key or str(uuid.uuid4())}
+        headers = {**self.token(user, tenants), "Idempotency-Key": key or str(uuid.uuid4())}
         return await self.client.post(f"/v1{path}", json=body or {}, headers=headers)
 
     async def ok(self, path: str, body: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
@@ -146,10 +148,11 @@ class Api:
         result: dict[str, Any] = response.json()
         return result
 
-    async def get(self, path: str, *, user: str = "finance.vantaa", params: dict[str, str] | None = None) -> (
-        httpx.Response
-    ):
-        return await self.client.get(f"/v1{path}", headers=self.token(user), params=params)
+    async def get(
+        self, path: str, *, user: str = "finance.vantaa", params: dict[str, str] | None = None,
+        tenants: list[str] | None = None,
+    ) -> httpx.Response:
+        return await self.client.get(f"/v1{path}", headers=self.token(user, tenants), params=params)
 
     async def read(self, path: str, **options: Any) -> Any:
         response = await self.get(path, **options)

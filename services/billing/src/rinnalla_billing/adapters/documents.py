@@ -19,7 +19,7 @@ from datetime import date
 from lxml import etree
 
 from rinnalla_billing.domain.document import DocumentState
-from rinnalla_billing.domain.events import ChargeLine, DocumentDrafted, DocumentIssued, DocumentKind
+from rinnalla_billing.domain.events import ChargeLine, DocumentDrafted, DocumentIssued, DocumentKind, LineItem
 from rinnalla_billing.domain.money import euros
 from rinnalla_billing.domain.values import VatCategory
 
@@ -54,7 +54,18 @@ def _percent(basis_points: int) -> str:
     return f"{whole}.{rest:02d}" if rest else str(whole)
 
 
+def _name(line: ChargeLine) -> str:
+    if line.item is LineItem.OUTCOME_PAYMENT:
+        return f"Outcome payment: {line.team_name} {line.period}"[:100]
+    return f"Team {line.team_name} {line.period}"[:100]
+
+
 def _description(line: ChargeLine) -> str:
+    if line.item is LineItem.OUTCOME_PAYMENT:
+        return (
+            f"Outcome payment for the verified result of {line.team_name}, measurement period {line.period} "
+            f"({line.period_start.isoformat()} to {line.period_end.isoformat()})"
+        )
     return (
         f"{line.team_name}, {line.period} ({line.period_start.isoformat()} to {line.period_end.isoformat()}, "
         f"{line.active_days} of {line.period_days} days)"
@@ -173,7 +184,7 @@ def peppol_ubl(state: DocumentState) -> bytes:
         cbc(line_period, "EndDate", line.period_end.isoformat())
         item = cac(row, "Item")
         cbc(item, "Description", _description(line))
-        cbc(item, "Name", f"Team {line.team_name} {line.period}"[:100])
+        cbc(item, "Name", _name(line))
         _tax_category(item, "ClassifiedTaxCategory", drafted)
         _amount(cac(row, "Price"), "PriceAmount", amount)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
@@ -270,7 +281,7 @@ def finvoice(state: DocumentState) -> bytes:
     for line in drafted.lines:
         amount = sign * abs(line.amount_cents)
         row = _el(root, "InvoiceRow")
-        _el(row, "ArticleName", f"Team {line.team_name} {line.period}"[:100])
+        _el(row, "ArticleName", _name(line))
         _el(row, "ArticleDescription", _description(line)[:512])
         _el(row, "InvoicedQuantity", "1", QuantityUnitCode="kpl")
         _fin_date(row, "StartDate", line.period_start)

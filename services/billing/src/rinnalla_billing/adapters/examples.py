@@ -64,3 +64,33 @@ DOCUMENT_ROW: dict[str, Any] = {
     "number": "2026000001", "issued_on": "2026-01-02", "due_on": "2026-01-23", "paid_cents": 1_500_000,
     "credited_cents": 0, "cites_number": None,
 }
+
+FUND = {
+    "name": "Vaikuttavuusrahasto I Ky", "business_id": "0245437-2", "peppol_id": "0216:003702454372",
+    "iban": "FI4950009420028730", "bic": "OKOYFIHH",
+}
+COUNTY_HAMEENLINNA = {
+    "payer_id": "county", "kind": "wellbeing_services_county", "name": "Kanta-Hämeen hyvinvointialue",
+    "business_id": "3221308-6", "share_basis_points": 10000, "peppol_id": "0216:003732213086",
+    "buyer_reference": "KHHYVA-SIB-1",
+}
+METRIC = {
+    "metric_id": "placements", "name": "Placements outside the home avoided", "method": "counterfactual",
+    "higher_is_better": False, "target": "0.10", "value_per_unit_cents": 15_000_000,
+    "payment_share_basis_points": 1000, "cap_cents": 20_000_000,
+}
+EXAMPLES.update({
+    "SetUpSibContract": {
+        "municipality_code": "109", "outcome_payer": COUNTY_HAMEENLINNA,
+        "savings_beneficiary": {"name": "Kanta-Hämeen hyvinvointialue", "business_id": "3221308-6"},
+        "fund": FUND, "providers": [{"name": "Icehearts ry", "business_id": "2228357-4"}],
+        "evaluator": {"name": "Outcome Evaluation Institute"}, "cohort_target": 40, "horizon_years": 12,
+        "metrics": [METRIC],
+        "periods": [{"period_id": "2027", "start": "2027-01-01", "end": "2027-12-31"}],
+    },
+    "SubmitResult": {"metric_id": "placements", "period_id": "2027", "value": "0.06", "counterfactual": "0.19",
+                     "n": 32, "evidence_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+    "VerifyResult": {"metric_id": "placements", "period_id": "2027"},
+    "DisputeResult": {"metric_id": "placements", "period_id": "2027", "reason": "the counterfactual cohort differs"},
+    "BillOutcomePayment": {"metric_id": "placements", "period_id": "2027"},
+})

@@ -25,17 +25,19 @@ from rinnalla_billing.application import handlers as h
 from rinnalla_billing.application.ports import EnrollmentFacts, Guard
 from rinnalla_billing.bootstrap import Billing
 from rinnalla_billing.domain import commands as c
+from rinnalla_billing.domain import sib
 
 Handler = Callable[[CommandWriter, Guard, EnrollmentFacts, Any], Awaitable[Outcome]]
 
 FINANCE = {Role.FINANCE, Role.ADMIN}
 PAYMENT_REPORTERS = {Role.FINANCE, Role.ERP_CLIENT, Role.ADMIN}
+VERIFIERS = {Role.MUNICIPALITY_OFFICIAL, Role.ADMIN}
 
 
 class CommandResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [COMMAND_ANSWER]})
 
-    kind: str = Field(description="agreement or document")
+    kind: str = Field(description="agreement, document, erp_client or sib_contract")
     id: str = Field(description="the id of the record the command was for")
     events: list[str] = Field(description="the events recorded (empty when nothing changed)")
     documents: list[str] = Field(description="the documents the command drafted or changed")
@@ -52,7 +54,7 @@ def _without_facts(handler: Callable[[CommandWriter, Guard, Any], Awaitable[Outc
 @dataclass(frozen=True)
 class CommandRoute:
     path: str
-    command: type[c.Command]
+    command: type[BaseModel]
     id_field: str
     handler: Handler
     action: Action
@@ -62,7 +64,7 @@ class CommandRoute:
 
 
 def _route(
-    path: str, command: type[c.Command], id_field: str, handler: Handler, action: str, roles: set[Role],
+    path: str, command: type[BaseModel], id_field: str, handler: Handler, action: str, roles: set[Role],
     summary: str, *, retry_on_conflict: bool = False,
 ) -> CommandRoute:
     resource, verb = action.split(".")
@@ -100,13 +102,27 @@ ROUTES: tuple[CommandRoute, ...] = (
     _route("/documents/{document_id}/delivery-failure", c.RecordDeliveryFailure, "document_id",
            _without_facts(h.on_document), "invoice.record_delivery_failure", FINANCE,
            "Record a failed delivery (the document keeps its number)"),
+    _route("/sib-contracts/{contract_id}", sib.SetUpSibContract, "contract_id", _without_facts(h.set_up_sib_contract),
+           "sib_contract.set_up", FINANCE,
+           "Set up an outcome contract: parties, cohort target, horizon, metrics with their payment rules"),
+    _route("/sib-contracts/{contract_id}/results", sib.SubmitResult, "contract_id", _without_facts(h.on_sib_result),
+           "sib_contract.submit_result", {Role.EVALUATOR},
+           "The evaluator submits a result: value, counterfactual, n and the evidence's SHA-256"),
+    _route("/sib-contracts/{contract_id}/verifications", sib.VerifyResult, "contract_id",
+           _without_facts(h.on_sib_result), "sib_contract.verify_result", VERIFIERS,
+           "Verify a submitted result (then its payment can be billed)"),
+    _route("/sib-contracts/{contract_id}/disputes", sib.DisputeResult, "contract_id", _without_facts(h.on_sib_result),
+           "sib_contract.dispute_result", VERIFIERS, "Dispute a submitted result (the evaluator submits again)"),
+    _route("/sib-contracts/{contract_id}/payments", sib.BillOutcomePayment, "contract_id",
+           _without_facts(h.bill_outcome_payment), "sib_contract.bill_payment", FINANCE,
+           "Compute the outcome payment of a verified result and draft its invoice (409 before verification)"),
     _route("/documents/{document_id}/payments", c.RecordPayment, "document_id", _without_facts(h.on_document),
            "invoice.record_payment", PAYMENT_REPORTERS,
            "Report a payment (the ERP's payment id makes a repeated report count once)"),
 )
 
 
-def request_model(command: type[c.Command], id_field: str) -> type[BaseModel]:
+def request_model(command: type[BaseModel], id_field: str) -> type[BaseModel]:
     """The command's body: its fields without the path id and without `today` (the service's day)."""
     fields: dict[str, Any] = {
         name: (info.annotation, info) for name, info in command.model_fields.items() if name not in {id_field, "today"}

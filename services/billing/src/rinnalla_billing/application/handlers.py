@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable
 
 from rinnalla_events import CommandWriter, ConcurrencyConflict, Outcome, StreamEvents
 
-from rinnalla_billing.application.deciders import ACCOUNT, AGREEMENT, DOCUMENT, ERP_CLIENT, SERIES
+from rinnalla_billing.application.deciders import ACCOUNT, AGREEMENT, DOCUMENT, ERP_CLIENT, SERIES, SIB_CONTRACT
 from rinnalla_billing.application.ports import EnrollmentFacts, Guard
 from rinnalla_billing.domain import agreement as agreement_aggregate
 from rinnalla_billing.domain import commands as c
 from rinnalla_billing.domain import document as document_aggregate
-from rinnalla_billing.domain import erp, runs
+from rinnalla_billing.domain import erp, runs, sib
+from rinnalla_billing.domain import events as e
 from rinnalla_billing.domain import series as series_aggregate
 from rinnalla_billing.domain.erp import AcknowledgeFeed
 from rinnalla_billing.domain.errors import NotFound
@@ -156,3 +157,63 @@ async def acknowledge_feed(writer: CommandWriter, guard: Guard, command: Acknowl
     events = erp.decide(loaded.state, command)
     changes = [StreamEvents(ERP_CLIENT.stream_type, command.client_id, tuple(events))]
     return await writer.commit(changes, _result("erp_client", command.client_id, changes))
+
+
+# --- SIB outcome contracts -----------------------------------------------------------------------
+
+
+async def set_up_sib_contract(writer: CommandWriter, guard: Guard, command: sib.SetUpSibContract) -> Outcome:
+    guard.tenant(command.municipality_code)
+    loaded = await writer.load(SIB_CONTRACT, command.contract_id)
+    if loaded.state.contract is not None:
+        guard.tenant(loaded.state.contract.municipality_code)
+    changes = [StreamEvents(SIB_CONTRACT.stream_type, command.contract_id, tuple(sib.set_up(loaded.state, command)))]
+    return await writer.commit(changes, _result("sib_contract", command.contract_id, changes),
+                               tenant=command.municipality_code)
+
+
+async def _contract(writer: CommandWriter, guard: Guard, contract_id: str) -> sib.SibState:
+    loaded = await writer.load(SIB_CONTRACT, contract_id)
+    if loaded.state.contract is None:
+        raise NotFound("contract_id", f"contract {contract_id} is not set up")
+    guard.tenant(loaded.state.contract.municipality_code)
+    return loaded.state
+
+
+async def on_sib_result(
+    writer: CommandWriter, guard: Guard, command: sib.SubmitResult | sib.VerifyResult | sib.DisputeResult
+) -> Outcome:
+    state = await _contract(writer, guard, command.contract_id)
+    changes = [StreamEvents(SIB_CONTRACT.stream_type, command.contract_id, tuple(sib.decide(state, command)))]
+    assert state.contract is not None
+    return await writer.commit(changes, _result("sib_contract", command.contract_id, changes),
+                               tenant=state.contract.municipality_code)
+
+
+async def bill_outcome_payment(writer: CommandWriter, guard: Guard, command: sib.BillOutcomePayment) -> Outcome:
+    """Compute the payment of a verified result and draft its invoice from the fund to the outcome payer
+    (issued like every invoice, in the fund's number series)."""
+    state = await _contract(writer, guard, command.contract_id)
+    contract = state.contract
+    assert contract is not None
+    billed, metric, period = sib.bill(state, command)
+    days = (period.end - period.start).days + 1
+    line = e.ChargeLine(
+        item=e.LineItem.OUTCOME_PAYMENT, team_id=metric.metric_id, team_name=metric.name, period=period.period_id,
+        period_start=period.start, period_end=period.end, active_days=days, period_days=days,
+        amount_cents=billed.amount_cents, booked_before_cents=0,
+    )
+    drafted = e.DocumentDrafted(
+        document_id=billed.document_id, kind=e.DocumentKind.INVOICE,
+        agreement_id=sib.account_id(contract.contract_id),
+        municipality_code=contract.municipality_code, run_period=period.period_id, seller=contract.fund,
+        payer=contract.outcome_payer, vat=contract.vat, payment_terms_days=21, lines=(line,),
+        total_cents=billed.amount_cents, vat_cents=0, cites=None,
+    )
+    await writer.load(DOCUMENT, billed.document_id)
+    changes = [
+        StreamEvents(SIB_CONTRACT.stream_type, command.contract_id, (billed,)),
+        StreamEvents(DOCUMENT.stream_type, billed.document_id, (drafted,)),
+    ]
+    return await writer.commit(changes, _result("sib_contract", command.contract_id, changes),
+                               tenant=contract.municipality_code)

@@ -69,9 +69,17 @@ class DocumentKind(StrEnum):
     CREDIT_NOTE = "credit_note"
 
 
-class ChargeLine(Value):
-    """One team's charge for one period and one payer (negative on a credit note's correction)."""
+class LineItem(StrEnum):
+    TEAM = "team"
+    OUTCOME_PAYMENT = "outcome_payment"
 
+
+class ChargeLine(Value):
+    """One team's charge for one period and one payer (negative on a credit note's correction); on an
+    outcome payment's invoice, the payment for one metric (`team_id` and `team_name` name the metric) and
+    measurement period."""
+
+    item: LineItem = LineItem.TEAM
     team_id: str
     team_name: str
     period: str
@@ -224,3 +232,4 @@ ACCOUNT_EVENTS: tuple[type[DomainEvent], ...] = (DocumentsPrepared, ChargesBooke
 ALL_EVENTS: tuple[type[DomainEvent], ...] = (
     *AGREEMENT_EVENTS, *DOCUMENT_EVENTS, *ACCOUNT_EVENTS, FeedAcknowledged,
 )
+"""Invoicing's events; `catalogue.BILLING_EVENTS` adds the outcome contracts'."""
