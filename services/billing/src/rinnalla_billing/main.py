@@ -13,6 +13,7 @@ from rinnalla_service import Service, ServiceDefinition
 
 from rinnalla_billing.adapters.erp_http import erp_router
 from rinnalla_billing.adapters.errors import install_error_handlers
+from rinnalla_billing.adapters.finance_http import finance_router
 from rinnalla_billing.adapters.http import command_router
 from rinnalla_billing.adapters.read_http import read_router
 from rinnalla_billing.adapters.sib_http import sib_read_router
@@ -29,7 +30,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), erp_router(), sib_read_router()]
+    return [command_router(), read_router(), erp_router(), sib_read_router(), finance_router()]
 
 
 def definition() -> ServiceDefinition[Billing]:
