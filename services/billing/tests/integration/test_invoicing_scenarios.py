@@ -163,3 +163,37 @@ async def test_issued_documents_download_as_peppol_and_finvoice(api: Api, clock:
     assert b"<InvoiceTotalVatIncludedAmount AmountCurrencyIdentifier=\"EUR\">15000,00<" in fin.content
     # another municipality's ERP does not see it
     assert (await api.get(f"/documents/{city}/peppol.xml", user="fund.hameenlinna")).status_code == 403
+
+
+async def test_amendments_index_adjustments_and_termination(api: Api, clock: FixedClock) -> None:
+    await partnership_with_agreement(api, "half_yearly", {"t1": date(2026, 1, 1), "t2": date(2026, 1, 1)})
+    await api.ok("/agreements/p-vantaa/index-adjustments",
+                 {"effective_from": "2026-07-01", "index_change_basis_points": 200})
+    body = agreement_body()
+    payers = body["payers"]
+    payers[0]["share_basis_points"], payers[1]["share_basis_points"] = 6_000, 4_000
+    await api.ok("/agreements/p-vantaa/amendments",
+                 {"effective_from": "2027-01-01", "payers": payers, "reason": "the county takes a smaller share"})
+    bad = await api.command("/agreements/p-vantaa/amendments", {
+        "effective_from": "2027-01-01", "payers": [{**payers[0], "share_basis_points": 5_000}, payers[1]],
+        "reason": "typo"})
+    assert bad.status_code == 422
+    h1 = await issue_run(api, "2026-H1")
+    assert {d["total_cents"] for d in h1} == {3_000_000}
+    clock.set(date(2026, 7, 1))
+    h2 = await issue_run(api, "2026-H2")
+    assert {d["total_cents"] for d in h2} == {3_060_000}  # 61,200.00 a team a year from July: +2 %
+    clock.set(date(2027, 1, 1))
+    y2027 = await issue_run(api, "2027-H1")
+    assert sorted(d["total_cents"] for d in y2027) == [2_448_000, 3_672_000]  # 40 / 60 of 61,200.00
+    # terminated on 31 March 2027: a correction run credits April-June to both payers, citing their invoices
+    await api.ok("/agreements/p-vantaa/termination", {"terminated_on": "2027-03-31", "reason": "council decision"})
+    corrections = await api.ok("/agreements/p-vantaa/corrections")
+    credits = [await api.read(f"/documents/{d}") for d in corrections["documents"]]
+    assert {c["kind"] for c in credits} == {"credit_note"}
+    numbers = {d["issue"]["number"] for d in y2027}
+    assert {c["cites"]["invoice_number"] for c in credits} == numbers
+    # 91 of the 181 days are no longer due: 30,600.00 x 91 / 181 = 15,384.53 per team, split 60/40
+    assert sorted(c["total_cents"] for c in credits) == [1_230_762, 1_846_144]
+    after = await api.command("/agreements/p-vantaa/runs", {"period": "2027-H2"})
+    assert after.status_code == 409  # the drafts of the correction run are open
