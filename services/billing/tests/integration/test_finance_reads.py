@@ -79,3 +79,18 @@ async def test_a_rebuild_ends_where_the_live_projection_stands(api: Api, clock: 
         await service().rebuild_projection(api.worker.settings, name, note)
         assert progress and progress[-1][0] == progress[-1][1] > 0
     assert await read_models(api) == live
+
+
+async def test_a_team_s_cost_against_the_savings_model(api: Api, clock: FixedClock) -> None:
+    await invoiced_with_a_credit(api, clock)
+    cost = await api.read("/teams/t1/cost-and-savings", user="official.vantaa", params={"as_of": "2026-07-01"})
+    assert cost["invoiced_cents"] == 3_000_000  # Q2 and Q3, both payers
+    assert cost["savings_model_cents"] == 280_000_000 and cost["horizon_years"] == 12
+    assert cost["accrued_savings_cents"] == 11_626_740  # 182 of 4383 days of 2.8 million euros: 116,267.396... EUR
+    assert cost["net_benefit_cents"] == 11_626_740 - 3_000_000
+    terminated = await api.read("/teams/t2/cost-and-savings", user="official.vantaa",
+                                params={"as_of": "2026-07-01", "savings_per_team_cents": "100000000",
+                                        "horizon_years": "10"})
+    assert terminated["invoiced_cents"] == 0  # invoiced for Q2, credited in full
+    assert terminated["ended_on"] == "2026-03-31"
+    assert (await api.get("/teams/unknown/cost-and-savings", user="official.vantaa")).status_code == 404

@@ -8,11 +8,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
-from rinnalla_security import Access, Action, Role, authorize
+from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_billing.adapters.dependencies import get_billing
 from rinnalla_billing.adapters.errors import ERROR_RESPONSES
 from rinnalla_billing.bootstrap import Billing
+from rinnalla_billing.domain.savings import (
+    DEFAULT_HORIZON_YEARS,
+    DEFAULT_SAVINGS_PER_TEAM_CENTS,
+    SavingsModel,
+    accrued_savings,
+)
 from rinnalla_billing.projections import queries
 
 read_receivables = authorize(
@@ -83,6 +89,25 @@ class PayerCharge(BaseModel):
     documents: list[str]
 
 
+class TeamCost(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "team_id": "team-092-2019-a", "team_name": "Vantaa 2019 A", "activated_on": "2025-08-01", "ended_on": None,
+        "as_of": "2026-07-31", "invoiced_cents": 6_000_000, "savings_model_cents": 280_000_000, "horizon_years": 12,
+        "accrued_savings_cents": 23_333_333, "net_benefit_cents": 17_333_333,
+    }]})
+
+    team_id: str
+    team_name: str
+    activated_on: date | None
+    ended_on: date | None
+    as_of: date
+    invoiced_cents: int
+    savings_model_cents: int
+    horizon_years: int
+    accrued_savings_cents: int
+    net_benefit_cents: int
+
+
 async def _open(billing: Billing, access: Access, as_of: date | None) -> tuple[date, list[OpenInvoice]]:
     day = as_of or billing.today()
     rows = await queries.outstanding(billing.runtime.connections, sorted(access.principal.tenants), day)
@@ -130,5 +155,29 @@ def finance_router() -> APIRouter:
     ) -> list[PayerCharge]:
         rows = await queries.payer_charges(billing.runtime.connections, sorted(access.principal.tenants), business_id)
         return [PayerCharge.model_validate(row) for row in rows]
+
+    @router.get("/teams/{team_id}/cost-and-savings", response_model=TeamCost, responses=ERROR_RESPONSES,
+                summary="The team's cumulative cost against the savings model (2.8 million EUR over 12 years)")
+    async def cost_and_savings(
+        team_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")],
+        access: Annotated[Access, Depends(read_payer_charges)],
+        billing: Annotated[Billing, Depends(get_billing)],
+        as_of: Annotated[date | None, Query(description="today by default")] = None,
+        savings_per_team_cents: Annotated[int, Query(gt=0)] = DEFAULT_SAVINGS_PER_TEAM_CENTS,
+        horizon_years: Annotated[int, Query(gt=0, le=30)] = DEFAULT_HORIZON_YEARS,
+    ) -> TeamCost:
+        row = await queries.team_cost(billing.runtime.connections, team_id)
+        if row is None:
+            raise NotFound()
+        access.ensure_tenant(row["municipality_code"])
+        day = as_of or billing.today()
+        model = SavingsModel(savings_per_team_cents, horizon_years)
+        accrued = accrued_savings(model, row["activated_on"], day)
+        return TeamCost(
+            team_id=team_id, team_name=row["name"], activated_on=row["activated_on"], ended_on=row["ended_on"],
+            as_of=day, invoiced_cents=row["invoiced_cents"], savings_model_cents=savings_per_team_cents,
+            horizon_years=horizon_years, accrued_savings_cents=accrued,
+            net_benefit_cents=accrued - row["invoiced_cents"],
+        )
 
     return router

@@ -77,3 +77,24 @@ async def payer_charges(
             business_id, list(tenants),
         )
     return [dict(row) for row in rows]
+
+
+async def team_cost(connections: ConnectionSource, team_id: str) -> dict[str, Any] | None:
+    """The team (from enrollment's facts) and what was invoiced for it, net of credit notes, all payers."""
+    async with connections.acquire() as conn:
+        team = await conn.fetchrow(
+            f"SELECT team_id, name, municipality_code, activated_on, ended_on FROM {READ_SCHEMA}.teams"
+            " WHERE team_id = $1",
+            team_id,
+        )
+        if team is None:
+            return None
+        invoiced = await conn.fetchval(
+            f"""SELECT coalesce(sum(CASE WHEN d.kind = 'credit_note' THEN -abs(l.amount_cents)
+                                          ELSE l.amount_cents END), 0)
+                  FROM {READ_SCHEMA}.document_lines l
+                  JOIN {READ_SCHEMA}.documents d ON d.document_id = l.document_id
+                 WHERE l.team_id = $1 AND d.issued_on IS NOT NULL AND d.agreement_id NOT LIKE 'sib:%'""",
+            team_id,
+        )
+    return {**dict(team), "invoiced_cents": int(invoiced)}
