@@ -20,6 +20,7 @@ from rinnalla_billing.adapters.sib_http import sib_read_router
 from rinnalla_billing.bootstrap import DEFAULT_PORT, Billing, core
 from rinnalla_billing.domain.catalogue import BILLING_EVENTS
 from rinnalla_billing.migrations import SCRIPT_LOCATION
+from rinnalla_billing.projections.read_models import install_dashboard_views
 
 DESCRIPTION = (
     "Billing agreements that follow enrollment's partnerships, invoices and credit notes to municipalities and "
@@ -43,6 +44,7 @@ def definition() -> ServiceDefinition[Billing]:
         context=Billing.on,
         published_events=BILLING_EVENTS,
         routers=routers,
+        after_read_models=install_dashboard_views,
         install_app=install_error_handlers,
     )
 
