@@ -18,6 +18,7 @@ from rinnalla_billing.adapters.http import command_router
 from rinnalla_billing.adapters.read_http import read_router
 from rinnalla_billing.adapters.sib_http import sib_read_router
 from rinnalla_billing.bootstrap import DEFAULT_PORT, Billing, core
+from rinnalla_billing.demo import load_demo
 from rinnalla_billing.domain.catalogue import BILLING_EVENTS
 from rinnalla_billing.migrations import SCRIPT_LOCATION
 from rinnalla_billing.projections.read_models import install_dashboard_views
@@ -45,6 +46,7 @@ def definition() -> ServiceDefinition[Billing]:
         published_events=BILLING_EVENTS,
         routers=routers,
         after_read_models=install_dashboard_views,
+        demo_data=load_demo,
         install_app=install_error_handlers,
     )
 
