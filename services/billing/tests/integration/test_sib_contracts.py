@@ -55,6 +55,11 @@ async def test_scenario_5_suppressed_for_the_fund_and_no_payment_before_verifica
     assert again.status_code == 409
     after = {r["period_id"]: r for r in (await api.get("/sib-contracts/sib-hml", user="fund.hameenlinna")).json()[
         "results"]}
-    assert (after["2028"]["status"], after["2028"]["payment_cents"]) == ("billed", 6_240_000)
+    assert (after["2028"]["status"], after["2028"]["payment_cents"], after["2028"]["paid_cents"]) == (
+        "billed", 6_240_000, 0)
+    await api.ok(f"/documents/{document_id}/payments",
+                 {"payment_id": "khhyva-1", "amount_cents": 6_240_000, "paid_on": "2026-02-01"}, tenants=HAMEENLINNA)
+    paid = (await api.get("/sib-contracts/sib-hml", user="fund.hameenlinna")).json()
+    assert (paid["billed_cents"], paid["paid_cents"]) == (6_240_000, 6_240_000)
     # another municipality's fund user sees nothing of it
     assert (await api.get("/sib-contracts/sib-hml", user="fund.hameenlinna", tenants=["092"])).status_code == 404

@@ -15,7 +15,7 @@ from rinnalla_security import Access, Action, NotFound, Role, authorize
 from rinnalla_billing.adapters.dependencies import get_billing
 from rinnalla_billing.adapters.errors import ERROR_RESPONSES
 from rinnalla_billing.adapters.read_http import IdPath
-from rinnalla_billing.application.deciders import SIB_CONTRACT
+from rinnalla_billing.application.deciders import DOCUMENT, SIB_CONTRACT
 from rinnalla_billing.bootstrap import Billing
 from rinnalla_billing.domain import sib
 
@@ -31,9 +31,9 @@ FUND_VIEW_EXAMPLE: dict[str, Any] = {
     "results": [
         {"metric_id": "placements", "metric": "Placements outside the home avoided", "period_id": "2027",
          "status": "billed", "n": 32, "value": "0.06", "counterfactual": "0.19", "improvement": "0.13",
-         "target": "0.10", "payment_cents": 6_240_000, "suppressed": False},
+         "target": "0.10", "payment_cents": 6_240_000, "paid_cents": 6_240_000, "suppressed": False},
     ],
-    "billed_cents": 6_240_000,
+    "billed_cents": 6_240_000, "paid_cents": 6_240_000,
 }
 
 
@@ -48,6 +48,7 @@ class FundResult(BaseModel):
     improvement: Decimal | None
     target: Decimal
     payment_cents: int | None
+    paid_cents: int | None
     suppressed: bool
 
 
@@ -63,9 +64,11 @@ class FundView(BaseModel):
     evaluator: str
     results: list[FundResult]
     billed_cents: int
+    paid_cents: int
 
 
-def fund_view(state: sib.SibState) -> FundView:
+def fund_view(state: sib.SibState, paid: dict[str, int]) -> FundView:
+    """`paid`: what the outcome payer has paid per outcome-payment document."""
     contract = state.contract
     assert contract is not None
     results: list[FundResult] = []
@@ -78,7 +81,8 @@ def fund_view(state: sib.SibState) -> FundView:
                 n=None if hidden else result.n, value=None if hidden else result.value,
                 counterfactual=None if hidden else result.counterfactual,
                 improvement=None if hidden else sib.improvement(metric, result.value, result.counterfactual),
-                target=metric.target, payment_cents=result.payment_cents, suppressed=hidden,
+                target=metric.target, payment_cents=result.payment_cents,
+                paid_cents=paid.get(result.document_id, 0) if result.document_id else None, suppressed=hidden,
             )
         )
     return FundView(
@@ -87,6 +91,7 @@ def fund_view(state: sib.SibState) -> FundView:
         savings_beneficiary=contract.savings_beneficiary.name, fund=contract.fund.name,
         evaluator=contract.evaluator.name, results=results,
         billed_cents=sum(r.payment_cents or 0 for r in state.results.values()),
+        paid_cents=sum(paid.values()),
     )
 
 
@@ -104,6 +109,11 @@ def sib_read_router() -> APIRouter:
         if state.contract is None:
             raise NotFound()
         access.ensure_tenant(state.contract.municipality_code)
-        return fund_view(state)
+        paid: dict[str, int] = {}
+        for result in state.results.values():
+            if result.document_id is not None:
+                document, _ = await load(billing.runtime.store, DOCUMENT, result.document_id)
+                paid[result.document_id] = document.paid_cents
+        return fund_view(state, paid)
 
     return router
