@@ -56,7 +56,13 @@ def dashboard_ddl() -> list[str]:
 def grafana_role_ddl() -> list[str]:
     """The read-only role (NOLOGIN here: a login role is given membership) and its access to the schema."""
     return [
-        f"CREATE SCHEMA IF NOT EXISTS {S}",
+        # not `CREATE SCHEMA IF NOT EXISTS`, which needs the CREATE privilege on the database even when the
+        # schema exists: in a deployment the roles script made it, and the service's role may not create one
+        f"""DO $billing$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '{S}') THEN
+                  CREATE SCHEMA {S};
+              END IF;
+            END $billing$""",
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
                   CREATE ROLE {GRAFANA_ROLE} NOLOGIN;
