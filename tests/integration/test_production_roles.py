@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from rinnalla_billing.projections.tables import VIEWS as BILLING_VIEWS
 from rinnalla_enrollment.bootstrap import open_enrollment
 from rinnalla_enrollment.main import create_app, service
 from rinnalla_enrollment.projections.tables import VIEWS
@@ -277,7 +278,10 @@ async def test_grafana_reads_only_the_views_granted_by_name_and_none_has_names(
     finally:
         await grafana.close()
 
-    assert {(row["nspname"], row["relname"]) for row in readable} == {("enrollment_read", view) for view in VIEWS}
+    assert {(row["nspname"], row["relname"]) for row in readable} == {
+        *(("enrollment_read", view) for view in VIEWS),
+        *(("billing_read", view) for view in BILLING_VIEWS),
+    }
     named = [(row["table_name"], row["column_name"]) for row in columns if PERSONAL_COLUMN.search(row["column_name"])]
     assert named == []
     grafana_url = deployment.url("grafana_reader")
