@@ -4,12 +4,13 @@ names, read models, clock. Built once per process from settings; nothing is buil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import nats
 from nats.aio.client import Client as NatsClient
+from prometheus_client import CollectorRegistry
 from rinnalla_events import (
     EventCodec,
     EventRegistry,
@@ -63,6 +64,8 @@ class ServiceRuntime:
     pool_min_size: int
     pool_max_size: int
     audit_keys: AuditKeys | None = None
+    metrics_registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    """This process's metrics of the service (the API's or the worker's /metrics)."""
 
     @classmethod
     def build(
@@ -83,15 +86,18 @@ class ServiceRuntime:
         codec = EventCodec(service_registry(core), keys)
         bus = subjects or configured_subjects(settings)
         chain = audit_keys(settings)
+        registry = CollectorRegistry()
         return cls(
             name=core.name,
             settings=settings,
             connections=connections,
             key_store=keys,
             codec=codec,
-            store=PostgresEventStore(connections, core.schema, codec),
+            store=PostgresEventStore(connections, core.schema, codec, registry=registry, service=core.name),
             audit_log=audit_log
-            or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
+            or PostgresAuditLog(
+                connections, service=core.name, chain_key=chain.chain_key if chain else None, registry=registry
+            ),
             subjects=bus,
             read_models=ReadModels(
                 core.name,
@@ -106,6 +112,7 @@ class ServiceRuntime:
             pool_min_size=core.pool_min_size,
             pool_max_size=core.pool_max_size,
             audit_keys=chain,
+            metrics_registry=registry,
         )
 
     @property
@@ -134,6 +141,7 @@ class ServiceRuntime:
             self.subjects,
             self.name,
             replicas=self.settings.nats_stream_replicas,
+            registry=self.metrics_registry,
         )
 
     async def unpublished(self) -> int:
