@@ -3,7 +3,7 @@
 An own registry per app (not the process-global default) lets the dev stack run several services in one
 process without their metric names colliding, and lets tests read exactly one app's numbers.
 
-Names and labels are shared by every service (`docs/operations.md` lists them): every metric starts with
+Names and labels are shared by every service (deploy/README.md, "Metrics", lists them): every metric starts with
 `rinnalla_` and carries `service`; HTTP metrics add the method, the route template (never the raw path,
 which may hold an id) and the status code with its class (`2xx` ... `5xx`). No metric carries a person's id.
 """
