@@ -55,6 +55,7 @@ AUDIENCES = {"coordinator", "municipality-and-county", "sib-fund-and-evaluator",
 # The classic dashboard model's schema version each Grafana release writes (and migrates older ones to).
 GRAFANA_SCHEMA_VERSIONS = {"12.2": 42}
 SQL_DATASOURCE = "grafana-postgresql-datasource"
+PANEL_TYPES = {"table", "timeseries", "barchart", "stat", "bargauge", "gauge", "piechart", "text", "row"}
 PROMETHEUS_DATASOURCE = "prometheus"
 LAG_METRICS = {"rinnalla_relay_lag_events", "rinnalla_projection_lag_events"}
 SYNTHETIC_METRICS = {"up"}  # made by Prometheus for each target, not by a service
@@ -180,7 +181,9 @@ def test_dashboards_are_valid_for_the_grafana_version_compose_names() -> None:
         ids = [panel["id"] for panel in dashboard["panels"]]
         assert len(ids) == len(set(ids)), f"{path}: panel ids are unique"
     for panel in panels():
+        assert panel.panel["type"] in PANEL_TYPES, f"{panel.name}: a panel type Grafana {version} ships"
         assert panel.panel["title"] and panel.panel.get("description"), f"{panel.name}: named and described"
+        assert set(panel.panel["gridPos"]) == {"x", "y", "w", "h"}, panel.name
         refs = [panel.panel.get("datasource"), *(t.get("datasource") for t in panel.panel.get("targets", []))]
         for ref in filter(None, refs):
             assert sources.get(ref["uid"]) == ref["type"], f"{panel.name}: data source {ref} is provisioned"

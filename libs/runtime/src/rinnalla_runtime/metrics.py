@@ -10,6 +10,7 @@ which may hold an id) and the status code with its class (`2xx` ... `5xx`). No m
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -24,6 +25,54 @@ def status_class(status: int) -> str:
 
 
 @dataclass(frozen=True)
+class _Families:
+    requests: Counter
+    duration: Histogram
+    in_progress: Gauge
+    readiness: Gauge
+
+
+# A registry refuses a metric name twice: an app built again on the same registry (a test that builds two
+# apps on one service context) shares the families made the first time.
+_BY_REGISTRY: weakref.WeakKeyDictionary[CollectorRegistry, _Families] = weakref.WeakKeyDictionary()
+
+
+def _families(reg: CollectorRegistry) -> _Families:
+    found = _BY_REGISTRY.get(reg)
+    if found is not None:
+        return found
+    ProcessCollector(registry=reg)
+    found = _Families(
+        requests=Counter(
+            "rinnalla_http_requests",
+            "HTTP requests answered, by route template, status code and status class",
+            ["service", "method", "route", "status", "status_class"],
+            registry=reg,
+        ),
+        duration=Histogram(
+            "rinnalla_http_request_duration_seconds",
+            "Time from request received to response finished",
+            ["service", "method", "route"],
+            registry=reg,
+        ),
+        in_progress=Gauge(
+            "rinnalla_http_requests_in_progress",
+            "HTTP requests being handled right now",
+            ["service", "method"],
+            registry=reg,
+        ),
+        readiness=Gauge(
+            "rinnalla_readiness_check",
+            "1 when the dependency answered at the last /readyz or scrape, 0 when it did not",
+            ["service", "check"],
+            registry=reg,
+        ),
+    )
+    _BY_REGISTRY[reg] = found
+    return found
+
+
+@dataclass(frozen=True)
 class HttpMetrics:
     registry: CollectorRegistry
     service: str
@@ -35,34 +84,14 @@ class HttpMetrics:
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None, *, service: str = "") -> HttpMetrics:
         reg = registry if registry is not None else CollectorRegistry()
-        ProcessCollector(registry=reg)
+        f = _families(reg)
         return cls(
             registry=reg,
             service=service,
-            requests=Counter(
-                "rinnalla_http_requests",
-                "HTTP requests answered, by route template, status code and status class",
-                ["service", "method", "route", "status", "status_class"],
-                registry=reg,
-            ),
-            duration=Histogram(
-                "rinnalla_http_request_duration_seconds",
-                "Time from request received to response finished",
-                ["service", "method", "route"],
-                registry=reg,
-            ),
-            in_progress=Gauge(
-                "rinnalla_http_requests_in_progress",
-                "HTTP requests being handled right now",
-                ["service", "method"],
-                registry=reg,
-            ),
-            readiness=Gauge(
-                "rinnalla_readiness_check",
-                "1 when the dependency answered at the last /readyz or scrape, 0 when it did not",
-                ["service", "check"],
-                registry=reg,
-            ),
+            requests=f.requests,
+            duration=f.duration,
+            in_progress=f.in_progress,
+            readiness=f.readiness,
         )
 
     def record(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -132,8 +132,9 @@ class ServiceRuntime:
     async def close(self) -> None:
         await self.connections.close()
 
-    def relay(self, nats_source: NatsSource) -> Relay:
-        """Publishes this service's store to its JetStream stream, in log order."""
+    def relay(self, nats_source: NatsSource, *, registry: CollectorRegistry | None = None) -> Relay:
+        """Publishes this service's store to its JetStream stream, in log order; its metrics go to the
+        process's registry (the worker's /metrics) unless `registry` is given."""
         return Relay(
             self.store,
             self.connections,
@@ -141,12 +142,13 @@ class ServiceRuntime:
             self.subjects,
             self.name,
             replicas=self.settings.nats_stream_replicas,
-            registry=self.metrics_registry,
+            registry=registry if registry is not None else self.metrics_registry,
         )
 
     async def unpublished(self) -> int:
         """Events committed to the store that the relay has not published yet."""
-        return await self.relay(_never_connects).lag()
+        # a relay built only to count: its gauges stay out of this process's /metrics
+        return await self.relay(_never_connects, registry=CollectorRegistry()).lag()
 
     async def projection_lag(self, js: Any) -> dict[str, int]:
         """Events each read model has still to apply: those not yet published, plus those published and
