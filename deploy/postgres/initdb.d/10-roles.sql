@@ -42,11 +42,13 @@ SELECT 'CREATE ROLE rinnalla_audit_owner NOLOGIN'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rinnalla_audit_owner') \gexec
 ALTER ROLE rinnalla_audit_owner NOLOGIN;
 
-ALTER ROLE enrollment_owner PASSWORD :'enrollment_password';
-ALTER ROLE caselog_owner PASSWORD :'caselog_password';
-ALTER ROLE network_owner PASSWORD :'network_password';
-ALTER ROLE billing_owner PASSWORD :'billing_password';
-ALTER ROLE grafana_reader PASSWORD :'grafana_password';
+-- LOGIN again: a migration run before this script may have made a role without it (grafana_reader is
+-- created NOLOGIN by the services' migrations when it does not exist yet).
+ALTER ROLE enrollment_owner LOGIN PASSWORD :'enrollment_password';
+ALTER ROLE caselog_owner LOGIN PASSWORD :'caselog_password';
+ALTER ROLE network_owner LOGIN PASSWORD :'network_password';
+ALTER ROLE billing_owner LOGIN PASSWORD :'billing_password';
+ALTER ROLE grafana_reader LOGIN PASSWORD :'grafana_password';
 
 SELECT format('GRANT CONNECT ON DATABASE %I TO enrollment_owner, caselog_owner, network_owner, billing_owner, '
               'grafana_reader', current_database()) \gexec

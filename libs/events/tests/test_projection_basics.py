@@ -68,7 +68,9 @@ async def test_catch_up_commits_in_batches_and_live_events_one_by_one(kit: Event
     async with kit.connections.acquire() as conn:
         assert await read_state(conn, "svc_read.children", "svc_read.stream_counts") == fold(await kit.history())
     assert (
-        runner.metrics.registry.get_sample_value("projection_events_applied_total", {"projection": "child_directory"})
+        runner.metrics.registry.get_sample_value(
+            "rinnalla_projection_events_applied_total", {"service": "", "projection": "child_directory"}
+        )
         == 203
     )
 
@@ -83,7 +85,7 @@ async def test_lag_counts_unapplied_events_and_sets_the_gauge(kit: EventLogKit, 
     assert await kit.lag(ChildDirectory()) == 0
     assert (
         runner.metrics.registry.get_sample_value(
-            "projection_lag_events", {"projection": "child_directory", "stream": kit.stream}
+            "rinnalla_projection_lag_events", {"service": "", "projection": "child_directory", "stream": kit.stream}
         )
         == 0
     )

@@ -65,7 +65,9 @@ async def test_poison_events_are_parked_and_later_events_still_applied(kit: Even
     assert parked[1].envelope == {"unreadable": "{not an envelope"}
     assert runner.stats.parked == 2
     assert (
-        runner.metrics.registry.get_sample_value("projection_events_parked_total", {"projection": "child_directory"})
+        runner.metrics.registry.get_sample_value(
+            "rinnalla_projection_events_parked_total", {"service": "", "projection": "child_directory"}
+        )
         == 2
     )
 

@@ -162,8 +162,11 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     await client.get("/v1/ping/alice")
     await client.get("/v1/ping/bob")
     text = (await client.get("/metrics")).text
-    assert 'http_requests_total{method="GET",route="/v1/ping/{name}",status="200"} 2.0' in text
-    assert "http_request_duration_seconds_bucket" in text
+    assert (
+        'rinnalla_http_requests_total{method="GET",route="/v1/ping/{name}",service="demo",status="200",'
+        'status_class="2xx"} 2.0'
+    ) in text
+    assert "rinnalla_http_request_duration_seconds_bucket" in text
     assert "process_cpu_seconds_total" in text
 
 

@@ -116,3 +116,63 @@ def test_configuring_twice_does_not_duplicate_lines(log_stream: io.StringIO) -> 
     configure_logging("info", "json", stream=log_stream)
     get_logger("rinnalla.test").info("once")
     assert len(log_stream.getvalue().splitlines()) == 1
+
+
+async def test_several_servers_in_one_process_log_their_start_once_each_by_name(log_stream: io.StringIO) -> None:
+    import asyncio
+
+    from fastapi import FastAPI
+    from rinnalla_runtime.serving import bind_socket, serve_app
+
+    stop = asyncio.Event()
+    started = [asyncio.Event(), asyncio.Event()]
+    apps = [FastAPI(title="Rinnalla one"), FastAPI(title="Rinnalla two")]
+    servers = [
+        asyncio.create_task(serve_app(app, bind_socket("127.0.0.1", 0), stop, grace_seconds=1, started=ready))
+        for app, ready in zip(apps, started, strict=True)
+    ]
+    for ready in started:
+        await ready.wait()
+    stop.set()
+    await asyncio.gather(*servers)
+
+    lines = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    assert not [line for line in lines if line["logger"].startswith("uvicorn")], "uvicorn's nameless lines"
+    starts = sorted(line["app"] for line in lines if line["event"] == "server.started")
+    stops = sorted(line["app"] for line in lines if line["event"] == "server.stopped")
+    assert starts == stops == ["Rinnalla one", "Rinnalla two"]
+    assert all(line["address"].startswith("127.0.0.1:") for line in lines if line["event"] == "server.started")
+
+
+def test_exported_log_records_carry_the_trace_and_span_ids_and_stdout_keeps_one_line(
+    log_stream: io.StringIO,
+) -> None:
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
+    from rinnalla_runtime.telemetry import configure_log_export
+
+    exported = InMemoryLogRecordExporter()
+    provider = configure_log_export("rinnalla-test", "none", extra_exporters=[exported])
+    assert provider is not None
+    try:
+        with TracerProvider().get_tracer("test").start_as_current_span("request") as span:
+            get_logger("rinnalla.test").info("child.enrolled", team="team-1")
+        provider.force_flush()
+    finally:
+        assert configure_log_export("rinnalla-test", "none") is None  # removes the handler again
+        provider.shutdown()
+
+    (record,) = [r.log_record for r in exported.get_finished_logs()]
+    context = span.get_span_context()
+    assert (record.trace_id, record.span_id) == (context.trace_id, context.span_id)
+    body = json.loads(str(record.body))
+    assert body["event"] == "child.enrolled"
+    assert body["trace_id"] == format(context.trace_id, "032x")
+    (line,) = log_stream.getvalue().splitlines()
+    assert json.loads(line)["event"] == "child.enrolled"
+
+
+def test_log_export_needs_no_exporter_unless_otlp() -> None:
+    from rinnalla_runtime.telemetry import configure_log_export
+
+    assert configure_log_export("rinnalla-test", "console") is None
+    assert configure_log_export("rinnalla-test", "none") is None

@@ -179,14 +179,14 @@ class BatchApplier:
                 outcome = await self._run(deliveries, careful=False)
             except _Poisoned:
                 outcome = await self._run(deliveries, careful=True)
-        self._metrics.batches.labels(name).inc()
-        self._metrics.applied.labels(name).inc(outcome.applied)
+        self._metrics.batches.labels(self._metrics.service, name).inc()
+        self._metrics.applied.labels(self._metrics.service, name).inc(outcome.applied)
         if outcome.duplicates:
-            self._metrics.skipped.labels(name, "duplicate").inc(outcome.duplicates)
+            self._metrics.skipped.labels(self._metrics.service, name, "duplicate").inc(outcome.duplicates)
         if outcome.ignored:
-            self._metrics.skipped.labels(name, "ignored").inc(outcome.ignored)
+            self._metrics.skipped.labels(self._metrics.service, name, "ignored").inc(outcome.ignored)
         for parked in outcome.parked:
-            self._metrics.parked.labels(name).inc()
+            self._metrics.parked.labels(self._metrics.service, name).inc()
             log.error(
                 "projection.event_parked",
                 projection=name,

@@ -25,7 +25,7 @@ async def projection_lag(
     """Events not yet applied to each projection's active generation, summed over its sources.
 
     A projection with no active generation yet counts every event of its streams. Sets the
-    `projection_lag_events` gauge (per projection and stream) when `metrics` is given.
+    `rinnalla_projection_lag_events` gauge (per projection and stream) when `metrics` is given.
     """
     lags: dict[str, int] = {}
     async with connections.acquire() as conn:
@@ -38,7 +38,7 @@ async def projection_lag(
                 stream = subjects.stream_name(service)
                 behind = max(0, await stream_last_seq(js, stream) - seqs.get(stream, 0))
                 if metrics is not None:
-                    metrics.lag.labels(projection.name, stream).set(behind)
+                    metrics.lag.labels(metrics.service, projection.name, stream).set(behind)
                 total += behind
             lags[projection.name] = total
     return lags

@@ -182,8 +182,8 @@ class _Rebuild:
             async with self._connections.acquire() as conn:
                 await drop_generation(conn, self._schema, self.projection, attempt.previous)
             dropped = True
-        self._metrics.rebuild_done.labels(name).set(0)
-        self._metrics.rebuild_total.labels(name).set(0)
+        self._metrics.rebuild_done.labels(self._metrics.service, name).set(0)
+        self._metrics.rebuild_total.labels(self._metrics.service, name).set(0)
         log.info(
             "projection.rebuild_switched",
             projection=name,
@@ -238,8 +238,8 @@ class _Rebuild:
     async def _progress(self) -> None:
         done = sum(self._done.values())
         total = max(sum(self._targets.values()), done)
-        self._metrics.rebuild_done.labels(self.projection.name).set(done)
-        self._metrics.rebuild_total.labels(self.projection.name).set(total)
+        self._metrics.rebuild_done.labels(self._metrics.service, self.projection.name).set(done)
+        self._metrics.rebuild_total.labels(self._metrics.service, self.projection.name).set(total)
         if self._on_progress is not None:
             result = self._on_progress(done, total)
             if inspect.isawaitable(result):

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
+from prometheus_client import CollectorRegistry, Counter
 
 from rinnalla_events._bus_size import DEFAULT_MAX_MESSAGE_BYTES, EventTooLarge, jsonb_text_bytes, published_size_bound
 from rinnalla_events._codec import EventCodec, RecordedEvent
@@ -153,6 +154,8 @@ class PostgresEventStore:
         codec: EventCodec,
         *,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        registry: CollectorRegistry | None = None,
+        service: str | None = None,
     ) -> None:
         if max_message_bytes < 1:
             raise ValueError("max_message_bytes must be positive")
@@ -160,6 +163,18 @@ class PostgresEventStore:
         self.schema = check_schema_name(schema)
         self.codec = codec
         self.max_message_bytes = max_message_bytes
+        self._service = service or self.schema
+        # counted in `registry` when given (the API's): events committed, by service and event type
+        self._appended = (
+            Counter(
+                "rinnalla_events_appended",
+                "Events committed to the service's event store, by event type",
+                ["service", "event_type"],
+                registry=registry,
+            )
+            if registry is not None
+            else None
+        )
         s = self.schema
         self._append_sql = f"""
             WITH head AS (
@@ -248,6 +263,7 @@ class PostgresEventStore:
                 actual = await self._version(conn, stream_type, stream_id)
                 raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual) from None
             if rows:
+                self._count(prepared.types)
                 return AppendResult(
                     stream_type,
                     stream_id,
@@ -262,6 +278,11 @@ class PostgresEventStore:
                     return previous
             actual = await self._version(conn, stream_type, stream_id)
             raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual)
+
+    def _count(self, event_types: Sequence[str]) -> None:
+        if self._appended is not None:
+            for event_type in event_types:
+                self._appended.labels(self._service, event_type).inc()
 
     async def append_streams(
         self,
@@ -345,6 +366,8 @@ class PostgresEventStore:
                 raise ConcurrencyConflict(
                     ordered[0].stream_type, ordered[0].stream_id, ordered[0].expected_version, None
                 ) from None
+        for _write, batch in prepared:
+            self._count(batch.types)
         return [
             AppendResult(
                 w.stream_type,

@@ -273,6 +273,8 @@ class ProjectionRunner:
                 if not msgs:
                     self.stats.empty_fetches += 1
                 for msg in msgs:
+                    if _delivered_before(msg):
+                        self.metrics.redeliveries.labels(self.metrics.service, self.projection.name).inc()
                     await queue.put(Delivery.from_msg(stream, msg, ack=True))
         finally:
             await durable.close()
@@ -316,7 +318,7 @@ class ProjectionRunner:
                 self.stats.duplicates += outcome.duplicates
                 self.stats.checkpoints.update(outcome.checkpoints)
                 for stream, pending in _pending_by_stream(batch).items():
-                    self.metrics.lag.labels(self.projection.name, stream).set(pending)
+                    self.metrics.lag.labels(self.metrics.service, self.projection.name, stream).set(pending)
                 await _acknowledge(batch)
         finally:
             stopping.cancel()
@@ -369,6 +371,13 @@ async def _acknowledge(batch: list[Delivery]) -> None:
 
 def _pending_by_stream(batch: list[Delivery]) -> dict[str, int]:
     return {delivery.source: delivery.pending for delivery in batch}
+
+
+def _delivered_before(msg: Any) -> bool:
+    try:
+        return int(msg.metadata.num_delivered) > 1
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 def _retryable(exc: BaseException) -> bool:

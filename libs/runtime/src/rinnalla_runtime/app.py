@@ -3,7 +3,8 @@
 - `/healthz`: the process is alive (never touches a dependency, so a slow database does not get the
   process killed by its orchestrator).
 - `/readyz`: 200 when every readiness check passes within the timeout, 503 otherwise.
-- `/metrics`: Prometheus text from the app's own registry (`app.state.metrics.registry`).
+- `/metrics`: Prometheus text from the app's own registry (`app.state.metrics.registry`); each scrape runs
+  the readiness checks too (`rinnalla_readiness_check`).
 - `/openapi.json` and `/docs` (Swagger UI with its assets served here, not from a CDN); the service's
   routers under `/v1`.
 - Every request: X-Request-ID in and out, W3C trace context continued in a server span (FastAPI's own
@@ -23,6 +24,7 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.process_collector import ProcessCollector
 from pydantic import BaseModel
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -85,7 +87,7 @@ def create_service_app(
             "exclude": _is_probe,
         },
     )
-    metrics = HttpMetrics.create(metrics_registry)
+    metrics = HttpMetrics.create(metrics_registry, service=name)
     app.state.service_name = name
     app.state.settings = settings
     app.state.metrics = metrics
@@ -110,6 +112,7 @@ def create_service_app(
     )
     async def readyz() -> JSONResponse:
         ready, results = await run_readiness_checks(app.state.readiness_checks, settings.readiness_timeout_seconds)
+        metrics.record_readiness(results)
         body = Readiness(status="ready" if ready else "not ready", checks=results)
         return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
@@ -120,6 +123,9 @@ def create_service_app(
                 await refresh()
             except Exception as exc:
                 get_logger("rinnalla_runtime.metrics", service=name).warning("metrics.refresh_failed", error=repr(exc))
+        # readiness as Prometheus sees it: the same checks as /readyz, at every scrape
+        _ready, results = await run_readiness_checks(app.state.readiness_checks, settings.readiness_timeout_seconds)
+        metrics.record_readiness(results)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_body_bytes)
@@ -129,4 +135,29 @@ def create_service_app(
         metrics=metrics,
         logger=get_logger("rinnalla_runtime.http", service=name),
     )
+    return app
+
+
+def keep_request_context_outermost(app: FastAPI) -> None:
+    """Move the request middleware (metrics, access log, request id) outside middleware added after it, so
+    that the answers those give (401 and 403 of the security layer, 413, 503) are counted and logged too."""
+    entries = [m for m in app.user_middleware if getattr(m, "cls", None) is RequestContextMiddleware]
+    for entry in entries:
+        app.user_middleware.remove(entry)
+    app.user_middleware[0:0] = entries
+
+
+def create_worker_metrics_app(name: str, registry: CollectorRegistry) -> FastAPI:
+    """What a worker process serves: `/metrics` (relay, projections, rebuilds, redeliveries) and `/healthz`."""
+    ProcessCollector(registry=registry)
+    app = FastAPI(title=f"Rinnalla {name} worker", openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    async def healthz() -> Health:
+        return Health(status="alive", service=name)
+
+    @app.get("/metrics")
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     return app

@@ -28,6 +28,29 @@ def add_trace_context(_logger: WrappedLogger, _method: str, event_dict: EventDic
     return event_dict
 
 
+# uvicorn's lifecycle lines name neither the app nor the address, and a process serving several apps (the
+# dev stack: every API and every worker's /metrics) printed each of them once per server. `serve_app` logs
+# one `server.started` / `server.stopped` line per server instead, with the app and the address.
+UVICORN_LIFECYCLE = (
+    "Started server process",
+    "Waiting for application startup",
+    "Application startup complete",
+    "Shutting down",
+    "Waiting for application shutdown",
+    "Application shutdown complete",
+    "Finished server process",
+    "Uvicorn running on",
+)
+
+
+class _WithoutUvicornLifecycle(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(UVICORN_LIFECYCLE))
+
+
+_LIFECYCLE_FILTER = _WithoutUvicornLifecycle()
+
+
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,  # request_id and anything else bound for this request
@@ -45,6 +68,17 @@ def _renderer(fmt: LogFormat) -> Processor:
     return structlog.processors.JSONRenderer()
 
 
+def line_formatter(fmt: LogFormat = "json") -> logging.Formatter:
+    """Renders a record of structlog or of the standard library as one line (JSON or console)."""
+    exceptions: Processor = (
+        structlog.processors.dict_tracebacks if fmt == "json" else structlog.processors.format_exc_info
+    )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exceptions, _renderer(fmt)],
+    )
+
+
 def configure_logging(level: LogLevel = "info", fmt: LogFormat = "json", *, stream: IO[str] | None = None) -> None:
     """Route structlog and the standard library's loggers to `stream` (stdout by default).
 
@@ -52,14 +86,8 @@ def configure_logging(level: LogLevel = "info", fmt: LogFormat = "json", *, stre
     """
     out = stream if stream is not None else sys.stdout
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
-    exceptions: Processor = (
-        structlog.processors.dict_tracebacks if fmt == "json" else structlog.processors.format_exc_info
-    )
 
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_shared_processors(),
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exceptions, _renderer(fmt)],
-    )
+    formatter = line_formatter(fmt)
     handler = logging.StreamHandler(out)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(formatter)
@@ -73,6 +101,9 @@ def configure_logging(level: LogLevel = "info", fmt: LogFormat = "json", *, stre
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    if _LIFECYCLE_FILTER not in uvicorn_error.filters:
+        uvicorn_error.addFilter(_LIFECYCLE_FILTER)
 
     structlog.configure(
         processors=[

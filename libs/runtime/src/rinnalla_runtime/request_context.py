@@ -22,6 +22,7 @@ from rinnalla_runtime.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+REQUEST_ID_STATE_KEY = "request_id"  # in scope["state"]
 # A caller's request id is echoed and logged, so accept only short, harmless tokens
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -70,6 +71,8 @@ class RequestContextMiddleware:
             return
         offered = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
         request_id = accept_request_id(offered.decode("latin-1") if offered is not None else None)
+        # middleware inside this one (the security layer's) use the same id, so the log lines match the header
+        scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id
         method = str(scope["method"]).upper()
         status = 500
         response_started = False
@@ -83,7 +86,7 @@ class RequestContextMiddleware:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
-        self.metrics.in_progress.labels(method).inc()
+        self.metrics.in_progress.labels(self.metrics.service, method).inc()
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_request_id)
@@ -114,9 +117,8 @@ class RequestContextMiddleware:
             finally:
                 elapsed = time.perf_counter() - started
                 route = route_template(scope)
-                self.metrics.in_progress.labels(method).dec()
-                self.metrics.requests.labels(method, route, str(status)).inc()
-                self.metrics.duration.labels(method, route).observe(elapsed)
+                self.metrics.in_progress.labels(self.metrics.service, method).dec()
+                self.metrics.record(method, route, status, elapsed)
                 # probes every few seconds would drown the log; the query string stays out: it may carry
                 # personal data
                 log = self.logger.debug if scope["path"] in self.quiet_paths else self.logger.info

@@ -12,9 +12,12 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+
+from rinnalla_runtime.logging import get_logger
 
 
 class ServerFailed(RuntimeError):
@@ -22,9 +25,10 @@ class ServerFailed(RuntimeError):
 
 
 class _EmbeddedServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, started: asyncio.Event) -> None:
+    def __init__(self, config: uvicorn.Config, started: asyncio.Event, log: Any) -> None:
         super().__init__(config)
         self._started_event = started
+        self._log = log
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -34,7 +38,16 @@ class _EmbeddedServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            self._log.info("server.started")  # in place of uvicorn's lines, which name no app
             self._started_event.set()
+
+
+def _address(sock: socket.socket) -> str:
+    try:
+        host, port = sock.getsockname()[:2]
+    except OSError:
+        return "unknown"
+    return f"{host}:{port}"
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -68,7 +81,8 @@ async def serve_app(
         timeout_graceful_shutdown=max(1, round(grace_seconds)),
         server_header=False,
     )
-    server = _EmbeddedServer(config, started if started is not None else asyncio.Event())
+    log = get_logger("rinnalla_runtime.serving", app=app.title, address=_address(sock))
+    server = _EmbeddedServer(config, started if started is not None else asyncio.Event(), log)
 
     async def run_server() -> None:
         try:
@@ -83,6 +97,8 @@ async def serve_app(
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         server.should_exit = True
         await serving
+        if server.started:
+            log.info("server.stopped")
     finally:
         stopping.cancel()
         if not serving.done():

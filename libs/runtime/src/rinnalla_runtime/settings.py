@@ -98,6 +98,14 @@ class RuntimeSettings(BaseSettings):
     billing_host: str | None = None
     billing_port: int = Field(default=8004, ge=1, le=65535)
 
+    worker_metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="port of a worker's /metrics; unset: the worker serves none"
+    )
+    enrollment_worker_port: int | None = Field(default=None, ge=1, le=65535)
+    caselog_worker_port: int | None = Field(default=None, ge=1, le=65535)
+    network_worker_port: int | None = Field(default=None, ge=1, le=65535)
+    billing_worker_port: int | None = Field(default=None, ge=1, le=65535)
+
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     subject_prefix: str = Field(
         default="rinnalla", description="first token of every NATS subject and stream name"
@@ -184,6 +192,15 @@ class RuntimeSettings(BaseSettings):
         """Where a service's API listens: RINNALLA_<SERVICE>_HOST/_PORT, else RINNALLA_HOST and its default."""
         host = getattr(self, f"{service}_host", None) or self.host
         port = getattr(self, f"{service}_port", default_port)
+        return str(host), int(port)
+
+    def worker_metrics_address(self, service: str) -> tuple[str, int] | None:
+        """Where a service's worker serves /metrics: RINNALLA_<SERVICE>_WORKER_PORT, else
+        RINNALLA_WORKER_METRICS_PORT, on the API's host; None when neither is set."""
+        port = getattr(self, f"{service}_worker_port", None) or self.worker_metrics_port
+        if port is None:
+            return None
+        host = getattr(self, f"{service}_host", None) or self.host
         return str(host), int(port)
 
     @property

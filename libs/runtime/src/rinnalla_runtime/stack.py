@@ -27,12 +27,14 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.worker import StoppableTask, run_until_stopped, stop_on_signals
 
 EXIT_FORCED = 130  # like a shell's exit code after Ctrl-C
+WORKER_PORT_OFFSET = 100
 
 
 @dataclass(frozen=True)
 class ServiceEndpoint:
     name: str
     base_url: str
+    worker_metrics_url: str | None = None
 
     @property
     def api_url(self) -> str:
@@ -90,6 +92,8 @@ def format_banner(info: StackInfo) -> str:
             f"    docs     {endpoint.docs_url}   (OpenAPI: {endpoint.openapi_url})",
             f"    health   {endpoint.health_url}",
         ]
+        if endpoint.worker_metrics_url:
+            lines.append(f"    metrics  {endpoint.base_url}/metrics   (worker: {endpoint.worker_metrics_url})")
     lines += [
         "",
         "Mint a token for a demo user:  python3 dev.py run rinnalla token mint --user <user>",
@@ -194,8 +198,23 @@ def _service_tasks(
             tasks[f"{spec.name}.api"] = functools.partial(
                 serve_app, app, sockets[-1], grace_seconds=settings.shutdown_grace_seconds, started=ready
             )
-            tasks[f"{spec.name}.worker"] = _worker_task(spec.run_worker, settings)
-            endpoints.append(ServiceEndpoint(spec.name, f"http://{_display_host(host)}:{port}"))
+            # one process runs every worker here: each serves its /metrics on its own port (API port + 100
+            # unless RINNALLA_<SERVICE>_WORKER_PORT says otherwise)
+            worker_settings = settings
+            if settings.worker_metrics_address(spec.name) is None:
+                worker_settings = settings.model_copy(update={"worker_metrics_port": port + WORKER_PORT_OFFSET})
+            worker_address = worker_settings.worker_metrics_address(spec.name)
+            worker_url = (
+                f"http://{_display_host(worker_address[0])}:{worker_address[1]}/metrics" if worker_address else None
+            )
+            tasks[f"{spec.name}.worker"] = _worker_task(spec.run_worker, worker_settings)
+            endpoints.append(
+                ServiceEndpoint(
+                    spec.name,
+                    f"http://{_display_host(host)}:{port}",
+                    worker_url,
+                )
+            )
     except BaseException:
         for sock in sockets:
             sock.close()

@@ -4,9 +4,11 @@ its worker process ran into:
 - `rinnalla_projection_parked_events{service,projection}`: events a read model parked because it could
   not apply them (unresolved); above zero the read model has diverged from the log and needs a person
   (`list_parked`, fix, `retry_parked` or a rebuild).
-- `rinnalla_relay_blocked_event_bytes{service,event_id,stream_type,stream_id,event_type}`: the next event
-  to publish is larger than the bus carries; the relay is stopped before it until an operator runs
-  `rinnalla relay publish-placeholder` (ADR 0006).
+- `rinnalla_relay_blocked{service}`: 1 while the relay is stopped before an event too large for the bus, else 0
+  (always present, so the alert rule names a series every scrape shows);
+- `rinnalla_relay_blocked_event_bytes{service,event_id,stream_type,stream_id,event_type}`: that event, its
+  size in bytes; the relay stays stopped until an operator runs `rinnalla relay publish-placeholder`
+  (ADR 0006).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ class AlertGauges:
             ["service", "projection"],
             registry=registry,
         )
+        self._stopped = Gauge(
+            "rinnalla_relay_blocked",
+            "1 while the relay is stopped before an event too large for the bus, else 0",
+            ["service"],
+            registry=registry,
+        )
         self._blocked = Gauge(
             "rinnalla_relay_blocked_event_bytes",
             "An event too large for the bus that the relay is stopped at (its size in bytes): alert when present",
@@ -44,6 +52,7 @@ class AlertGauges:
                 self._parked.labels(runtime.name, name).set(parked.get(name, 0))
         blocked = await runtime.blocking_event()
         self._blocked.clear()
+        self._stopped.labels(runtime.name).set(0 if blocked is None else 1)
         if blocked is not None:
             self._blocked.labels(
                 runtime.name, blocked.event_id, blocked.stream_type, blocked.stream_id, blocked.event_type

@@ -14,12 +14,13 @@ from uuid import UUID
 import asyncpg
 from fastapi import FastAPI, Request
 from nats.js import JetStreamContext
-from rinnalla_events import EventTooLarge, KeyStore, Subjects, ensure_stream, nats_connector
-from rinnalla_runtime.app import create_service_app
+from rinnalla_events import EventTooLarge, KeyStore, ProjectionMetrics, Subjects, ensure_stream, nats_connector
+from rinnalla_runtime.app import create_service_app, create_worker_metrics_app, keep_request_context_outermost
 from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
+from rinnalla_runtime.serving import bind_socket, serve_app
 from rinnalla_runtime.settings import RuntimeSettings, ServersNotConfigured
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
 from rinnalla_security import (
@@ -103,6 +104,7 @@ class Service(Generic[Context]):
             readiness_checks=server_checks(settings),
             description=definition.description,
             lifespan=lifespan,
+            metrics_registry=service.runtime.metrics_registry,
         )
         app.state.service = service
         app.state.metrics_refreshers.append(AlertGauges(service.runtime, app.state.metrics.registry).refresh)
@@ -117,6 +119,7 @@ class Service(Generic[Context]):
         )
         if definition.install_app is not None:
             definition.install_app(app)
+        keep_request_context_outermost(app)
         return app
 
     # --- migrations --------------------------------------------------------------------------------
@@ -159,8 +162,18 @@ class Service(Generic[Context]):
                 )
             )
             tasks: dict[str, StoppableTask] = {"relay": relay.run}
+            metrics = ProjectionMetrics.create(runtime.metrics_registry, service=runtime.name)
             for projection in runtime.read_models.projections:
-                tasks[f"projection:{projection.name}"] = runtime.read_models.runner(projection, js).run
+                metrics.start(projection.name)
+                runner = runtime.read_models.runner(projection, js, metrics=metrics)
+                tasks[f"projection:{projection.name}"] = runner.run
+            address = settings.worker_metrics_address(runtime.name)
+            if address is not None:
+                app = create_worker_metrics_app(runtime.name, runtime.metrics_registry)
+                sock = bind_socket(*address)
+                tasks["metrics"] = partial(
+                    serve_app, app, sock, grace_seconds=min(1.0, settings.shutdown_grace_seconds)
+                )
             publisher = runtime.checkpoint_publisher()
             if publisher is not None:
                 interval = settings.audit_checkpoint_seconds

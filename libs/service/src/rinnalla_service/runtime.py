@@ -4,13 +4,14 @@ names, read models, clock. Built once per process from settings; nothing is buil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import nats
 from nats.aio.client import Client as NatsClient
+from prometheus_client import CollectorRegistry
 from rinnalla_events import (
     EventCodec,
     EventRegistry,
@@ -66,6 +67,8 @@ class ServiceRuntime:
     pool_min_size: int
     pool_max_size: int
     audit_keys: AuditKeys | None = None
+    metrics_registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    """This process's metrics of the service (the API's or the worker's /metrics)."""
 
     @classmethod
     def build(
@@ -86,6 +89,7 @@ class ServiceRuntime:
         codec = EventCodec(service_registry(core), keys)
         bus = subjects or configured_subjects(settings)
         chain = audit_keys(settings)
+        registry = CollectorRegistry()
         return cls(
             name=core.name,
             settings=settings,
@@ -93,10 +97,17 @@ class ServiceRuntime:
             key_store=keys,
             codec=codec,
             store=PostgresEventStore(
-                connections, core.schema, codec, max_message_bytes=settings.bus_max_message_bytes
+                connections,
+                core.schema,
+                codec,
+                max_message_bytes=settings.bus_max_message_bytes,
+                registry=registry,
+                service=core.name,
             ),
             audit_log=audit_log
-            or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
+            or PostgresAuditLog(
+                connections, service=core.name, chain_key=chain.chain_key if chain else None, registry=registry
+            ),
             subjects=bus,
             read_models=ReadModels(
                 core.name,
@@ -111,6 +122,7 @@ class ServiceRuntime:
             pool_min_size=core.pool_min_size,
             pool_max_size=core.pool_max_size,
             audit_keys=chain,
+            metrics_registry=registry,
         )
 
     @property
@@ -130,8 +142,9 @@ class ServiceRuntime:
     async def close(self) -> None:
         await self.connections.close()
 
-    def relay(self, nats_source: NatsSource) -> Relay:
-        """Publishes this service's store to its JetStream stream, in log order."""
+    def relay(self, nats_source: NatsSource, *, registry: CollectorRegistry | None = None) -> Relay:
+        """Publishes this service's store to its JetStream stream, in log order; its metrics go to the
+        process's registry (the worker's /metrics) unless `registry` is given."""
         return Relay(
             self.store,
             self.connections,
@@ -139,15 +152,18 @@ class ServiceRuntime:
             self.subjects,
             self.name,
             replicas=self.settings.nats_stream_replicas,
+            registry=registry if registry is not None else self.metrics_registry,
         )
 
     async def unpublished(self) -> int:
         """Events committed to the store that the relay has not published yet."""
-        return await self.relay(_never_connects).lag()
+        # a relay built only to count: its gauges stay out of this process's /metrics
+        return await self.relay(_never_connects, registry=CollectorRegistry()).lag()
 
     async def blocking_event(self) -> EventTooLargeForBus | None:
         """The next event to publish if it is too large for the bus (the relay is stopped before it)."""
-        return await self.relay(_never_connects).blocking_event()
+        # like `unpublished`: a relay built only to look, whose metrics stay out of this process's /metrics
+        return await self.relay(_never_connects, registry=CollectorRegistry()).blocking_event()
 
     async def parked_counts(self) -> dict[str, int]:
         """Unresolved parked events per consumer (projection) of this service."""
@@ -165,7 +181,8 @@ class ServiceRuntime:
                 self.settings.require_nats_url(),
                 name=f"rinnalla-{self.name}-operator",
                 options=nats_connect_options(self.settings, self.name),
-            )
+            ),
+            registry=CollectorRegistry(),  # an operator's one-off relay: not this process's metrics
         )
         try:
             return await relay.publish_placeholder(event_id)

@@ -12,8 +12,8 @@ from test_finance_reads import invoiced_with_a_credit
 
 pytestmark = pytest.mark.integration
 
-DASHBOARDS = Path(__file__).parents[4] / "deploy" / "grafana" / "provisioning" / "dashboards"
-DASHBOARD = DASHBOARDS / "billing" / "billing.json"
+DASHBOARDS = Path(__file__).parents[4] / "deploy" / "grafana" / "dashboards"
+DASHBOARD = DASHBOARDS / "finance" / "billing.json"
 
 
 def panel_sql() -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from enrollment_http import Api, Worker
 from enrollment_scenario import PARTNERSHIP, TEAM, guardian, partnership_with_teams, selected_child
 from rinnalla_cli.context import CliState
 from rinnalla_cli.main import app as cli
@@ -28,8 +29,6 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuthSettings
 from structlog.testing import capture_logs
 from typer.testing import CliRunner
-
-from conftest import Api, Worker
 
 pytestmark = pytest.mark.integration
 

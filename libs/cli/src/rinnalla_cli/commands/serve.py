@@ -11,7 +11,7 @@ from rinnalla_runtime.logging import configure_logging
 from rinnalla_runtime.service import ServiceSpec, UnknownService
 from rinnalla_runtime.serving import bind_socket, serve_app
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_runtime.telemetry import configure_tracing
+from rinnalla_runtime.telemetry import configure_log_export, configure_tracing
 from rinnalla_runtime.worker import run_until_stopped
 
 from rinnalla_cli.context import EXIT_USAGE, CliState, fail, run, state, with_servers
@@ -29,6 +29,7 @@ def _prepare(cli: CliState, service: str) -> tuple[ServiceSpec, RuntimeSettings]
     settings = cli.settings()
     configure_logging("debug" if cli.verbose else settings.log_level, settings.log_format)
     configure_tracing(f"rinnalla-{spec.name}", settings.otel_exporter)
+    configure_log_export(f"rinnalla-{spec.name}", settings.otel_exporter)
     return spec, settings
 
 

@@ -10,7 +10,7 @@ from rinnalla_runtime.logging import configure_logging
 from rinnalla_runtime.servers import PortInUse
 from rinnalla_runtime.settings import RuntimeSettings, ServersNotConfigured
 from rinnalla_runtime.stack import run_stack
-from rinnalla_runtime.telemetry import configure_tracing
+from rinnalla_runtime.telemetry import configure_log_export, configure_tracing
 
 from rinnalla_cli.commands.tokens import DEV_KEY_PATH_VARIABLE
 from rinnalla_cli.context import fail, run, state
@@ -46,6 +46,7 @@ def up(
     settings = cli.settings(demo_data=demo_data)
     configure_logging("debug" if cli.verbose else settings.log_level, settings.log_format)
     configure_tracing("rinnalla-stack", settings.otel_exporter)
+    configure_log_export("rinnalla-stack", settings.otel_exporter)
     trust_development_tokens(settings)
     try:
         code = run(run_stack(settings, cli.specs))

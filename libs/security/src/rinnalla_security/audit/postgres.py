@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from prometheus_client import CollectorRegistry, Counter
+
 from rinnalla_security.audit.chain import (
     GENESIS_HASH,
     ChainChecker,
@@ -53,19 +55,49 @@ class PostgresAuditLog:
     `chain_key`: the HMAC key of the chain (`derive_chain_key`). With it, rows are appended keyed (format 2)
     and keyed rows can be verified; without it (tests, tools), rows are appended in the unkeyed format 1."""
 
-    def __init__(self, pool: Any, *, service: str, chain_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        *,
+        service: str,
+        chain_key: bytes | None = None,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
         self._pool = pool
         self._service = service
         self._key = chain_key
         self._format = next_format(chain_key)
+        # rows appended, by log, in `registry` when given (the API's): counted when written, before the
+        # caller's commit, so a request that rolls back still counts
+        self._writes = (
+            Counter(
+                "rinnalla_audit_log_writes",
+                "Rows appended to the access and disclosure logs",
+                ["service", "log"],
+                registry=registry,
+            )
+            if registry is not None
+            else None
+        )
+        if self._writes is not None:
+            for log in _TABLES:
+                self._writes.labels(service, log)
 
     async def record_accesses(self, entries: Sequence[AccessEntry], *, conn: Any = None) -> list[StoredAccess]:
-        return await self._append(_TABLES["access"], entries, StoredAccess, conn)
+        rows = await self._append(_TABLES["access"], entries, StoredAccess, conn)
+        self._count("access", len(rows))
+        return rows
 
     async def record_disclosures(
         self, entries: Sequence[DisclosureEntry], *, conn: Any = None
     ) -> list[StoredDisclosure]:
-        return await self._append(_TABLES["disclosure"], entries, StoredDisclosure, conn)
+        rows = await self._append(_TABLES["disclosure"], entries, StoredDisclosure, conn)
+        self._count("disclosure", len(rows))
+        return rows
+
+    def _count(self, log: str, rows: int) -> None:
+        if self._writes is not None and rows:
+            self._writes.labels(self._service, log).inc(rows)
 
     async def _append(
         self, table: _Table, entries: Sequence[_Entry], stored: type[StoredT], conn: Any
