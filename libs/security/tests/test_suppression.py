@@ -8,7 +8,7 @@ from itertools import product
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rinnalla_security.suppression import TOTAL, SuppressedTable, is_small, suppress, suppress_counts
+from rinnalla_security.suppression import TOTAL, SuppressedTable, is_small_count, suppress, suppress_counts
 
 
 def _margins(inner: dict[tuple[int, int], int], rows: int, columns: int) -> dict[tuple[object, object], int]:
@@ -60,7 +60,7 @@ tables = st.integers(1, 3).flatmap(
 def test_no_shown_number_singles_anyone_out(truth: dict[tuple[int, int], int]) -> None:
     table = suppress(truth)
     for value in table.published().values():
-        assert value is None or not is_small(value)
+        assert value is None or not is_small_count(value)
 
 
 @settings(max_examples=150, deadline=None)

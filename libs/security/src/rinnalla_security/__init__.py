@@ -31,7 +31,14 @@ from rinnalla_security.errors import (
     SpecialReasonRequired,
 )
 from rinnalla_security.install import install_security
-from rinnalla_security.principal import ClientKind, MunicipalityCode, Principal
+from rinnalla_security.principal import (
+    ClientKind,
+    MunicipalityCode,
+    Principal,
+    TenantCode,
+    county_of_tenant,
+    county_tenant,
+)
 from rinnalla_security.processing_purposes import (
     ROLE_PURPOSES,
     ProcessingPurpose,
@@ -66,6 +73,13 @@ from rinnalla_security.roles import ALL_ROLES, TENANT_WIDE_ROLES, Role
 from rinnalla_security.routes import RouteRule, render_access_matrix, require_route_rules, route_rules
 from rinnalla_security.rules import AccessKind, Action, Rule
 from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER, AuthSettings
+from rinnalla_security.suppression import (
+    SUPPRESS_BELOW,
+    SuppressedTable,
+    is_small_count,
+    suppress,
+    suppress_counts,
+)
 from rinnalla_security.tokens import TokenVerifier
 
 __all__ = [
@@ -77,6 +91,7 @@ __all__ = [
     "DEV_ISSUER",
     "PURPOSE_HEADER",
     "ROLE_PURPOSES",
+    "SUPPRESS_BELOW",
     "TENANT_WIDE_ROLES",
     "Access",
     "AccessEntry",
@@ -122,6 +137,8 @@ __all__ = [
     "StoredAccess",
     "StoredDisclosure",
     "StrictModel",
+    "SuppressedTable",
+    "TenantCode",
     "TokenVerifier",
     "UnknownRetentionClass",
     "Visibility",
@@ -129,6 +146,8 @@ __all__ = [
     "authorize",
     "claimable_purposes",
     "coming_of_age",
+    "county_of_tenant",
+    "county_tenant",
     "demo_user",
     "demo_user_for_role",
     "dev_jwks",
@@ -137,6 +156,7 @@ __all__ = [
     "guardianship",
     "install_audit_schema",
     "install_security",
+    "is_small_count",
     "log_window",
     "mentorship",
     "mint_dev_token",
@@ -146,5 +166,7 @@ __all__ = [
     "require_route_rules",
     "route_rules",
     "service_day",
+    "suppress",
+    "suppress_counts",
     "usual_purpose",
 ]

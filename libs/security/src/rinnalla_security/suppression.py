@@ -46,7 +46,7 @@ TOTAL = _Total()
 _Key = tuple[object, object]
 
 
-def is_small(count: int, threshold: int = SUPPRESS_BELOW) -> bool:
+def is_small_count(count: int, threshold: int = SUPPRESS_BELOW) -> bool:
     """A count that could single someone out: 1 to threshold - 1."""
     return 0 < count < threshold
 
@@ -100,7 +100,7 @@ def suppress(
         if count < 0:
             raise ValueError(f"a count cannot be negative: {key!r} = {count}")
     values = _with_margins(counts, row_keys, column_keys)
-    hidden = {key for key, value in values.items() if is_small(value, threshold)}
+    hidden = {key for key, value in values.items() if is_small_count(value, threshold)}
     hidden = _protect(values, hidden, [*row_keys, TOTAL], [*column_keys, TOTAL])
     shown: dict[_Key, int | None] = {key: (None if key in hidden else value) for key, value in values.items()}
     return SuppressedTable(row_keys, column_keys, shown)

@@ -20,6 +20,7 @@ from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
 from rinnalla_enrollment.adapters.retention_runner import retention_task
+from rinnalla_enrollment.adapters.stakeholder_http import stakeholder_router
 from rinnalla_enrollment.bootstrap import Enrollment, core
 from rinnalla_enrollment.config import DEFAULT_PORT, auth_settings
 from rinnalla_enrollment.demo import load_demo
@@ -36,7 +37,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), erasure_router(), enrollment_audit_router()]
+    return [command_router(), read_router(), stakeholder_router(), erasure_router(), enrollment_audit_router()]
 
 
 def jobs(enrollment: Enrollment) -> Mapping[str, StoppableTask]:

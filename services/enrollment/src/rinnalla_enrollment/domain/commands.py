@@ -20,6 +20,7 @@ from rinnalla_enrollment.domain.values import (
     FundingSource,
     Guardian,
     Id,
+    MentorContact,
     MentorLeaveReason,
     MentorRole,
     NominatingRole,
@@ -153,6 +154,7 @@ class AssignMentor(Command):
     mentor_id: Id
     role: MentorRole = MentorRole.LEAD
     starts_on: date
+    contact: MentorContact | None = None  # the work contact shown to the team's families and schools
 
 
 class ReleaseMentor(Command):
@@ -171,6 +173,7 @@ class HandOverMentor(Command):
     outgoing_mentor_id: Id
     incoming_mentor_id: Id
     handed_over_on: date
+    incoming_contact: MentorContact | None = None
 
 
 class JoinTeam(Command):

@@ -34,6 +34,15 @@ class School(Value):
     code: str = ""
 
 
+class MentorContact(Value):
+    """A mentor's work contact details, shown to the families and schools of the mentor's team (never a private
+    number). Personal data of the mentor: the events carry them encrypted with the mentor's key."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    email: Annotated[str, StringConstraints(max_length=254)] = ""
+
+
 class CustodyKind(StrEnum):
     """On what footing the adult decides for the child."""
 
