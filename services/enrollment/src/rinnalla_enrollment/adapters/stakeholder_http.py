@@ -189,7 +189,7 @@ class SibReport(BaseModel):
     enrolled: int | None
 
 
-def _county_municipalities(counties: frozenset[str]) -> list[str]:
+def county_municipalities(counties: frozenset[str]) -> list[str]:
     return sorted(code for code, m in municipalities().items() if m.county_code in counties)
 
 
@@ -257,7 +257,7 @@ def stakeholder_router() -> APIRouter:
     ) -> list[CountyChild]:
         principal = access.principal
         async with enrollment.connections.acquire() as conn:
-            rows = await q.county_children(conn, _county_municipalities(principal.counties))
+            rows = await q.county_children(conn, county_municipalities(principal.counties))
         shown = await _disclosed(
             enrollment, rows, consent.RecipientKind.SOCIAL_SERVICES, consent.Purpose.SHARING_WITH_SOCIAL_SERVICES
         )
