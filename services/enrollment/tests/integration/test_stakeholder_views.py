@@ -244,3 +244,23 @@ async def test_the_sib_fund_sees_cohort_counts_and_outcomes_never_individuals(ap
         assert hidden not in response.text, hidden
     assert elsewhere.json()["cohorts"] == []
     assert (await get(api, "/sib/cohorts", "official.vantaa")).status_code == 403
+
+
+async def test_the_county_sees_its_municipalities_counts_and_not_another_countys(api):
+    await partnership_with_teams(api)
+    for n in range(1, 7):
+        await enrolled_child(api, n)
+    await api.project()
+
+    own = await get(api, "/counties/04/statistics", "socialworker.vantaa")
+    other = await get(api, "/counties/07/statistics", "socialworker.vantaa")
+    official = await get(api, "/counties/04/statistics", "official.vantaa")
+
+    assert own.status_code == 200, own.text
+    [vantaa] = own.json()["municipalities"]
+    assert vantaa["municipality_code"] == "092"
+    assert {(row["team_id"], row["status"], row["children"]) for row in vantaa["enrolment"]} == {
+        (TEAM, "active", 6)
+    }
+    assert "Lapsi" not in own.text and "child-" not in own.text
+    assert other.status_code == 404 and official.status_code == 403

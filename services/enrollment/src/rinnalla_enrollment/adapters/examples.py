@@ -213,6 +213,8 @@ COUNTY_CHILD: dict[str, Any] = {
     "consent_id": "consent-child-092-0004-sharing_with_social_services",
 }
 
+COUNTY_STATISTICS: dict[str, Any] = {"county_code": "04", "municipalities": [MUNICIPALITY_STATISTICS]}
+
 SCHOOL_PUPIL: dict[str, Any] = {
     "child_id": "child-092-0001", "given_names": "Eetu", "family_name": "Esimerkki", "class_name": "1A",
     "team": _TEAM_CONTACT,

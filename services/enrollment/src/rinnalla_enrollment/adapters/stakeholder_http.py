@@ -11,6 +11,8 @@ of the data-minimisation rules; the legal readings are in docs/law.md):
 - `GET /v1/guardian/children` (guardian): their children's participation, team, mentors' work contact,
   school and class, consents now, who read the child's data and to whom it was disclosed, and who read the
   guardian's own data. Never another child, an identity code or the nomination reasons.
+- `GET /v1/counties/{county_code}/statistics` (county social worker, own county): the municipality
+  statistics (suppressed counts, no person) of the county's municipalities that have teams.
 - `GET /v1/sib/cohorts` (SIB fund): per municipality and cohort, the children enrolled and where they are
   now, every count suppressed (`rinnalla_security.suppress`). Never a person's data, a count of 1-4 or a
   count that the totals give away.
@@ -26,13 +28,14 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import rinnalla_consent as consent
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict
 from rinnalla_refdata import municipalities
 from rinnalla_security import (
     SUPPRESS_BELOW,
     Access,
     Action,
+    NotFound,
     PermissionDenied,
     ProcessingPurpose,
     Role,
@@ -45,16 +48,22 @@ from rinnalla_enrollment.adapters.dependencies import get_enrollment
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import (
     COUNTY_CHILD,
+    COUNTY_STATISTICS,
     GUARDIAN_CHILDREN,
     SCHOOL_PUPIL,
     SIB_COHORTS,
     examples,
 )
+from rinnalla_enrollment.adapters.read_http import MunicipalityStatistics
 from rinnalla_enrollment.bootstrap import Enrollment
+from rinnalla_enrollment.projections import queries
 from rinnalla_enrollment.projections import stakeholder_queries as q
 from rinnalla_enrollment.projections.enrollment_view import consent_view_of
 
 SCHOOL_ORGANISATION_PREFIX = "school-"
+CountyCodePath = Annotated[
+    str, Path(pattern=r"^(0[1-9]|1\d|2[01])$", description="wellbeing services county code, e.g. 04 Vantaa and Kerava")
+]
 LOG_PERIOD = timedelta(days=2 * 365)  # what a client is normally given of the log (Act 703/2023)
 
 read_county_children = authorize(
@@ -71,6 +80,10 @@ read_guardian_children = authorize(
     Action.read("guardian_children"), roles={Role.GUARDIAN}, personal_data=True,
     purposes={ProcessingPurpose.OWN_CHILD.value},
     description="The guardian's own children: participation, team, mentor contact, consents, who looked",
+)
+read_county_statistics = authorize(
+    Action.read("county_statistics"), roles={Role.COUNTY_SOCIAL_WORKER},
+    description="The suppressed counts of the county's municipalities (teams, enrolment, exits); no person",
 )
 read_sib_cohorts = authorize(
     Action.read("sib_cohorts"), roles={Role.SIB_FUND},
@@ -163,6 +176,13 @@ class GuardianView(BaseModel):
     guardian_id: str
     children: list[GuardianChild]
     accesses_to_your_data: list[LogLine]
+
+
+class CountyStatistics(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(COUNTY_STATISTICS))
+
+    county_code: str
+    municipalities: list[MunicipalityStatistics]
 
 
 class SibCohort(BaseModel):
@@ -345,6 +365,25 @@ def stakeholder_router() -> APIRouter:
             guardian_id=principal.subject, children=children,
             accesses_to_your_data=[_log_line(entry) for entry in own],
         )
+
+    @router.get(
+        "/counties/{county_code}/statistics",
+        summary="The county's municipalities: teams, enrolment by cohort and status, exits; counts suppressed",
+    )
+    async def county_statistics(
+        county_code: CountyCodePath,
+        access: Annotated[Access, Depends(read_county_statistics)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+    ) -> CountyStatistics:
+        if county_code not in access.principal.counties:
+            raise NotFound()  # another county's figures: as if they did not exist
+        found = []
+        async with enrollment.connections.acquire() as conn:
+            for code in county_municipalities(frozenset({county_code})):
+                data = await queries.municipality_statistics(conn, code)
+                if data["teams"]:
+                    found.append(MunicipalityStatistics.model_validate(data))
+        return CountyStatistics(county_code=county_code, municipalities=found)
 
     @router.get("/sib/cohorts", summary="Cohort counts and outcomes for the fund; suppressed, never a person")
     async def sib_cohorts(
