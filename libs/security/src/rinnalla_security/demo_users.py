@@ -1,4 +1,6 @@
-"""A catalogue of invented demo users, one per role, in Vantaa (092) and Hämeenlinna (109).
+"""A catalogue of invented demo users, one per role, in Vantaa (092) and Hämeenlinna (109) and their wellbeing
+services counties (`county-04` Vantaa and Kerava, `county-07` Kanta-Häme), whose social workers carry the
+county's tenant code. The demo teacher's organisation is the demo team's school (`school-12345`).
 
 Every name and id here is fictitious. The ids follow the shape services use for pseudonymous programme ids.
 Tokens carry no relationships: the demo mentor sees the demo team because the demo data assigns them to it,
