@@ -119,3 +119,28 @@ def test_the_check_catches_hiding_only_the_small_cells() -> None:
         naive[key] = truth[key]  # show the neighbours again: only the 3 is hidden
     table = SuppressedTable((0, 1), (0, 1), naive)
     assert derivable(table, truth) == {(0, 0)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables, st.data())
+def test_numbers_known_from_another_table_do_not_give_a_hidden_one_away(
+    truth: dict[tuple[int, int], int], data: st.DataObject
+) -> None:
+    rows = sorted({r for r, _ in truth})
+    true_values = _margins(truth, len(rows), len({c for _, c in truth}))
+    # Another suppressed table shows a row total only if it singles no one out.
+    shown_elsewhere = {
+        (r, TOTAL) for r in rows if not is_small_count(true_values[(r, TOTAL)]) and data.draw(st.booleans())
+    }
+    table = suppress(truth, known=shown_elsewhere)
+    published = table.published()
+    for key in shown_elsewhere:  # a reader has them anyway
+        published[key] = true_values[key]
+    assert derivable(SuppressedTable(table.rows, table.columns, published), truth) == set()
+
+
+def test_numbers_hidden_in_another_table_are_hidden_here_too() -> None:
+    truth = {(0, 0): 12, (0, 1): 9, (1, 0): 8, (1, 1): 11}
+    table = suppress(truth, hide={(0, TOTAL)})
+    assert table.row_total(0) is None
+    assert derivable(table, truth) == set()

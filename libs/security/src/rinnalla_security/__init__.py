@@ -75,6 +75,7 @@ from rinnalla_security.rules import AccessKind, Action, Rule
 from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER, AuthSettings
 from rinnalla_security.suppression import (
     SUPPRESS_BELOW,
+    TOTAL,
     SuppressedTable,
     is_small_count,
     suppress,
@@ -93,6 +94,7 @@ __all__ = [
     "ROLE_PURPOSES",
     "SUPPRESS_BELOW",
     "TENANT_WIDE_ROLES",
+    "TOTAL",
     "Access",
     "AccessEntry",
     "AccessKind",

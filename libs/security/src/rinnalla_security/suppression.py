@@ -90,18 +90,27 @@ def suppress(
     rows: Iterable[R] | None = None,
     columns: Iterable[C] | None = None,
     threshold: int = SUPPRESS_BELOW,
+    hide: Iterable[tuple[object, object]] = (),
+    known: Iterable[tuple[object, object]] = (),
 ) -> SuppressedTable[R, C]:
     """Hide every count (cell or total) of 1 to threshold - 1, and enough other numbers that none of the
     hidden ones can be worked out from the shown cells and totals. `rows` and `columns` fix the order (and
-    may add rows or columns of zeros); by default the order of first appearance in `counts`."""
+    may add rows or columns of zeros); by default the order of first appearance in `counts`.
+
+    When another table shares numbers with this one (e.g. the same row totals), keep them consistent: `hide`
+    names numbers hidden there (hidden here too, and protected), `known` numbers shown there (never used to
+    protect a hidden number here, since a reader knows them). Keys are `(row, column)`, with `TOTAL` for a
+    margin."""
     row_keys = tuple(dict.fromkeys([*(rows or ()), *(r for r, _ in counts)]))
     column_keys = tuple(dict.fromkeys([*(columns or ()), *(c for _, c in counts)]))
     for key, count in counts.items():
         if count < 0:
             raise ValueError(f"a count cannot be negative: {key!r} = {count}")
     values = _with_margins(counts, row_keys, column_keys)
-    hidden = {key for key, value in values.items() if is_small_count(value, threshold)}
-    hidden = _protect(values, hidden, [*row_keys, TOTAL], [*column_keys, TOTAL])
+    forced = {key for key in hide if key in values}
+    hidden = {key for key, value in values.items() if is_small_count(value, threshold)} | forced
+    fixed = {key for key in known if key in values} - hidden
+    hidden = _protect(values, hidden, [*row_keys, TOTAL], [*column_keys, TOTAL], fixed)
     shown: dict[_Key, int | None] = {key: (None if key in hidden else value) for key, value in values.items()}
     return SuppressedTable(row_keys, column_keys, shown)
 
@@ -148,13 +157,13 @@ def _movable(values: Mapping[_Key, int], corners: tuple[_Key, _Key, _Key, _Key])
 
 
 def _protect(
-    values: Mapping[_Key, int], hidden: set[_Key], rows: list[object], columns: list[object]
+    values: Mapping[_Key, int], hidden: set[_Key], rows: list[object], columns: list[object], fixed: set[_Key]
 ) -> set[_Key]:
     hidden = set(hidden)
     protected: set[_Key] = set()
     while unprotected := sorted(hidden - protected, key=lambda key: (values[key], repr(key))):
         key = unprotected[0]
-        best = _best_rectangle(values, hidden, key, rows, columns)
+        best = _best_rectangle(values, hidden, key, rows, columns, fixed)
         if best is None:
             return set(values)  # nothing can protect it: withhold the whole table
         hidden.update(best)
@@ -163,7 +172,8 @@ def _protect(
 
 
 def _best_rectangle(
-    values: Mapping[_Key, int], hidden: set[_Key], key: _Key, rows: list[object], columns: list[object]
+    values: Mapping[_Key, int], hidden: set[_Key], key: _Key, rows: list[object], columns: list[object],
+    fixed: set[_Key],
 ) -> tuple[_Key, _Key, _Key, _Key] | None:
     """The rectangle through `key` that hides the fewest new numbers (then the smallest counts)."""
     r1, c1 = key
@@ -175,7 +185,7 @@ def _best_rectangle(
             if c2 == c1:
                 continue
             corners = (key, (r1, c2), (r2, c1), (r2, c2))
-            if not _movable(values, corners):
+            if any(corner in fixed for corner in corners) or not _movable(values, corners):
                 continue
             new = [corner for corner in corners if corner not in hidden]
             cost = (len(new), sum(values[corner] for corner in new))

@@ -188,3 +188,12 @@ async def test_the_grafana_role_sees_no_count_below_five_and_no_name_in_any_view
     for row in seen["v_consent_coverage"]:
         if row["children"] is not None:
             assert [row["in_force"], row["not_in_force"]].count(None) != 1, row
+    # The views share the teams' sizes: a size is hidden in all of them or shown in all of them, and the
+    # participation coverage is the team overview's own table.
+    for row in seen["v_consent_coverage"]:
+        team = teams[row["team_id"]]
+        assert (row["children"] is None) == (team["size"] is None), (row, team)
+        if row["purpose"] == "participation":
+            assert (row["in_force"], row["not_in_force"], row["children"]) == (
+                team["with_participation_consent"], team["without_participation_consent"], team["size"]
+            )

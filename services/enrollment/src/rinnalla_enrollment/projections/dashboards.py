@@ -5,6 +5,11 @@ count of 1-4 and enough others that none of them can be worked out from those to
 `refresh` for a municipality after every event that touches it (inside the event's transaction), so the
 `dash_*` tables and the `v_*` views over them never hold an unsuppressed count.
 
+The tables share the teams' sizes (active children): the team overview decides which sizes are shown, and
+the consent coverage and the enrolment of a team with one cohort hide the same sizes and never lean on a shown
+one to protect a hidden count (`suppress(hide=..., known=...)`); the participation coverage is the team
+overview's own table. A team with children of several cohorts is not linked this way (see the README).
+
 | Dashboard | Rows x columns (and their totals) |
 |---|---|
 | team overview | teams x {with, without a participation consent} (row total: the size); waiting list per team |
@@ -21,7 +26,7 @@ from typing import Any
 
 from rinnalla_consent import Purpose
 from rinnalla_events import Tables
-from rinnalla_security import SuppressedTable, suppress, suppress_counts
+from rinnalla_security import TOTAL, SuppressedTable, suppress, suppress_counts
 
 from rinnalla_enrollment.projections.tables import PIPELINE_STAGES
 
@@ -34,14 +39,31 @@ async def refresh(conn: Any, t: Tables, municipality_code: str) -> None:
     for table in ("dash_team_overview", "dash_consent_coverage", "dash_enrolment", "dash_exits",
                   "dash_selection_pipeline"):
         await conn.execute(f"DELETE FROM {t[table]} WHERE municipality_code = $1", municipality_code)
-    await _team_overview(conn, t, municipality_code)
-    await _consent_coverage(conn, t, municipality_code)
-    await _enrolment(conn, t, municipality_code)
+    sizes = await _team_overview(conn, t, municipality_code)
+    await _consent_coverage(conn, t, municipality_code, sizes)
+    await _enrolment(conn, t, municipality_code, sizes)
     await _exits(conn, t, municipality_code)
     await _selection_pipeline(conn, t, municipality_code)
 
 
-async def _team_overview(conn: Any, t: Tables, m: str) -> None:
+class Sizes:
+    """The teams' sizes as the team overview shows them: which are hidden, which are known to every reader,
+    and the overview's participation-consent table."""
+
+    def __init__(self, table: SuppressedTable[str, str] | None = None) -> None:
+        self.table = table
+        teams = table.rows if table is not None else ()
+        self.hidden = {team for team in teams if table is not None and table.row_total(team) is None}
+        self.shown = set(teams) - self.hidden
+
+    def hide(self, row_of: dict[str, Any]) -> set[tuple[object, object]]:
+        return {(row, TOTAL) for team, row in row_of.items() if team in self.hidden}
+
+    def known(self, row_of: dict[str, Any]) -> set[tuple[object, object]]:
+        return {(row, TOTAL) for team, row in row_of.items() if team in self.shown}
+
+
+async def _team_overview(conn: Any, t: Tables, m: str) -> Sizes:
     teams = await conn.fetch(
         f"""SELECT tm.team_id, tm.county_code, tm.name, tm.area, tm.status, tm.max_size,
                    (SELECT count(*) FROM {t['team_mentors']} x
@@ -52,7 +74,7 @@ async def _team_overview(conn: Any, t: Tables, m: str) -> None:
         m,
     )
     if not teams:
-        return
+        return Sizes()
     ids = [team["team_id"] for team in teams]
     consented = {
         row["team_id"]: (row["with_consent"], row["size"] - row["with_consent"])
@@ -93,16 +115,22 @@ async def _team_overview(conn: Any, t: Tables, m: str) -> None:
         f"INSERT INTO {t['dash_team_overview']} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         rows,
     )
+    return Sizes(table)
 
 
-async def _consent_coverage(conn: Any, t: Tables, m: str) -> None:
+async def _consent_coverage(conn: Any, t: Tables, m: str, sizes: Sizes) -> None:
+    # Every active child counts for every purpose (no consent recorded: not in force), so each table's row
+    # totals are the teams' sizes.
     records = await conn.fetch(
-        f"""SELECT c.team_id, cs.purpose, count(*) FILTER (WHERE cs.in_force) AS in_force,
-                   count(*) FILTER (WHERE NOT cs.in_force) AS not_in_force
-              FROM {t['children']} c JOIN {t['consent_status']} cs ON cs.child_id = c.child_id
+        f"""SELECT c.team_id, p.purpose,
+                   count(*) FILTER (WHERE cs.in_force) AS in_force,
+                   count(*) FILTER (WHERE cs.in_force IS NOT TRUE) AS not_in_force
+              FROM {t['children']} c
+              CROSS JOIN unnest($2::text[]) AS p(purpose)
+              LEFT JOIN {t['consent_status']} cs ON cs.child_id = c.child_id AND cs.purpose = p.purpose
              WHERE c.status = 'active' AND c.municipality_code = $1
-             GROUP BY c.team_id, cs.purpose""",
-        m,
+             GROUP BY c.team_id, p.purpose""",
+        m, [p.value for p in Purpose],
     )
     by_purpose: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     for row in records:
@@ -113,16 +141,25 @@ async def _consent_coverage(conn: Any, t: Tables, m: str) -> None:
         counts = by_purpose.get(purpose)
         if not counts:
             continue
-        table: SuppressedTable[str, str] = suppress(counts, columns=_CONSENT_COLUMNS)
-        for team_id in table.rows:
-            values = (table.cell(team_id, "in_force"), table.cell(team_id, "not_in_force"), table.row_total(team_id))
+        if purpose == Purpose.PARTICIPATION.value and sizes.table is not None:
+            overview = sizes.table  # the same table as the team overview's: the same numbers shown
+            cells = {team: (overview.cell(team, "with"), overview.cell(team, "without"), overview.row_total(team))
+                     for team in {team for team, _ in counts}}
+        else:
+            teams = {team: team for team, _ in counts}
+            table: SuppressedTable[str, str] = suppress(
+                counts, columns=_CONSENT_COLUMNS, hide=sizes.hide(teams), known=sizes.known(teams)
+            )
+            cells = {team: (table.cell(team, "in_force"), table.cell(team, "not_in_force"), table.row_total(team))
+                     for team in table.rows}
+        for team_id, values in sorted(cells.items()):
             rows.append((m, team_id, purpose, *values, any(value is None for value in values)))
     await conn.executemany(
         f"INSERT INTO {t['dash_consent_coverage']} VALUES ($1, $2, $3, $4, $5, $6, $7)", rows
     )
 
 
-async def _enrolment(conn: Any, t: Tables, m: str) -> None:
+async def _enrolment(conn: Any, t: Tables, m: str, sizes: Sizes) -> None:
     records = await conn.fetch(
         f"""SELECT tm.team_id, tm.name AS team_name, c.birth_year AS cohort, c.status, count(*) AS n
               FROM {t['children']} c JOIN {t['teams']} tm ON tm.team_id = c.team_id
@@ -133,7 +170,16 @@ async def _enrolment(conn: Any, t: Tables, m: str) -> None:
     counts = {((r["team_id"], r["team_name"], r["cohort"]), r["status"]): r["n"] for r in records}
     if not counts:
         return
-    table: SuppressedTable[tuple[str, str, int | None], str] = suppress(counts, columns=ENROLMENT_STATUSES)
+    # A team whose children are of one cohort: its active count there is the team's size.
+    cohorts: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for row in dict.fromkeys(row for row, _ in counts):
+        cohorts[row[0]].append(row)
+    single = {team: rows[0] for team, rows in cohorts.items() if len(rows) == 1}
+    table: SuppressedTable[tuple[str, str, int | None], str] = suppress(
+        counts, columns=ENROLMENT_STATUSES,
+        hide={(row, "active") for team, row in single.items() if team in sizes.hidden},
+        known={(row, "active") for team, row in single.items() if team in sizes.shown},
+    )
     rows = []
     for (team_id, team_name, cohort) in table.rows:
         for status in ENROLMENT_STATUSES:
