@@ -17,6 +17,8 @@ from rinnalla_refdata import mask_hetu
 
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.consent_facts import consent_facts
+from rinnalla_enrollment.domain.identity import IdentityClaimed, IdentityReleased
+from rinnalla_enrollment.domain.mentor_lead import MentorLeadClaimed, MentorLeadReleased
 from rinnalla_enrollment.domain.values import Guardian, parse_iso_date
 from rinnalla_enrollment.projections import dashboards
 from rinnalla_enrollment.projections.tables import PROJECTION_NAME, READ_SCHEMA, TABLES, table_ddl
@@ -55,6 +57,13 @@ async def consent_view_of(
     """The child's consent register, folded from the facts in `table` (the stable view by default)."""
     rows = await conn.fetch(f"SELECT fact::text AS fact FROM {table} WHERE child_id = $1 ORDER BY seq", child_id)
     return consent.fold(fact_from_json(row["fact"]) for row in rows)
+
+
+# Events that change no count of any dashboard: no recount after them.
+_NO_COUNT_CHANGES = (
+    IdentityClaimed, IdentityReleased, MentorLeadClaimed, MentorLeadReleased, e.FundingCommitted, e.SportChosen,
+    e.TeamSchoolsChanged, e.ChildSchoolChanged, e.PartnershipCostSharingAgreed, e.PartnershipAgreementSigned,
+)
 
 
 class EnrollmentReadModel(Projection):
@@ -105,6 +114,8 @@ class _Apply:
         if facts:
             child_id = recorded.envelope.stream_id  # every consent-relevant event is in a child's stream
             await self._record_facts(child_id, facts, recorded.envelope.occurred_at)
+        if isinstance(event, _NO_COUNT_CHANGES):
+            return
         municipality = await self._municipality_of(event, recorded.envelope.stream_id)
         if municipality is not None:
             await dashboards.refresh(self.conn, self.t, municipality)
