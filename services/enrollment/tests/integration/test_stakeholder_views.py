@@ -226,8 +226,8 @@ async def test_the_sib_fund_sees_cohort_counts_and_outcomes_never_individuals(ap
     await api.ok("/children/child-0002/exit", {"exited_on": "2026-01-01", "reason": "moved_away"})
     await api.project()
 
-    response = await get(api, "/sib/cohorts", "fund.hameenlinna", tenants=["092"])
-    elsewhere = await get(api, "/sib/cohorts", "fund.hameenlinna")
+    response = await get(api, "/sib/cohorts", "fund.hameenlinna")  # its contracts: Hämeenlinna and Vantaa
+    elsewhere = await get(api, "/sib/cohorts", "fund.hameenlinna", tenants=["109"])
 
     assert response.status_code == 200, response.text
     report = response.json()
