@@ -13,6 +13,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rinnalla_events._bus_size import (
+        DEFAULT_MAX_MESSAGE_BYTES,
+        PLACEHOLDER_EVENT_TYPE,
+        EventTooLarge,
+        message_bytes,
+    )
     from rinnalla_events._codec import PII_MARK, EventCodec, RecordedEvent
     from rinnalla_events._command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
     from rinnalla_events._connections import (
@@ -25,7 +31,7 @@ if TYPE_CHECKING:
     from rinnalla_events._consumed import ConsumedEvent, ConsumedValue, register_consumed
     from rinnalla_events._contracts import PublishedSchemas, check_reader, check_readers
     from rinnalla_events._crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
-    from rinnalla_events._ddl import install_store, store_ddl
+    from rinnalla_events._ddl import create_schema_sql, install_store, store_ddl
     from rinnalla_events._envelope import Envelope, EventMetadata
     from rinnalla_events._erasure import SUBJECT_STREAM, SubjectErased, erase_subject
     from rinnalla_events._errors import (
@@ -55,7 +61,7 @@ if TYPE_CHECKING:
     from rinnalla_events._projection_metrics import ProjectionMetrics
     from rinnalla_events._rebuild import ProgressCallback, RebuildInProgress, RebuildResult, rebuild
     from rinnalla_events._registry import EventRegistry, personal_paths
-    from rinnalla_events._relay import Relay
+    from rinnalla_events._relay import EventTooLargeForBus, NotBlocked, Relay
     from rinnalla_events._store import (
         AppendResult,
         Cursor,
@@ -132,6 +138,12 @@ _EXPORTS: dict[str, str] = {
     "RebuildResult": "_rebuild",
     "RecordedEvent": "_codec",
     "Relay": "_relay",
+    "EventTooLargeForBus": "_relay",
+    "NotBlocked": "_relay",
+    "DEFAULT_MAX_MESSAGE_BYTES": "_bus_size",
+    "PLACEHOLDER_EVENT_TYPE": "_bus_size",
+    "EventTooLarge": "_bus_size",
+    "message_bytes": "_bus_size",
     "RetryOutcome": "_parking",
     "SUBJECT_STREAM": "_erasure",
     "SqlAlchemyConnections": "_connections",
@@ -148,6 +160,7 @@ _EXPORTS: dict[str, str] = {
     "active_generation": "_generations",
     "check_projection": "_projection",
     "create_generation": "_generations",
+    "create_schema_sql": "_ddl",
     "ensure_stream": "_subjects",
     "erase_subject": "_erasure",
     "fingerprint": "_store",
@@ -170,12 +183,14 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "DEFAULT_MAX_MESSAGE_BYTES",
     "ERASED",
     "HEADER_EVENT_TYPE",
     "HEADER_SCHEMA_VERSION",
     "HEADER_TENANT",
     "NOT_DISCLOSED",
     "PII_MARK",
+    "PLACEHOLDER_EVENT_TYPE",
     "SUBJECT_STREAM",
     "AppendResult",
     "AsyncpgConnections",
@@ -193,6 +208,8 @@ __all__ = [
     "EventMetadata",
     "EventRegistry",
     "EventStore",
+    "EventTooLarge",
+    "EventTooLargeForBus",
     "Idempotency",
     "IdempotencyKeyReused",
     "InMemoryEventStore",
@@ -201,6 +218,7 @@ __all__ = [
     "KeyStore",
     "Loaded",
     "NatsSource",
+    "NotBlocked",
     "Outcome",
     "ParkedEvent",
     "Personal",
@@ -236,6 +254,7 @@ __all__ = [
     "check_reader",
     "check_readers",
     "create_generation",
+    "create_schema_sql",
     "ensure_stream",
     "erase_subject",
     "fingerprint",
@@ -247,6 +266,7 @@ __all__ = [
     "list_parked",
     "load",
     "lock_projection_ddl",
+    "message_bytes",
     "nats_connector",
     "new_master_key",
     "notify_trigger_ddl",

@@ -18,6 +18,8 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -54,6 +56,10 @@ async def no_projection_lag(settings: RuntimeSettings) -> dict[str, int]:
     return {}
 
 
+async def no_placeholder(settings: RuntimeSettings, event_id: UUID) -> int:
+    raise LookupError(f"this service has no event store: there is no event {event_id} to stand in for")
+
+
 async def no_projection_to_rebuild(settings: RuntimeSettings, name: str, on_progress: ProgressCallback) -> None:
     raise UnknownProjection(f"this service has no projection named {name!r}")
 
@@ -78,6 +84,9 @@ class ServiceSpec:
     """Rebuilds the named read model from the log (blue/green), calling on_progress(done, total)."""
     projection_lag: Callable[[RuntimeSettings], Awaitable[Mapping[str, int]]] = no_projection_lag
     """Events each projection still has to apply: {projection name: events behind}."""
+    publish_placeholder: Callable[[RuntimeSettings, UUID], Awaitable[int]] = no_placeholder
+    """Publishes an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at (ADR 0006);
+    returns the placeholder's size."""
     projection_names: Sequence[str] = ()
     event_classes: Sequence[type[BaseModel]] = ()
     """The events this service publishes (their JSON Schemas are its contract with other services)."""
@@ -86,6 +95,10 @@ class ServiceSpec:
     subject_kinds: frozenset[str] | None = None
     """The kinds of person whose personal data it may read (ADR 0004); None: every kind."""
     description: str = ""
+    audit_verify: Callable[[RuntimeSettings], Awaitable[Sequence[Mapping[str, Any]]]] | None = None
+    """The audit chains checked row by row and against the signed checkpoints: one report per log."""
+    audit_checkpoint: Callable[[RuntimeSettings], Awaitable[Sequence[Mapping[str, Any]]]] | None = None
+    """Publishes a signed checkpoint of each audit chain's head now; returns what it published."""
 
     def __post_init__(self) -> None:
         if not _SERVICE_NAME.match(self.name):

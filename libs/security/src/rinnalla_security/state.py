@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rinnalla_security.audit.checkpoints import ChainAnchors
 from rinnalla_security.audit.log import AuditLog
 from rinnalla_security.tokens import TokenVerifier
 
@@ -20,6 +21,7 @@ class SecurityState:
     audit_log: AuditLog | None
     service: str
     public_paths: frozenset[str]
+    chain_anchors: ChainAnchors | None = None
 
 
 def security_state(app: Any) -> SecurityState:

@@ -7,21 +7,34 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any, Generic
+from uuid import UUID
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from nats.js import JetStreamContext
-from rinnalla_events import KeyStore, Subjects, ensure_stream, nats_connector
+from rinnalla_events import EventTooLarge, KeyStore, Subjects, ensure_stream, nats_connector
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
-from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.settings import RuntimeSettings, ServersNotConfigured
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
-from rinnalla_security import AuditLog, AuthSettings, install_security
+from rinnalla_security import (
+    AnchorSet,
+    AuditLog,
+    AuthSettings,
+    LogName,
+    audit_install_sql,
+    chain_report_view,
+    install_security,
+)
+from rinnalla_security.responses import error_response
+from starlette.responses import Response
 
+from rinnalla_service.alerts import AlertGauges
 from rinnalla_service.definition import Context, ServiceDefinition
 from rinnalla_service.read_models import UnknownReadModel, install_read_models
 from rinnalla_service.runtime import ServiceRuntime, utc_now
@@ -92,12 +105,15 @@ class Service(Generic[Context]):
             lifespan=lifespan,
         )
         app.state.service = service
+        app.state.metrics_refreshers.append(AlertGauges(service.runtime, app.state.metrics.registry).refresh)
+        app.add_exception_handler(EventTooLarge, _event_too_large)
         install_security(
             app,
             service=definition.name,
             settings=auth or definition.auth_settings(),
             audit_log=service.runtime.audit_log,
             max_body_bytes=settings.max_request_body_bytes,
+            chain_anchors=service.runtime.chain_anchors(),
         )
         if definition.install_app is not None:
             definition.install_app(app)
@@ -112,13 +128,17 @@ class Service(Generic[Context]):
         await upgrade_database(definition.migrations, dsn, version_table_schema=definition.core.schema)
         core = definition.core
         projections = core.projections()
-        if not projections and definition.after_read_models is None:
-            return
         conn = await asyncpg.connect(dsn)
         try:
-            await install_read_models(
-                conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
-            )
+            # The audit tables are shared by every service and belong to no service's revisions: brought up
+            # to date on every migration (or, in a deployment, checked: 30-audit.sql installs them).
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
+                await conn.execute(audit_install_sql())
+            if projections or definition.after_read_models is not None:
+                await install_read_models(
+                    conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
+                )
         finally:
             await conn.close()
 
@@ -141,6 +161,10 @@ class Service(Generic[Context]):
             tasks: dict[str, StoppableTask] = {"relay": relay.run}
             for projection in runtime.read_models.projections:
                 tasks[f"projection:{projection.name}"] = runtime.read_models.runner(projection, js).run
+            publisher = runtime.checkpoint_publisher()
+            if publisher is not None:
+                interval = settings.audit_checkpoint_seconds
+                tasks["audit-checkpoints"] = partial(publisher.run, js, interval_seconds=interval)
             tasks.update(self.definition.jobs(context))
             own_stop = asyncio.Event()  # a failing task stops its siblings, not whoever passed `stop`
             tasks["stop"] = lambda own: _forward(stop, own)
@@ -169,12 +193,44 @@ class Service(Generic[Context]):
         async with self.open(settings) as context, _jetstream(context.runtime) as js:
             return await context.runtime.projection_lag(js)
 
+    async def audit_checkpoint(self, settings: RuntimeSettings) -> list[dict[str, Any]]:
+        """Publish a signed checkpoint of each audit chain's head now (`rinnalla audit checkpoint`)."""
+        async with self.open(settings) as context, _jetstream(context.runtime) as js:
+            publisher = context.runtime.checkpoint_publisher()
+            if publisher is None:
+                raise ServersNotConfigured("RINNALLA_MASTER_KEY is not set: no key to sign audit checkpoints with")
+            published = await publisher.publish(js, force=True)
+        return [
+            {"log": c.log, "seq": c.seq, "row_hash": c.row_hash, "service": c.service,
+             "signed_at": c.signed_at.isoformat()}
+            for c in published
+        ]  # fmt: skip
+
+    async def audit_verify(self, settings: RuntimeSettings) -> list[dict[str, Any]]:
+        """Both audit chains, row by row and against every checkpoint (`rinnalla audit verify`)."""
+        async with self.open(settings) as context:
+            runtime = context.runtime
+            source = runtime.chain_anchors()
+            anchors = await source.anchors() if source is not None else AnchorSet(available=False)
+            logs: tuple[LogName, ...] = ("access", "disclosure")
+            return [
+                chain_report_view(
+                    await runtime.audit_log.verify(name, anchors=anchors.for_log(name)), anchors
+                ).model_dump()
+                for name in logs
+            ]
+
     async def load_demo_data(self, settings: RuntimeSettings) -> None:
         """Writes the demo data set; the worker projects it."""
         if self.definition.demo_data is None:
             return
         async with self.open(settings) as context:
             await self.definition.demo_data(context)
+
+    async def publish_placeholder(self, settings: RuntimeSettings, event_id: UUID) -> int:
+        """Publish an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at."""
+        async with self.open(settings) as context:
+            return await context.runtime.publish_placeholder(event_id)
 
     def spec(self) -> ServiceSpec:
         definition = self.definition
@@ -187,12 +243,27 @@ class Service(Generic[Context]):
             load_demo_data=self.load_demo_data,
             rebuild_projection=self.rebuild_projection,
             projection_lag=self.projection_lag,
+            publish_placeholder=self.publish_placeholder,
             projection_names=tuple(projection.name for projection in definition.core.projections()),
             event_classes=tuple(definition.published_events),
             consumed_events=tuple(definition.core.consumed()),
             subject_kinds=definition.core.subject_kinds,
             description=definition.summary,
+            audit_verify=self.audit_verify,
+            audit_checkpoint=self.audit_checkpoint,
         )
+
+
+async def _event_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, EventTooLarge)
+    reason = (
+        f"the change would be recorded as a {exc.event_type} event of {exc.size:,} bytes; the event bus carries "
+        f"at most {exc.limit:,}. Nothing was recorded: send fewer or shorter values"
+    )
+    return error_response(
+        413, "event_too_large", reason, scope=request.scope,
+        errors=[{"field": "body", "reason": reason, "type": "event_too_large"}],
+    )
 
 
 def service_spec(definition: ServiceDefinition[Any]) -> ServiceSpec:

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import nats
 from nats.aio.client import Client as NatsClient
 from rinnalla_events import (
     EventCodec,
     EventRegistry,
+    EventTooLargeForBus,
     KeyStore,
     NatsSource,
     PostgresEventStore,
@@ -20,6 +22,7 @@ from rinnalla_events import (
     Relay,
     SubjectErased,
     Subjects,
+    nats_connector,
     register_consumed,
 )
 from rinnalla_runtime.nats_options import nats_connect_options
@@ -27,6 +30,7 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuditLog, PostgresAuditLog
 
+from rinnalla_service.audit_checkpoints import AuditKeys, CheckpointPublisher, NatsChainAnchors, audit_keys
 from rinnalla_service.pool import ServicePool
 from rinnalla_service.read_models import ReadModels
 
@@ -61,6 +65,7 @@ class ServiceRuntime:
     clock: Callable[[], datetime]
     pool_min_size: int
     pool_max_size: int
+    audit_keys: AuditKeys | None = None
 
     @classmethod
     def build(
@@ -80,14 +85,18 @@ class ServiceRuntime:
         )
         codec = EventCodec(service_registry(core), keys)
         bus = subjects or configured_subjects(settings)
+        chain = audit_keys(settings)
         return cls(
             name=core.name,
             settings=settings,
             connections=connections,
             key_store=keys,
             codec=codec,
-            store=PostgresEventStore(connections, core.schema, codec),
-            audit_log=audit_log or PostgresAuditLog(connections, service=core.name),
+            store=PostgresEventStore(
+                connections, core.schema, codec, max_message_bytes=settings.bus_max_message_bytes
+            ),
+            audit_log=audit_log
+            or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
             subjects=bus,
             read_models=ReadModels(
                 core.name,
@@ -101,6 +110,7 @@ class ServiceRuntime:
             clock=clock,
             pool_min_size=core.pool_min_size,
             pool_max_size=core.pool_max_size,
+            audit_keys=chain,
         )
 
     @property
@@ -135,11 +145,67 @@ class ServiceRuntime:
         """Events committed to the store that the relay has not published yet."""
         return await self.relay(_never_connects).lag()
 
+    async def blocking_event(self) -> EventTooLargeForBus | None:
+        """The next event to publish if it is too large for the bus (the relay is stopped before it)."""
+        return await self.relay(_never_connects).blocking_event()
+
+    async def parked_counts(self) -> dict[str, int]:
+        """Unresolved parked events per consumer (projection) of this service."""
+        async with self.connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT consumer, count(*) AS parked FROM {self.schema}.parked_events"
+                " WHERE resolved_at IS NULL GROUP BY consumer"
+            )
+        return {row["consumer"]: int(row["parked"]) for row in rows}
+
+    async def publish_placeholder(self, event_id: UUID) -> int:
+        """Publish an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at."""
+        relay = self.relay(
+            nats_connector(
+                self.settings.require_nats_url(),
+                name=f"rinnalla-{self.name}-operator",
+                options=nats_connect_options(self.settings, self.name),
+            )
+        )
+        try:
+            return await relay.publish_placeholder(event_id)
+        finally:
+            await relay.close()
+
     async def projection_lag(self, js: Any) -> dict[str, int]:
         """Events each read model has still to apply: those not yet published, plus those published and
         not yet applied (counted in this order, so 0 means every event committed before the call is in)."""
         unpublished = await self.unpublished()
         return {name: unpublished + behind for name, behind in (await self.read_models.lag(js)).items()}
+
+    def checkpoint_publisher(self) -> CheckpointPublisher | None:
+        """Signs the audit chains' heads (None without keys: no master key configured)."""
+        if self.audit_keys is None:
+            return None
+        return CheckpointPublisher(
+            self.audit_log,
+            self.subjects,
+            self.name,
+            self.audit_keys.signing_key,
+            self.clock,
+            replicas=self.settings.nats_stream_replicas,
+        )
+
+    def chain_anchors(self) -> NatsChainAnchors | None:
+        """The verifier's view of the checkpoints this service's workers published (None without keys)."""
+        if self.audit_keys is None or not self.settings.nats_url:
+            return None
+        return NatsChainAnchors(self._connect_once, self.subjects, self.name, self.audit_keys.verify_keys)
+
+    async def _connect_once(self) -> NatsClient:
+        return await nats.connect(
+            self.settings.require_nats_url(),
+            name=f"rinnalla-{self.name}-audit",
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+            connect_timeout=2,
+            **nats_connect_options(self.settings, self.name),
+        )
 
     async def connect_nats(self) -> NatsClient:
         """A client for the projection runners and operations: keeps reconnecting while the server is away."""

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from enrollment_scenario import OTHER_TEAM, TEAM, born, enrolled_child, guardian, partnership_with_teams
+from enrollment_scenario import (
+    FORM,
+    IN_PERSON,
+    OTHER_TEAM,
+    TEAM,
+    born,
+    enrolled_child,
+    guardian,
+    partnership_with_teams,
+)
 from rinnalla_enrollment.demo import demo_hetu
 from rinnalla_security import is_small_count
 
@@ -29,7 +38,7 @@ async def a_team_with_a_mentor_contact(api: Any) -> None:
 async def consent(api: Any, n: int, purpose: str) -> None:
     await api.ok(f"/children/child-{n:04d}/consents", {
         "consent_id": f"consent-{n}-{purpose}", "subject_id": f"child-{n:04d}", "purpose": purpose,
-        "given_by": f"guardian-{n}",
+        "signed_by": f"guardian-{n}", "evidence": FORM,
     })
 
 
@@ -64,7 +73,7 @@ async def test_the_county_sees_only_its_consented_children_in_a_programme_and_no
     await consent(api, 3, "sharing_with_social_services")
     await consent(api, 2, "sharing_with_school")  # a consent for another recipient does not count
     await api.ok("/children/child-0003/consent-withdrawals", {
-        "consent_id": "consent-3-sharing_with_social_services", "withdrawn_by": "guardian-3",
+        "consent_id": "consent-3-sharing_with_social_services", "signed_by": "guardian-3", "evidence": FORM,
     })
     await api.project()
 
@@ -112,11 +121,10 @@ async def test_a_minors_prohibition_hides_the_child_from_the_county_at_once(api)
     await a_team_with_a_mentor_contact(api)
     await enrolled_child(api, 1, team=OTHER_TEAM)
     await consent(api, 1, "sharing_with_social_services")
-    await api.ok("/children/child-0001/understanding-assessments", {
-        "purpose": "sharing_with_social_services", "understands": True, "assessed_by": "user-coordinator.vantaa",
-    })
+    await api.ok("/children/child-0001/understanding-assessments",
+                 {"purpose": "sharing_with_social_services", "understands": True})
     await api.ok("/children/child-0001/prohibitions",
-                 {"purpose": "sharing_with_social_services", "recorded_by": "child-0001"})
+                 {"purpose": "sharing_with_social_services", "evidence": IN_PERSON})
     await api.project()
 
     response = await get(api, "/county/children", "socialworker.vantaa", COUNTY)

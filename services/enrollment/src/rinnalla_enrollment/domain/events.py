@@ -1,6 +1,7 @@
 """Events of the enrollment service: past tense, stable dotted names, schema versions.
 
-Personal fields (names, identity code, contact details, date of birth, nomination reasons) are
+Personal fields (names, identity code, contact details, date of birth, nomination reasons, and every
+free-text field about a child: free text is personal by default) are
 strings marked `Personal(subject_field=...)`: they are encrypted with the key of the person whose id
 is in the named sibling field, and read back as `ERASED` after that person is erased. Dates inside
 personal fields are ISO strings.
@@ -16,6 +17,7 @@ from pydantic import AwareDatetime
 from rinnalla_consent import Purpose
 from rinnalla_events import DomainEvent, Personal
 
+from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, CustodyException
 from rinnalla_enrollment.domain.cost_sharing import Payer
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
@@ -291,10 +293,15 @@ class ChildWaitlisted(DomainEvent):
 
 
 class ChildNotSelected(DomainEvent):
+    """v2: the reason is free text, and free text is personal by default (it can name the child or a
+    guardian): it is encrypted with the child's key and erased with the child. v1 payloads (plaintext
+    reason) read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.ChildNotSelected"
+    schema_version: ClassVar[int] = 2
     child_id: str
     decided_on: date
-    reason: str
+    reason: Annotated[str, ChildPersonal]
 
 
 class ChildEnrolled(DomainEvent):
@@ -385,7 +392,11 @@ class ChildFollowUpStarted(DomainEvent):
 
 
 class ConsentGiven(DomainEvent):
+    """v2 adds who recorded the consent and its evidence (GDPR art. 7(1)); v1 payloads read with neither
+    (`recorded_by` empty, `evidence` None: recorded before evidence was kept)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentGiven"
+    schema_version: ClassVar[int] = 2
     child_id: str
     consent_id: str
     subject_id: str
@@ -394,23 +405,35 @@ class ConsentGiven(DomainEvent):
     at: AwareDatetime
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentRefused(DomainEvent):
+    """v2 adds `recorded_by` and `evidence` (see ConsentGiven)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentRefused"
+    schema_version: ClassVar[int] = 2
     child_id: str
     subject_id: str
     purpose: Purpose
     refused_by: str
     at: AwareDatetime
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentWithdrawn(DomainEvent):
+    """v2 adds `recorded_by` and `evidence` (see ConsentGiven)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
+    schema_version: ClassVar[int] = 2
     child_id: str
     consent_id: str
     withdrawn_by: str
     at: AwareDatetime
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentExpired(DomainEvent):
@@ -421,19 +444,29 @@ class ConsentExpired(DomainEvent):
 
 
 class MinorProhibitionRecorded(DomainEvent):
+    """v2 adds the guardians the child refuses as recipients (`guardian_ids`) and the evidence; v1 payloads
+    read with none."""
+
     event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
+    schema_version: ClassVar[int] = 2
     child_id: str
     purpose: Purpose | None
     recorded_by: str
     at: AwareDatetime
+    guardian_ids: tuple[str, ...] = ()
+    evidence: ConsentEvidence | None = None
 
 
 class MinorProhibitionLifted(DomainEvent):
+    """v2 adds the evidence; v1 payloads read without it."""
+
     event_type: ClassVar[str] = "enrollment.MinorProhibitionLifted"
+    schema_version: ClassVar[int] = 2
     child_id: str
     purpose: Purpose | None
     recorded_by: str
     at: AwareDatetime
+    evidence: ConsentEvidence | None = None
 
 
 class MinorUnderstandingAssessed(DomainEvent):
@@ -442,6 +475,34 @@ class MinorUnderstandingAssessed(DomainEvent):
     purpose: Purpose | None
     understands: bool
     assessed_by: str
+    at: AwareDatetime
+
+
+class CustodyExceptionRecorded(DomainEvent):
+    """From `at` (until `valid_until`) `guardian_id` decides alone for `purposes` (empty: every purpose).
+    The basis (e.g. a court decision and its date) may name people: it is the child's personal data."""
+
+    event_type: ClassVar[str] = "enrollment.CustodyExceptionRecorded"
+    child_id: str
+    exception_id: str
+    guardian_id: str
+    kind: CustodyException
+    purposes: tuple[Purpose, ...]
+    basis: Annotated[str, ChildPersonal]
+    valid_until: AwareDatetime | None
+    recorded_by: str
+    at: AwareDatetime
+
+
+class ChildHearingRecorded(DomainEvent):
+    """The child was heard on a matter before the guardians decided (Child Custody Act 361/1983 4 §)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildHearingRecorded"
+    child_id: str
+    purpose: Purpose
+    heard_on: date
+    child_view: ChildView
+    heard_by: str
     at: AwareDatetime
 
 
@@ -476,6 +537,8 @@ CONSENT_EVENTS: tuple[type[DomainEvent], ...] = (
     MinorProhibitionRecorded,
     MinorProhibitionLifted,
     MinorUnderstandingAssessed,
+    CustodyExceptionRecorded,
+    ChildHearingRecorded,
 )
 CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildNominated,
@@ -494,5 +557,13 @@ CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildFollowUpStarted,
     *CONSENT_EVENTS,
 )
+CONSENT_STATEMENTS_V2: tuple[type[DomainEvent], ...] = (
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    MinorProhibitionRecorded,
+    MinorProhibitionLifted,
+)
+"""The statements whose v2 added who recorded them and the evidence (v1 payloads read unchanged)."""
 ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNERSHIP_EVENTS, *TEAM_EVENTS, *CHILD_EVENTS)
 """Every event class of the service, for the event registry."""

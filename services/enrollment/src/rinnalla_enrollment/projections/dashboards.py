@@ -28,7 +28,7 @@ from rinnalla_consent import Purpose
 from rinnalla_events import Tables
 from rinnalla_security import TOTAL, SuppressedTable, suppress, suppress_counts
 
-from rinnalla_enrollment.projections.tables import PIPELINE_STAGES
+from rinnalla_enrollment.projections.tables import IN_FORCE_NOW, PIPELINE_STAGES
 
 ENROLMENT_STATUSES = ("active", "exited", "completed")
 _CONSENT_COLUMNS = ("in_force", "not_in_force")
@@ -79,7 +79,7 @@ async def _team_overview(conn: Any, t: Tables, m: str) -> Sizes:
     consented = {
         row["team_id"]: (row["with_consent"], row["size"] - row["with_consent"])
         for row in await conn.fetch(
-            f"""SELECT c.team_id, count(*) AS size, count(*) FILTER (WHERE cs.in_force) AS with_consent
+            f"""SELECT c.team_id, count(*) AS size, count(*) FILTER (WHERE {IN_FORCE_NOW}) AS with_consent
                   FROM {t['children']} c
                   LEFT JOIN {t['consent_status']} cs ON cs.child_id = c.child_id AND cs.purpose = 'participation'
                  WHERE c.status = 'active' AND c.municipality_code = $1 GROUP BY c.team_id""",
@@ -123,8 +123,8 @@ async def _consent_coverage(conn: Any, t: Tables, m: str, sizes: Sizes) -> None:
     # totals are the teams' sizes.
     records = await conn.fetch(
         f"""SELECT c.team_id, p.purpose,
-                   count(*) FILTER (WHERE cs.in_force) AS in_force,
-                   count(*) FILTER (WHERE cs.in_force IS NOT TRUE) AS not_in_force
+                   count(*) FILTER (WHERE {IN_FORCE_NOW}) AS in_force,
+                   count(*) FILTER (WHERE ({IN_FORCE_NOW}) IS NOT TRUE) AS not_in_force
               FROM {t['children']} c
               CROSS JOIN unnest($2::text[]) AS p(purpose)
               LEFT JOIN {t['consent_status']} cs ON cs.child_id = c.child_id AND cs.purpose = p.purpose

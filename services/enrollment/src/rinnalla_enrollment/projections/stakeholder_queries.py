@@ -45,7 +45,8 @@ async def county_children(conn: Any, municipality_codes: Iterable[str]) -> list[
                   FROM {S}.children c
                   JOIN {S}.teams t ON t.team_id = c.team_id
                   JOIN {S}.consent_status cs
-                    ON cs.child_id = c.child_id AND cs.purpose = 'sharing_with_social_services' AND cs.in_force
+                    ON cs.child_id = c.child_id AND cs.purpose = 'sharing_with_social_services'
+                   AND (cs.in_force OR cs.changes_at IS NOT NULL)
                  WHERE c.status = 'active' AND c.municipality_code = ANY($1::text[])
                  ORDER BY c.municipality_code, c.family_name, c.given_names, c.child_id""",
             list(municipality_codes),
@@ -63,7 +64,8 @@ async def school_pupils(conn: Any, school_code: str, municipality_codes: Iterabl
                   FROM {S}.children c
                   JOIN {S}.teams t ON t.team_id = c.team_id
                   JOIN {S}.consent_status cs
-                    ON cs.child_id = c.child_id AND cs.purpose = 'sharing_with_school' AND cs.in_force
+                    ON cs.child_id = c.child_id AND cs.purpose = 'sharing_with_school'
+                   AND (cs.in_force OR cs.changes_at IS NOT NULL)
                  WHERE c.status = 'active' AND c.school_code = $1 AND c.municipality_code = ANY($2::text[])
                  ORDER BY c.class_name, c.family_name, c.given_names, c.child_id""",
             school_code, list(municipality_codes),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rinnalla_events import Tables
+from rinnalla_events import Tables, create_schema_sql
 
 READ_SCHEMA = "enrollment_read"
 PROJECTION_NAME = "enrollment_read_model"
@@ -121,6 +121,7 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             consent_id   text,
             reason       text NOT NULL,
             evaluated_at timestamptz NOT NULL,
+            changes_at   timestamptz,
             PRIMARY KEY (child_id, purpose)
         )""",
     # The dashboards' counts, suppressed (`dashboards.py`): refreshed for a municipality with every event
@@ -207,6 +208,9 @@ PIPELINE_STAGES = {
     "enrolled": "c.status IN ('active', 'exited', 'completed')",
 }
 
+# A stored consent status counts only until time alone may change it (an expiry, the 18th birthday).
+IN_FORCE_NOW = "cs.in_force AND (cs.changes_at IS NULL OR cs.changes_at > now())"
+
 # The views for Grafana: the suppressed counts, no person's name or id (not even a mentor's).
 VIEWS = {
     "v_team_overview": f"""
@@ -259,7 +263,7 @@ def dashboard_ddl(views: Iterable[str] = tuple(VIEWS)) -> list[str]:
 def grafana_role_ddl() -> list[str]:
     """The read-only role (NOLOGIN: give a login role membership) and its access to the read schema."""
     return [
-        f"CREATE SCHEMA IF NOT EXISTS {S}",
+        create_schema_sql(S),  # in a deployment the roles script made it: the service role may not
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
                   CREATE ROLE {GRAFANA_ROLE} NOLOGIN;

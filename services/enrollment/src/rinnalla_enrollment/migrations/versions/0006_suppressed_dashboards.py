@@ -1,16 +1,16 @@
-"""The dashboard views read suppressed, name-free counts (`dash_*` tables of the read model, version 5):
+"""The dashboard views read suppressed, name-free counts (`dash_*` tables of the read model, version 6):
 their columns change, and `CREATE OR REPLACE VIEW` cannot drop columns, so the old views go here (with them
 Grafana's access to counts of 1-4 and to the lead mentor's id); `migrate` creates the new ones.
 
-Revision ID: 0005
+Revision ID: 0006
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
