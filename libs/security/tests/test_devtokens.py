@@ -53,7 +53,8 @@ def test_a_minted_token_carries_the_demo_users_claims_and_key_id(key_dir: Path) 
 def test_every_role_has_a_demo_user_in_vantaa_or_hameenlinna() -> None:
     for role in Role:
         user = demo_user_for_role(role)
-        assert user.tenants <= {"092", "109"}, user.username
+        # Vantaa, Hämeenlinna and their wellbeing services counties (04 Vantaa and Kerava, 07 Kanta-Häme).
+        assert user.tenants <= {"092", "109", "county-04", "county-07"}, user.username
     assert len({user.username for user in DEMO_USERS}) == len(DEMO_USERS)
     assert len({user.subject for user in DEMO_USERS}) == len(DEMO_USERS)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from rinnalla_security import Principal, Role, demo_user, principal_from_claims
+from rinnalla_security import Principal, Role, county_of_tenant, county_tenant, demo_user, principal_from_claims
 
 
 def test_coordinators_are_tenant_wide_but_tenants_are_separate() -> None:
@@ -49,3 +49,19 @@ def test_a_single_string_claim_counts_as_one_value() -> None:
 
     assert principal.roles == {Role.DPO}
     assert principal.tenants == {"109"}
+
+
+def test_a_wellbeing_services_county_is_a_tenant_of_its_own() -> None:
+    worker = demo_user("socialworker.vantaa").principal()
+    assert worker.tenants == {"county-04"}
+    assert worker.counties == {"04"} and worker.municipalities == frozenset()
+    assert not worker.in_tenant("092")  # the county is not the city: no municipality's records by tenant
+    mixed = Principal(subject="u", tenants=frozenset({"092", county_tenant("04")}))
+    assert mixed.counties == {"04"} and mixed.municipalities == {"092"}
+    assert county_of_tenant("county-21") == "21" and county_of_tenant("092") is None
+    for invalid in ("county-00", "county-22", "county-90", "county-4", "04", "hva-04"):
+        with pytest.raises(ValidationError):
+            Principal(subject="u", tenants=frozenset({invalid}))
+    from_token = principal_from_claims({"sub": "u", "roles": ["county_social_worker"], "tenants": ["county-07"]})
+    assert from_token.counties == {"07"}
+

@@ -22,3 +22,11 @@ def test_a_rule_cannot_name_a_purpose_that_does_not_exist() -> None:
         authorize(Action.read("child"), roles={Role.MENTOR}, personal_data=True, purposes={"curiosity"})
     with pytest.raises(ValueError, match="unknown processing purposes"):
         authorize(Action.read("child"), roles={Role.MENTOR}, personal_data=True, default_purpose="curiosity")
+
+
+def test_the_county_and_the_school_state_a_cooperation_purpose_of_their_own() -> None:
+    assert ProcessingPurpose.COUNTY_COOPERATION in ROLE_PURPOSES[Role.COUNTY_SOCIAL_WORKER]
+    assert ProcessingPurpose.SCHOOL_COOPERATION in ROLE_PURPOSES[Role.SCHOOL]
+    others = set(Role) - {Role.COUNTY_SOCIAL_WORKER, Role.SCHOOL}
+    assert not any({ProcessingPurpose.COUNTY_COOPERATION, ProcessingPurpose.SCHOOL_COOPERATION} & ROLE_PURPOSES[r]
+                   for r in others)

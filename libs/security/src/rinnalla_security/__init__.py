@@ -52,7 +52,14 @@ from rinnalla_security.errors import (
     SpecialReasonRequired,
 )
 from rinnalla_security.install import install_security
-from rinnalla_security.principal import ClientKind, MunicipalityCode, Principal
+from rinnalla_security.principal import (
+    ClientKind,
+    MunicipalityCode,
+    Principal,
+    TenantCode,
+    county_of_tenant,
+    county_tenant,
+)
 from rinnalla_security.processing_purposes import (
     ROLE_PURPOSES,
     ProcessingPurpose,
@@ -90,6 +97,14 @@ from rinnalla_security.roles import ALL_ROLES, TENANT_WIDE_ROLES, Role
 from rinnalla_security.routes import RouteRule, render_access_matrix, require_route_rules, route_rules
 from rinnalla_security.rules import AccessKind, Action, Rule
 from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER, AuthSettings
+from rinnalla_security.suppression import (
+    SUPPRESS_BELOW,
+    TOTAL,
+    SuppressedTable,
+    is_small_count,
+    suppress,
+    suppress_counts,
+)
 from rinnalla_security.tokens import TokenVerifier
 
 __all__ = [
@@ -104,7 +119,9 @@ __all__ = [
     "DEV_ISSUER",
     "PURPOSE_HEADER",
     "ROLE_PURPOSES",
+    "SUPPRESS_BELOW",
     "TENANT_WIDE_ROLES",
+    "TOTAL",
     "Access",
     "AccessEntry",
     "AccessKind",
@@ -155,6 +172,8 @@ __all__ = [
     "StoredAccess",
     "StoredDisclosure",
     "StrictModel",
+    "SuppressedTable",
+    "TenantCode",
     "TokenVerifier",
     "UnknownRetentionClass",
     "Visibility",
@@ -166,6 +185,8 @@ __all__ = [
     "chain_report_view",
     "claimable_purposes",
     "coming_of_age",
+    "county_of_tenant",
+    "county_tenant",
     "demo_user",
     "demo_user_for_role",
     "derive_chain_key",
@@ -176,6 +197,7 @@ __all__ = [
     "guardianship",
     "install_audit_schema",
     "install_security",
+    "is_small_count",
     "log_window",
     "mentorship",
     "mint_dev_token",
@@ -191,6 +213,8 @@ __all__ = [
     "service_day",
     "sign_checkpoint",
     "signing_key_text",
+    "suppress",
+    "suppress_counts",
     "usual_purpose",
     "verify_checkpoint",
 ]

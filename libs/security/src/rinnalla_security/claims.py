@@ -6,7 +6,7 @@
 | `name`        | display name (falls back to `preferred_username`)           |
 | roles claim   | list of role names (`roles`; configurable dotted path)      |
 | `org`         | organisation id                                             |
-| `tenants`     | municipality codes, three digits each                       |
+| `tenants`     | municipality codes (3 digits) or county tenants (`county-04`) |
 | `partner_org` | partner organisation id                                     |
 | `client_kind` | `human` or `machine` (Azure AD `idtyp: app` also = machine) |
 

@@ -1,4 +1,6 @@
-"""A catalogue of invented demo users, one per role, in Vantaa (092) and Hämeenlinna (109).
+"""A catalogue of invented demo users, one per role, in Vantaa (092) and Hämeenlinna (109) and their wellbeing
+services counties (`county-04` Vantaa and Kerava, `county-07` Kanta-Häme), whose social workers carry the
+county's tenant code. The demo teacher's organisation is the demo team's school (`school-12345`).
 
 Every name and id here is fictitious. The ids follow the shape services use for pseudonymous programme ids.
 Tokens carry no relationships: the demo mentor sees the demo team because the demo data assigns them to it,
@@ -17,13 +19,15 @@ from rinnalla_security.roles import Role
 
 VANTAA = "092"
 HAMEENLINNA = "109"
+VANTAA_KERAVA = "county-04"  # the wellbeing services county 04, Vantaan ja Keravan hyvinvointialue
+KANTA_HAME = "county-07"  # the wellbeing services county 07, Kanta-Hämeen hyvinvointialue
 
 ICEHEARTS = "org-icehearts"
 CITY_OF_VANTAA = "org-city-vantaa"
 CITY_OF_HAMEENLINNA = "org-city-hameenlinna"
 VANTAA_KERAVA_COUNTY = "org-county-vantaa-kerava"
 KANTA_HAME_COUNTY = "org-county-kanta-hame"
-SCHOOL_VANTAA = "org-school-vantaa-demo"
+SCHOOL_VANTAA = "school-12345"  # Hakunilan koulu (the demo school code), the Vantaa demo team's school
 FAMILY_PARTNER_ORG = "org-sos-family-partner"
 SIB_FUND = "org-sib-fund"
 EVALUATOR_INSTITUTE = "org-evaluator"
@@ -90,8 +94,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
           "Programme coordinator for Vantaa"),
     _user("official.vantaa", Role.MUNICIPALITY_OFFICIAL, "Liisa Official", VANTAA, CITY_OF_VANTAA,
           "Education and wellbeing sector official of the City of Vantaa (funder)"),
-    _user("socialworker.vantaa", Role.COUNTY_SOCIAL_WORKER, "Mikko Socialworker", VANTAA, VANTAA_KERAVA_COUNTY,
-          "Social worker of the Vantaa and Kerava wellbeing services county"),
+    _user("socialworker.vantaa", Role.COUNTY_SOCIAL_WORKER, "Mikko Socialworker", VANTAA_KERAVA,
+          VANTAA_KERAVA_COUNTY, "Social worker of the Vantaa and Kerava wellbeing services county (tenant county-04)"),
     _user("teacher.vantaa", Role.SCHOOL, "Sari Teacher", VANTAA, SCHOOL_VANTAA,
           "Class teacher at a Vantaa primary school with pupils in the team"),
     DemoUser(username="guardian.vantaa", subject=GUARDIAN_VANTAA, name="Pekka Guardian",
@@ -103,8 +107,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     _user("partner.hameenlinna", Role.PARTNER_ORGANISATION, "Helmi Partner", HAMEENLINNA, FAMILY_PARTNER_ORG,
           "Family-partner worker of a partner organisation in Hämeenlinna",
           partner_organisation_id=FAMILY_PARTNER_ORG),
-    _user("fund.hameenlinna", Role.SIB_FUND, "Ville Fund", HAMEENLINNA, SIB_FUND,
-          "Portfolio manager of the social-impact-bond fund (Hämeenlinna contract)"),
+    DemoUser(username="fund.hameenlinna", subject="user-fund.hameenlinna", name="Ville Fund",
+             roles=frozenset({Role.SIB_FUND}), tenants=frozenset({HAMEENLINNA, VANTAA}), organisation_id=SIB_FUND,
+             description="Portfolio manager of the social-impact-bond fund (its Hämeenlinna and Vantaa contracts)"),
     _user("evaluator.hameenlinna", Role.EVALUATOR, "Kaisa Evaluator", HAMEENLINNA, EVALUATOR_INSTITUTE,
           "Outcome evaluator with pseudonymised data under a research consent"),
     _user("finance.vantaa", Role.FINANCE, "Olli Finance", VANTAA, ICEHEARTS, "Finance officer (invoicing)"),
@@ -114,6 +119,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     _user("dpo.vantaa", Role.DPO, "Timo Dpo", VANTAA, ICEHEARTS, "Data-protection officer (tietosuojavastaava)"),
     _user("supervisor.vantaa", Role.SUPERVISOR, "Riikka Supervisor", VANTAA, ICEHEARTS,
           "Supervisor (esihenkilö) of the Vantaa mentors"),
+    _user("socialworker.kantahame", Role.COUNTY_SOCIAL_WORKER, "Tuula Socialworker", KANTA_HAME, KANTA_HAME_COUNTY,
+          "Social worker of the Kanta-Häme wellbeing services county (tenant county-07), which has Hämeenlinna"),
     _user("mentor.hameenlinna", Role.MENTOR, "Juho Mentor", HAMEENLINNA, ICEHEARTS,
           "Mentor of the Hämeenlinna 2020 team"),
 )

@@ -12,6 +12,22 @@ from rinnalla_security.roles import TENANT_WIDE_ROLES, Role
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
 """Statistics Finland municipality code (kuntanumero), three digits, e.g. 092 Vantaa, 109 Hämeenlinna."""
 
+COUNTY_TENANT_PREFIX = "county-"
+TenantCode = Annotated[str, StringConstraints(pattern=r"^(\d{3}|county-(0[1-9]|1\d|2[01]))$")]
+"""A tenant: a municipality (its 3-digit code) or a wellbeing services county (hyvinvointialue), written
+`county-` and the county's 2-digit Statistics Finland code (01-21, e.g. `county-04` Vantaa and Kerava). The
+City of Helsinki organises its social services itself and is the tenant 091; Åland is outside the reform."""
+
+
+def county_tenant(county_code: str) -> str:
+    """The tenant code of a wellbeing services county, from its 2-digit code (`04` -> `county-04`)."""
+    return f"{COUNTY_TENANT_PREFIX}{county_code}"
+
+
+def county_of_tenant(tenant: str) -> str | None:
+    """The 2-digit county code of a county tenant, None for a municipality."""
+    return tenant.removeprefix(COUNTY_TENANT_PREFIX) if tenant.startswith(COUNTY_TENANT_PREFIX) else None
+
 
 class ClientKind(StrEnum):
     HUMAN = "human"
@@ -19,7 +35,8 @@ class ClientKind(StrEnum):
 
 
 class Principal(BaseModel):
-    """A verified caller: the person (`subject`), their roles, organisation and tenants (municipality codes).
+    """A verified caller: the person (`subject`), their roles, organisation and tenants (municipality codes, or
+    county tenant codes for the staff of a wellbeing services county; see `TenantCode`).
 
     Which teams and children a mentor or guardian reaches is not in the token: it follows the service's log
     (see `rinnalla_security.relationships`). `partner_organisation_id` is the partner organisation the
@@ -32,7 +49,7 @@ class Principal(BaseModel):
     name: str = Field(default="", max_length=255)
     roles: frozenset[Role] = frozenset()
     organisation_id: str | None = Field(default=None, max_length=255)
-    tenants: frozenset[MunicipalityCode] = frozenset()
+    tenants: frozenset[TenantCode] = frozenset()
     partner_organisation_id: str | None = Field(default=None, max_length=255)
     client_kind: ClientKind = ClientKind.HUMAN
 
@@ -41,6 +58,16 @@ class Principal(BaseModel):
 
     def in_tenant(self, municipality_code: str) -> bool:
         return municipality_code in self.tenants
+
+    @property
+    def counties(self) -> frozenset[str]:
+        """The 2-digit codes of the wellbeing services counties the caller works for."""
+        return frozenset(code for tenant in self.tenants if (code := county_of_tenant(tenant)) is not None)
+
+    @property
+    def municipalities(self) -> frozenset[str]:
+        """The municipality codes among the caller's tenants."""
+        return frozenset(tenant for tenant in self.tenants if county_of_tenant(tenant) is None)
 
     @property
     def is_tenant_wide(self) -> bool:

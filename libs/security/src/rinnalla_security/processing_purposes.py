@@ -20,6 +20,8 @@ class ProcessingPurpose(StrEnum):
     PROGRAMME_DELIVERY = "programme_delivery"
     SAFEGUARDING = "safeguarding"
     NETWORK_MEETING = "network_meeting"
+    COUNTY_COOPERATION = "county_cooperation"
+    SCHOOL_COOPERATION = "school_cooperation"
     SUPERVISION = "supervision"
     OWN_CHILD = "own_child"
     OWN_DATA = "own_data"
@@ -35,6 +37,13 @@ PURPOSE_DESCRIPTIONS: Mapping[ProcessingPurpose, str] = MappingProxyType(
         ProcessingPurpose.PROGRAMME_DELIVERY: "running the mentoring programme: selection, enrolment, the team's work",
         ProcessingPurpose.SAFEGUARDING: "a concern for the child's safety or wellbeing",
         ProcessingPurpose.NETWORK_MEETING: "a multi-professional meeting about the child, under consent",
+        ProcessingPurpose.COUNTY_COOPERATION: (
+            "the wellbeing services county's social services cooperating with the programme about a child, "
+            "under the consent for sharing with social services"
+        ),
+        ProcessingPurpose.SCHOOL_COOPERATION: (
+            "the school cooperating with the team about its own pupils, under the consent for sharing with the school"
+        ),
         ProcessingPurpose.SUPERVISION: "supervising the mentoring work",
         ProcessingPurpose.OWN_CHILD: "a guardian handling their own child's matters",
         ProcessingPurpose.OWN_DATA: "the child or young person handling their own matters",
@@ -53,8 +62,8 @@ ROLE_PURPOSES: Mapping[Role, frozenset[ProcessingPurpose]] = MappingProxyType(
         Role.MENTOR: frozenset({_P.PROGRAMME_DELIVERY, _P.SAFEGUARDING, _P.NETWORK_MEETING}),
         Role.COORDINATOR: frozenset({_P.PROGRAMME_DELIVERY, _P.SAFEGUARDING, _P.NETWORK_MEETING, _P.SUPERVISION}),
         Role.MUNICIPALITY_OFFICIAL: frozenset(),  # aggregates only
-        Role.COUNTY_SOCIAL_WORKER: frozenset({_P.SAFEGUARDING, _P.NETWORK_MEETING}),
-        Role.SCHOOL: frozenset({_P.NETWORK_MEETING, _P.SAFEGUARDING}),
+        Role.COUNTY_SOCIAL_WORKER: frozenset({_P.SAFEGUARDING, _P.NETWORK_MEETING, _P.COUNTY_COOPERATION}),
+        Role.SCHOOL: frozenset({_P.NETWORK_MEETING, _P.SAFEGUARDING, _P.SCHOOL_COOPERATION}),
         Role.GUARDIAN: frozenset({_P.OWN_CHILD, _P.CLIENT_RIGHTS_LOG_REQUEST}),
         Role.CHILD: frozenset({_P.OWN_DATA, _P.CLIENT_RIGHTS_LOG_REQUEST}),
         Role.PARTNER_ORGANISATION: frozenset({_P.PROGRAMME_DELIVERY, _P.NETWORK_MEETING}),

@@ -14,9 +14,11 @@ class Role(StrEnum):
     MUNICIPALITY_OFFICIAL = "municipality_official"
     """Municipal education/wellbeing sector (funder): aggregates only."""
     COUNTY_SOCIAL_WORKER = "county_social_worker"
-    """Social worker of a wellbeing services county (hyvinvointialue): consented clients only."""
+    """Social worker of a wellbeing services county (hyvinvointialue): the county's children in the programme
+    whose consent for sharing with social services is in force. Tenant: the county (`county-NN`)."""
     SCHOOL = "school"
-    """Teacher or principal of a school with pupils in a team."""
+    """Teacher or principal of a school with pupils in a team: that school's pupils only (the school is the
+    token's organisation, `school-<school code>`)."""
     GUARDIAN = "guardian"
     """Huoltaja (guardian): own children only."""
     CHILD = "child"

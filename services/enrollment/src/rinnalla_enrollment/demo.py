@@ -22,7 +22,14 @@ from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.consent_records import ConsentEvidence, ConsentMethod
 from rinnalla_enrollment.domain.cost_sharing import Payer, PayerKind
-from rinnalla_enrollment.domain.values import CustodyKind, Guardian, NominatingRole, NominationReason, School
+from rinnalla_enrollment.domain.values import (
+    CustodyKind,
+    Guardian,
+    MentorContact,
+    NominatingRole,
+    NominationReason,
+    School,
+)
 
 ACTOR = "system:demo-data"
 VANTAA = "092"
@@ -32,6 +39,11 @@ PARTNERSHIP = "partnership-092-vantaa"
 TEAM_A = "team-092-2019-a"
 TEAM_B = "team-092-2019-b"
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+# Children whose guardians agreed to share with the school (the school's view) and with the county's social
+# services (the county social worker's view).
+SHARING_WITH_SCHOOL = range(1, 9)
+SHARING_WITH_SOCIAL_SERVICES = (1, 4)
 
 GIVEN = ["Eetu", "Aada", "Onni", "Helmi", "Leo", "Aino", "Väinö", "Sofia", "Eino", "Olivia", "Elias", "Lilja",
          "Oliver", "Venla"]
@@ -91,15 +103,17 @@ async def load_demo(enrollment: Enrollment) -> None:
             Payer(kind=PayerKind.MUNICIPALITY, code=VANTAA, share_basis_points=5000),
             Payer(kind=PayerKind.WELLBEING_SERVICES_COUNTY, code=county_of(VANTAA).code, share_basis_points=5000),
         )))
-    for team_id, name, area, mentor in (
-        (TEAM_A, "Vantaa 2019 A", "Hakunila", "user-mentor.vantaa"),
-        (TEAM_B, "Vantaa 2019 B", "Länsimäki", "mentor-092-0002"),
+    for team_id, name, area, mentor, contact in (
+        (TEAM_A, "Vantaa 2019 A", "Hakunila", "user-mentor.vantaa",
+         MentorContact(name="Aino Mentor", phone="+358 50 000 0001", email="aino.mentor@example.org")),
+        (TEAM_B, "Vantaa 2019 B", "Länsimäki", "mentor-092-0002",
+         MentorContact(name="Eino Kasvattaja", phone="+358 50 000 0002", email="eino.kasvattaja@example.org")),
     ):
         await _run(enrollment, f"{team_id}.found", h.found_team, c.FoundTeam(
             team_id=team_id, name=name, municipality_code=VANTAA, area=area, main_school=_school(team_id),
             cohort_birth_years=(2019,), founded_on=date(2025, 8, 1), partnership_id=PARTNERSHIP))
         await _run(enrollment, f"{team_id}.mentor", h.change_mentors, c.AssignMentor(
-            team_id=team_id, mentor_id=mentor, starts_on=date(2025, 8, 1)))
+            team_id=team_id, mentor_id=mentor, starts_on=date(2025, 8, 1), contact=contact))
     for n in range(1, 15):
         await _child(enrollment, n, now)
 
@@ -156,3 +170,12 @@ async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None
         child=c.ChildDetails(given_names=given, family_name=family, hetu=demo_hetu(born, 200 + 2 * n),
                              date_of_birth=born),
         guardians=(guardian,), school=_school(team), class_name="esiopetus A" if n % 2 else "esiopetus B", at=now()))
+    for purpose, sharing in ((Purpose.SHARING_WITH_SCHOOL, SHARING_WITH_SCHOOL),
+                             (Purpose.SHARING_WITH_SOCIAL_SERVICES, SHARING_WITH_SOCIAL_SERVICES)):
+        if n in sharing:
+            await _run(enrollment, f"{key}.consent.{purpose.value}", h.on_child, c.GiveConsent(
+                child_id=child_id, consent_id=f"consent-{child_id}-{purpose.value}", subject_id=child_id,
+                purpose=purpose, given_by=guardian.guardian_id, at=now(), recorded_by=DEMO_COORDINATOR,
+                evidence=ConsentEvidence(
+                    method=ConsentMethod.SIGNED_FORM, information_version=PARTICIPATION_INFORMATION,
+                    document_reference=f"signed-forms/2025/{child_id}-{purpose.value}")))

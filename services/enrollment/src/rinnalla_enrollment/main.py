@@ -22,6 +22,7 @@ from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
 from rinnalla_enrollment.adapters.retention_http import retention_router
 from rinnalla_enrollment.adapters.retention_runner import retention_task
+from rinnalla_enrollment.adapters.stakeholder_http import stakeholder_router
 from rinnalla_enrollment.bootstrap import Enrollment, core
 from rinnalla_enrollment.config import DEFAULT_PORT, auth_settings
 from rinnalla_enrollment.demo import load_demo
@@ -42,6 +43,7 @@ def routers() -> list[APIRouter]:
     return [
         command_router(),
         read_router(),
+        stakeholder_router(),
         consent_router(),
         erasure_router(),
         enrollment_audit_router(),

@@ -9,4 +9,6 @@ pytestmark = pytest.mark.integration
 
 
 async def test_every_endpoint_answers_every_role_as_declared(app, key_dir):
-    await assert_access_matrix(app, token_for=role_token_factory(key_dir), path_values={"municipality_code": "092"})
+    await assert_access_matrix(
+        app, token_for=role_token_factory(key_dir), path_values={"municipality_code": "092", "county_code": "04"}
+    )

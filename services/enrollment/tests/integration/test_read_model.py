@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 from enrollment_scenario import FORM, OTHER_TEAM, TEAM, enrolled_child, partnership_with_teams, selected_child
 from rinnalla_enrollment.config import EVENT_SCHEMA
@@ -13,6 +14,7 @@ from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.projections.tables import PROJECTION_NAME, READ_SCHEMA, TABLES, VIEWS
 from rinnalla_events import erase_subject
 from rinnalla_events._generations import active_generation, reset_checkpoint
+from rinnalla_security import is_small_count
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +152,49 @@ async def test_the_demo_data_loads_twice_without_changing_anything_the_second_ti
     assert team["size"] == 10
     overview = {t["team_id"]: t for t in (await api.get("/teams", user="coordinator.vantaa")).json()}
     assert overview["team-092-2019-b"]["size"] == 2 and overview["team-092-2019-b"]["waitlisted"] == 1
+
+
+async def test_the_grafana_role_sees_no_count_below_five_and_no_name_in_any_view(api):
+    await load_demo(api.enrollment)
+    await api.ok("/children/child-092-0011/exit", {"exited_on": "2026-01-10", "reason": "out_of_home_placement"})
+    await api.project()
+    seen: dict[str, list[dict[str, Any]]] = {}
+    async with api.enrollment.connections.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL ROLE grafana_reader")
+        for view in VIEWS:
+            seen[view] = [dict(r) for r in await conn.fetch(f"SELECT * FROM {READ_SCHEMA}.{view}")]
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.fetch(f"SELECT * FROM {READ_SCHEMA}.dash_team_overview")
+
+    text = repr(seen)
+    assert all(seen[view] for view in VIEWS), seen
+    for name in ["Eetu", "Esimerkki", "Huoltaja", "huoltaja", "user-mentor", "mentor-092", "Aino", "child-092",
+                 "guardian-092", "esiopetus-2025", "+358"]:
+        assert name not in text, name
+    for view, rows in seen.items():
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, int) and not isinstance(value, bool) and column not in (
+                    "max_size", "mentor_handovers", "cohort"
+                ):
+                    assert not is_small_count(value), (view, column, row)
+    teams = {row["team_id"]: row for row in seen["v_team_overview"]}
+    # Team B has two children: its size and its consent counts are hidden, and so is enough of team A's
+    # that the municipality's totals do not give team B's away.
+    assert teams["team-092-2019-b"]["size"] is None and teams["team-092-2019-b"]["suppressed"]
+    for row in seen["v_team_overview"]:
+        cells = [row["with_participation_consent"], row["without_participation_consent"]]
+        if row["size"] is not None:
+            assert sum(value is None for value in cells) != 1, row
+    for row in seen["v_consent_coverage"]:
+        if row["children"] is not None:
+            assert [row["in_force"], row["not_in_force"]].count(None) != 1, row
+    # The views share the teams' sizes: a size is hidden in all of them or shown in all of them, and the
+    # participation coverage is the team overview's own table.
+    for row in seen["v_consent_coverage"]:
+        team = teams[row["team_id"]]
+        assert (row["children"] is None) == (team["size"] is None), (row, team)
+        if row["purpose"] == "participation":
+            assert (row["in_force"], row["not_in_force"], row["children"]) == (
+                team["with_participation_consent"], team["without_participation_consent"], team["size"]
+            )

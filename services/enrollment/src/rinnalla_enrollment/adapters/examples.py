@@ -47,10 +47,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "CommitFunding": {"year": 2027, "source": "municipality", "amount_eur": "30000.00"},
     "CompleteTeam": {"completed_on": "2038-07-31"},
     "TerminateTeam": {"terminated_on": "2029-06-30", "reason": "too_few_children", "details": "six children left"},
-    "AssignMentor": {"mentor_id": "mentor-0001", "role": "lead", "starts_on": "2026-08-01"},
+    "AssignMentor": {
+        "mentor_id": "mentor-0001", "role": "lead", "starts_on": "2026-08-01",
+        "contact": {"name": "Aino Mentor", "phone": "+358 50 000 0001", "email": "aino.mentor@example.org"},
+    },
     "ReleaseMentor": {"mentor_id": "mentor-0001", "left_on": "2027-06-30", "reason": "resigned"},
     "HandOverMentor": {
-        "outgoing_mentor_id": "mentor-0001", "incoming_mentor_id": "mentor-0002", "handed_over_on": "2027-06-30"
+        "outgoing_mentor_id": "mentor-0001", "incoming_mentor_id": "mentor-0002", "handed_over_on": "2027-06-30",
+        "incoming_contact": {"name": "Eino Mentor", "phone": "+358 50 000 0002", "email": "eino.mentor@example.org"},
     },
     "NominateChild": {
         "municipality_code": "092",
@@ -230,6 +234,66 @@ CHILD_CONSENTS: dict[str, Any] = {
     "custody_exceptions": [],
     "hearings": [],
     "disclosure": None,
+}
+
+_TEAM_CONTACT: dict[str, Any] = {
+    "team_id": "team-092-2019-a", "name": "Vantaa 2019 A",
+    "mentors": [{"role": "lead", "name": "Aino Mentor", "phone": "+358 50 000 0001",
+                 "email": "aino.mentor@example.org"}],
+}
+
+COUNTY_CHILD: dict[str, Any] = {
+    "child_id": "child-092-0004", "given_names": "Helmi", "family_name": "Testilä", "birth_year": 2019,
+    "municipality_code": "092", "status": "active", "team": _TEAM_CONTACT,
+    "consent_id": "consent-child-092-0004-sharing_with_social_services",
+}
+
+COUNTY_STATISTICS: dict[str, Any] = {"county_code": "04", "municipalities": [MUNICIPALITY_STATISTICS]}
+
+SCHOOL_PUPIL: dict[str, Any] = {
+    "child_id": "child-092-0001", "given_names": "Eetu", "family_name": "Esimerkki", "class_name": "1A",
+    "team": _TEAM_CONTACT,
+}
+
+_LOG_LINE: dict[str, Any] = {
+    "occurred_at": "2026-11-20T08:00:00+00:00", "actor_name": "Aino Mentor", "actor_roles": ["mentor"],
+    "actor_organisation": "org-icehearts", "purpose": "programme_delivery", "action": "team_roster.read",
+}
+
+GUARDIAN_CHILDREN: dict[str, Any] = {
+    "guardian_id": "guardian-092-0001",
+    "children": [{
+        "child_id": "child-092-0001", "given_names": "Eetu", "family_name": "Esimerkki", "status": "active",
+        "school_name": "Hakunilan koulu", "class_name": "1A", "enrolled_on": "2025-08-20", "ended_on": None,
+        "team": _TEAM_CONTACT,
+        "consents": [
+            {"purpose": "participation", "in_force": True, "consent_id": "consent-child-092-0001-participation",
+             "reason": "consent given by guardian-092-0001"},
+            {"purpose": "sharing_with_school", "in_force": False, "consent_id": None,
+             "reason": "no consent recorded"},
+        ],
+        "accesses": [_LOG_LINE],
+        "disclosures": [{
+            "occurred_at": "2026-11-21T09:30:00+00:00", "actor_name": "Sari Teacher",
+            "recipient_organisation": "school-12345", "disclosed": "name, class, team and mentor contact",
+            "purpose": "school_cooperation", "consent_id": "consent-child-092-0001-sharing_with_school",
+            "legal_basis": None,
+        }],
+    }],
+    "accesses_to_your_data": [_LOG_LINE],
+}
+
+SIB_COHORTS: dict[str, Any] = {
+    "suppressed_below": 5,
+    "cohorts": [
+        {"municipality_code": "109", "cohort": 2019, "enrolled": 22, "active": 17, "completed": 0, "follow_up": 0,
+         "exited_out_of_home_placement": None, "exited_other": None, "suppressed": True},
+        {"municipality_code": "109", "cohort": 2020, "enrolled": 18, "active": 12, "completed": 0, "follow_up": 0,
+         "exited_out_of_home_placement": None, "exited_other": None, "suppressed": True},
+    ],
+    "totals": {"active": 29, "completed": 0, "follow_up": 0, "exited_out_of_home_placement": 5,
+               "exited_other": 6},
+    "enrolled": 40,
 }
 
 ERASURE_REQUEST: dict[str, Any] = {"reason": "Guardian's erasure request of 2026-03-02, case DPO-2026-014"}

@@ -26,7 +26,7 @@ ChildIdPath = Annotated[str, Path(min_length=1, max_length=100)]
 
 read_mentor_teams = authorize(
     Action.read("team_roster"), roles={Role.MENTOR}, personal_data=True,
-    description="The mentor's own teams with names, guardians' contacts and consents",
+    description="The mentor's own teams with names, guardians' contacts and consents (each child and guardian logged)",
 )
 read_team_overview = authorize(
     Action.read("team_overview"), roles={Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN},
@@ -179,8 +179,12 @@ def read_router() -> APIRouter:
         relations = await enrollment.relations(principal)
         async with enrollment.connections.acquire() as conn:
             teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants, enrollment.clock())
-        children = [c["child_id"] for t in teams for c in [*t["roster"], *t["waiting_list"]]]
+        listed = [c for t in teams for c in [*t["roster"], *t["waiting_list"]]]
+        children = [c["child_id"] for c in listed]
+        guardians = [g["guardian_id"] for c in listed for g in c["guardians"]]
         await access.record_many(children)
+        # The guardians' names, phones and e-mails are their personal data: logged against each guardian.
+        await access.record_many(guardians, subject_kind="guardian")
         return [MentorTeam.model_validate(team) for team in teams]
 
     @router.get("/teams", summary="Every team of the caller's municipalities: size, mentors, consent coverage")

@@ -25,6 +25,7 @@ from rinnalla_enrollment.domain.values import (
     GuardianEntry,
     Id,
     Label,
+    MentorContact,
     MentorLeaveReason,
     MentorRole,
     Moment,
@@ -174,6 +175,7 @@ class AssignMentor(Command):
     mentor_id: Id
     role: MentorRole = MentorRole.LEAD
     starts_on: Day
+    contact: MentorContact | None = None  # the work contact shown to the team's families and schools
 
 
 class ReleaseMentor(Command):
@@ -192,6 +194,7 @@ class HandOverMentor(Command):
     outgoing_mentor_id: Id
     incoming_mentor_id: Id
     handed_over_on: Day
+    incoming_contact: MentorContact | None = None
 
 
 class JoinTeam(Command):

@@ -155,13 +155,21 @@ class FundingCommitted(DomainEvent):
     amount_eur: Decimal
 
 
+MentorPersonal = Personal(subject_field="mentor_id")
+
+
 class MentorAssigned(DomainEvent):
+    """`contact_*`: the mentor's work contact for the team's families and schools (empty: not given)."""
+
     event_type: ClassVar[str] = "enrollment.MentorAssigned"
     team_id: str
     mentor_id: str
     role: MentorRole
     starts_on: date
     predecessor_id: str | None = None
+    contact_name: Annotated[str, MentorPersonal] = ""
+    contact_phone: Annotated[str, MentorPersonal] = ""
+    contact_email: Annotated[str, MentorPersonal] = ""
 
 
 class MentorLeft(DomainEvent):

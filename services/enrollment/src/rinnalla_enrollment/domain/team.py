@@ -27,6 +27,7 @@ from rinnalla_enrollment.domain.errors import (
 )
 from rinnalla_enrollment.domain.values import (
     FundingSource,
+    MentorContact,
     MentorLeaveReason,
     MentorRole,
     RosterLeaveReason,
@@ -331,7 +332,8 @@ def _assign_mentor(state: TeamState, command: c.AssignMentor) -> list[DomainEven
     _check_role_free(state, command.role)
     return [
         e.MentorAssigned(
-            team_id=state.team_id, mentor_id=command.mentor_id, role=command.role, starts_on=command.starts_on
+            team_id=state.team_id, mentor_id=command.mentor_id, role=command.role, starts_on=command.starts_on,
+            **_contact_fields(command.contact),
         )
     ]
 
@@ -346,6 +348,12 @@ def _check_not_back_in_past(state: TeamState, mentor_id: str, starts_on: date, f
             f"mentor {mentor_id} worked in this team until {max(ended).isoformat()}; "
             "a new assignment starts after that day",
         )
+
+
+def _contact_fields(contact: MentorContact | None) -> dict[str, str]:
+    if contact is None:
+        return {}
+    return {"contact_name": contact.name, "contact_phone": contact.phone, "contact_email": contact.email}
 
 
 def _check_role_free(state: TeamState, role: MentorRole) -> None:
@@ -403,6 +411,7 @@ def _hand_over(state: TeamState, command: c.HandOverMentor) -> list[DomainEvent]
             role=outgoing.role,
             starts_on=command.handed_over_on,
             predecessor_id=outgoing.mentor_id,
+            **_contact_fields(command.incoming_contact),
         ),
     ]
 

@@ -75,6 +75,15 @@ class School(Value):
     code: str = ""
 
 
+class MentorContact(Value):
+    """A mentor's work contact details, shown to the families and schools of the mentor's team (never a private
+    number). Personal data of the mentor: the events carry them encrypted with the mentor's key."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    phone: Phone = ""
+    email: Email = ""
+
+
 class SchoolEntry(School):
     """A school as a command gives it: bounded."""
 

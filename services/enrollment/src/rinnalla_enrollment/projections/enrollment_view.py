@@ -17,7 +17,10 @@ from rinnalla_refdata import mask_hetu
 
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.consent_facts import consent_facts
+from rinnalla_enrollment.domain.identity import IdentityClaimed, IdentityReleased
+from rinnalla_enrollment.domain.mentor_lead import MentorLeadClaimed, MentorLeadReleased
 from rinnalla_enrollment.domain.values import Guardian, parse_iso_date
+from rinnalla_enrollment.projections import dashboards
 from rinnalla_enrollment.projections.tables import PROJECTION_NAME, READ_SCHEMA, TABLES, table_ddl
 
 _FACT_TYPES: dict[str, type[consent.ConsentFact]] = {
@@ -71,6 +74,13 @@ async def consent_views_of(conn: Any, child_ids: list[str]) -> dict[str, consent
     return {child_id: consent.fold(history) for child_id, history in facts.items()}
 
 
+# Events that change no count of any dashboard: no recount after them.
+_NO_COUNT_CHANGES = (
+    IdentityClaimed, IdentityReleased, MentorLeadClaimed, MentorLeadReleased, e.FundingCommitted, e.SportChosen,
+    e.TeamSchoolsChanged, e.ChildSchoolChanged, e.PartnershipCostSharingAgreed, e.PartnershipAgreementSigned,
+)
+
+
 class EnrollmentReadModel(Projection):
     """Partnerships, teams, mentors, children, guardians and the consent register, from the enrollment
     stream. Bump `version` when a table or the meaning of `apply` changes: the runner then rebuilds it
@@ -80,8 +90,9 @@ class EnrollmentReadModel(Projection):
     name: ClassVar[str] = PROJECTION_NAME
     # 2: the nominating preschool of each child; 3: the child's date of birth (access ends at 18); 4: names
     # from the guardians' information, school changes, permanent identity codes, the follow-up status; 5: joint
-    # custody and custody exceptions, and until when each consent status holds (`changes_at`)
-    version: ClassVar[int] = 5
+    # custody and custody exceptions, and until when each consent status holds (`changes_at`); 6: the mentors'
+    # work contacts, the dashboards' suppressed counts (`dash_*`)
+    version: ClassVar[int] = 6
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
 
@@ -89,11 +100,17 @@ class EnrollmentReadModel(Projection):
         return table_ddl(tables)
 
     async def purge_subject(self, conn: Any, tables: Tables, subject_id: str) -> None:
-        """A child: their row, guardians and consent register go. A guardian: their contact rows go (the
-        child's consent register keeps only the guardian's id, which names no one once the key is gone)."""
+        """A child: their row, guardians and consent register go, and their municipality's dashboards are
+        counted again. A guardian: their contact rows go (the child's consent register keeps only the
+        guardian's id, which names no one once the key is gone)."""
+        municipality = await conn.fetchval(
+            f"SELECT municipality_code FROM {tables['children']} WHERE child_id = $1", subject_id
+        )
         for table in ("children", "guardians", "consent_facts", "consent_status"):
             await conn.execute(f"DELETE FROM {tables[table]} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {tables['guardians']} WHERE guardian_id = $1", subject_id)
+        if municipality is not None:
+            await dashboards.refresh(conn, tables, municipality)
 
     async def apply(self, conn: Any, tables: Tables, recorded: RecordedEvent) -> None:
         await _Apply(conn, tables).event(recorded)
@@ -113,6 +130,27 @@ class _Apply:
         if facts:
             child_id = recorded.envelope.stream_id  # every consent-relevant event is in a child's stream
             await self._record_facts(child_id, facts, recorded.envelope.occurred_at)
+        if isinstance(event, _NO_COUNT_CHANGES):
+            return
+        municipality = await self._municipality_of(event, recorded.envelope.stream_id)
+        if municipality is not None:
+            await dashboards.refresh(self.conn, self.t, municipality)
+
+    async def _municipality_of(self, event: DomainEvent, stream_id: str) -> str | None:
+        """The municipality whose dashboards the event may change (None: a partnership's own events)."""
+        code = getattr(event, "municipality_code", None)
+        if isinstance(code, str):
+            return code
+        child_id = getattr(event, "child_id", None) or stream_id
+        found = await self.conn.fetchval(
+            f"SELECT municipality_code FROM {self.t['children']} WHERE child_id = $1", child_id
+        )
+        team_id = getattr(event, "team_id", None)
+        if found is None and isinstance(team_id, str):
+            found = await self.conn.fetchval(
+                f"SELECT municipality_code FROM {self.t['teams']} WHERE team_id = $1", team_id
+            )
+        return found if isinstance(found, str) else None
 
     async def _apply(self, event: DomainEvent) -> None:
         conn, t = self.conn, self.t
@@ -161,9 +199,10 @@ class _Apply:
                 await self._team(event.team_id, status="terminated")
             case e.MentorAssigned():
                 await conn.execute(
-                    f"INSERT INTO {t['team_mentors']} (team_id, mentor_id, role, started_on, predecessor_id)"
-                    " VALUES ($1, $2, $3, $4, $5)",
+                    f"INSERT INTO {t['team_mentors']} (team_id, mentor_id, role, started_on, predecessor_id,"
+                    " contact_name, contact_phone, contact_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     event.team_id, event.mentor_id, event.role.value, event.starts_on, event.predecessor_id,
+                    event.contact_name, event.contact_phone, event.contact_email,
                 )
             case e.MentorLeft():
                 await conn.execute(
@@ -216,7 +255,8 @@ class _Apply:
                     given_names=event.given_names, family_name=event.family_name,
                     birth_year=born.year if born else None, born_on=born,
                     hetu_masked=mask_hetu(event.hetu) if event.hetu else None,
-                    school_name=event.school.name, class_name=event.class_name, enrolled_on=event.enrolled_on,
+                    school_name=event.school.name, school_code=event.school.code or None,
+                    class_name=event.class_name, enrolled_on=event.enrolled_on,
                 )
                 await self._guardians(event.child_id, event.guardians)
             case e.ChildPermanentIdentityCodeRecorded():
@@ -226,7 +266,10 @@ class _Apply:
                     born_on=born,
                 )
             case e.ChildSchoolChanged():
-                await self._child(event.child_id, school_name=event.school.name, class_name=event.class_name)
+                await self._child(
+                    event.child_id, school_name=event.school.name, school_code=event.school.code or None,
+                    class_name=event.class_name,
+                )
             case e.ChildFollowUpStarted():
                 await self._child(event.child_id, status="follow_up")
             case e.ChildTransferred():

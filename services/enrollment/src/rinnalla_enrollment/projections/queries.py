@@ -11,7 +11,7 @@ import rinnalla_consent as consent
 
 from rinnalla_enrollment.domain.team_size import target_size, team_year, within_target
 from rinnalla_enrollment.projections.enrollment_view import consent_views_of
-from rinnalla_enrollment.projections.tables import PIPELINE_STAGES, READ_SCHEMA
+from rinnalla_enrollment.projections.tables import IN_FORCE_NOW, PIPELINE_STAGES, READ_SCHEMA
 
 S = READ_SCHEMA
 
@@ -79,16 +79,40 @@ async def mentor_teams(
     return teams
 
 
+# The coordinator's team overview: exact counts (the coordinator is staff who may see every child of the
+# municipality); the dashboards' `v_team_overview` is the suppressed, name-free one.
+_TEAM_OVERVIEW = f"""
+    SELECT t.team_id, t.municipality_code, t.county_code, t.name, t.area, t.status, t.max_size,
+           coalesce(r.size, 0) AS size,
+           lead.mentor_id AS lead_mentor_id,
+           lead.mentor_id IS NULL AND t.status IN ('forming', 'active') AS lead_mentor_vacant,
+           coalesce(h.handovers, 0) AS mentor_handovers,
+           coalesce(w.waitlisted, 0) AS waitlisted,
+           coalesce(r.with_participation_consent, 0) AS with_participation_consent,
+           CASE WHEN coalesce(r.size, 0) = 0 THEN NULL
+                ELSE round(100.0 * r.with_participation_consent / r.size, 1) END AS consent_coverage_percent
+      FROM {S}.teams t
+      LEFT JOIN (
+            SELECT c.team_id, count(*) AS size,
+                   count(*) FILTER (WHERE {IN_FORCE_NOW}) AS with_participation_consent
+              FROM {S}.children c
+              LEFT JOIN {S}.consent_status cs ON cs.child_id = c.child_id AND cs.purpose = 'participation'
+             WHERE c.status = 'active' GROUP BY c.team_id) r ON r.team_id = t.team_id
+      LEFT JOIN {S}.team_mentors lead
+             ON lead.team_id = t.team_id AND lead.role = 'lead' AND lead.ended_on IS NULL
+      LEFT JOIN (SELECT team_id, count(*) AS handovers FROM {S}.team_mentors
+                  WHERE end_reason = 'handed_over' GROUP BY team_id) h ON h.team_id = t.team_id
+      LEFT JOIN (SELECT considered_team_id AS team_id, count(*) AS waitlisted FROM {S}.children
+                  WHERE status = 'waitlisted' GROUP BY considered_team_id) w ON w.team_id = t.team_id
+     WHERE t.municipality_code = ANY($1::text[])
+     ORDER BY t.municipality_code, t.name
+"""
+
+
 async def team_overview(conn: Any, tenants: Iterable[str], today: date) -> list[dict[str, Any]]:
     """The coordinator's view of every team of their municipalities (no names), with the size the team
     aims for in its current year."""
-    teams = _rows(
-        await conn.fetch(
-            f"SELECT * FROM {S}.v_team_overview WHERE municipality_code = ANY($1::text[])"
-            " ORDER BY municipality_code, name",
-            list(tenants),
-        )
-    )
+    teams = _rows(await conn.fetch(_TEAM_OVERVIEW, list(tenants)))
     mentors = _rows(
         await conn.fetch(
             f"SELECT team_id, mentor_id, role, started_on, ended_on, end_reason, predecessor_id, successor_id"

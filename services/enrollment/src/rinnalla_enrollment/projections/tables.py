@@ -10,24 +10,22 @@ Two of them also answer who may see what (access follows the log, `access_relati
 mentor reaches a team from `MentorAssigned` until the day of `MentorLeft`) and `guardians` joined with the
 child's `born_on` (a guardian reaches a child while named a guardian and until the child's 18th birthday).
 
-The `v_*` views are built on the stable views and hold no names: they are what dashboards (Grafana, as
-the read-only role `grafana_reader`) may read. A generation switch replaces the stable views in place
-(`CREATE OR REPLACE`), so the `v_*` views and their grants carry over. The municipality views suppress
-every count below 5, so that no child can be singled out.
+The `v_*` views are what dashboards (Grafana, as the read-only role `grafana_reader`) may read: built on
+the stable views of the `dash_*` tables, which the projection fills with suppressed counts (`dashboards.py`:
+no count of 1-4, and none that can be worked out from the totals shown beside it) and no person's name or
+id. A generation switch replaces the stable views in place (`CREATE OR REPLACE`), so the `v_*` views and
+their grants carry over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rinnalla_events import Tables, create_schema_sql
-
-from rinnalla_enrollment.domain.upcasters import UNKNOWN_PRESCHOOL
 
 READ_SCHEMA = "enrollment_read"
 PROJECTION_NAME = "enrollment_read_model"
 GRAFANA_ROLE = "grafana_reader"
-SUPPRESS_BELOW = 5
 
 S = READ_SCHEMA
 
@@ -67,6 +65,9 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             end_reason     text,
             predecessor_id text,
             successor_id   text,
+            contact_name   text NOT NULL DEFAULT '',  -- the mentor's work contact, for families and schools
+            contact_phone  text NOT NULL DEFAULT '',
+            contact_email  text NOT NULL DEFAULT '',
             PRIMARY KEY (team_id, mentor_id, started_on)
         )""",
     "children": lambda table: f"""
@@ -91,7 +92,8 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             completion_outcome text,
             preschool          text NOT NULL,   -- the nominating preschool (esikoulu): name, and code if known
             preschool_code     text NOT NULL,
-            born_on            date             -- ends the guardians' access on the 18th birthday; never shown
+            born_on            date,            -- ends the guardians' access on the 18th birthday; never shown
+            school_code        text             -- the school's code (oppilaitosnumero), for the school's view
         )""",
     "guardians": lambda table: f"""
         CREATE TABLE {table} (
@@ -122,7 +124,70 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             changes_at   timestamptz,
             PRIMARY KEY (child_id, purpose)
         )""",
+    # The dashboards' counts, suppressed (`dashboards.py`): refreshed for a municipality with every event
+    # that touches it, so the `v_*` views for Grafana hold no count of 1-4 and none that can be derived.
+    "dash_team_overview": lambda table: f"""
+        CREATE TABLE {table} (
+            municipality_code  text NOT NULL,
+            team_id            text PRIMARY KEY,
+            county_code        text NOT NULL,
+            name               text NOT NULL,
+            area               text NOT NULL,
+            status             text NOT NULL,
+            max_size           integer NOT NULL,
+            size               integer,
+            with_participation_consent    integer,
+            without_participation_consent integer,
+            waitlisted         integer,
+            lead_mentor_vacant boolean NOT NULL,
+            mentor_handovers   integer NOT NULL,
+            suppressed         boolean NOT NULL
+        )""",
+    "dash_consent_coverage": lambda table: f"""
+        CREATE TABLE {table} (
+            municipality_code text NOT NULL,
+            team_id           text NOT NULL,
+            purpose           text NOT NULL,
+            in_force          integer,
+            not_in_force      integer,
+            children          integer,
+            suppressed        boolean NOT NULL,
+            PRIMARY KEY (team_id, purpose)
+        )""",
+    "dash_enrolment": lambda table: f"""
+        CREATE TABLE {table} (
+            municipality_code text NOT NULL,
+            team_id           text NOT NULL,
+            team_name         text NOT NULL,
+            cohort            integer,
+            status            text NOT NULL,
+            children          integer,
+            suppressed        boolean NOT NULL
+        )""",
+    "dash_exits": lambda table: f"""
+        CREATE TABLE {table} (
+            municipality_code text NOT NULL,
+            exit_reason       text,
+            children          integer,
+            suppressed        boolean NOT NULL
+        )""",
+    "dash_selection_pipeline": lambda table: f"""
+        CREATE TABLE {table} (
+            municipality_code  text NOT NULL,
+            preschool          text NOT NULL,
+            preschool_code     text NOT NULL,
+            nominated          integer,
+            guardians_informed integer,
+            selected           integer,
+            waitlisted         integer,
+            not_selected       integer,
+            enrolled           integer,
+            suppressed         boolean NOT NULL
+        )""",
 }
+
+DASHBOARD_TABLES = ("dash_team_overview", "dash_consent_coverage", "dash_enrolment", "dash_exits",
+                    "dash_selection_pipeline")
 
 TABLES = tuple(_TABLE_DDL)
 
@@ -131,23 +196,6 @@ def table_ddl(tables: Tables) -> list[str]:
     """The CREATE statements of one generation of the read model's tables."""
     return [create(tables[name]) for name, create in _TABLE_DDL.items()]
 
-
-def _suppressed(expression: str) -> str:
-    return f"CASE WHEN {expression} < {SUPPRESS_BELOW} THEN NULL ELSE {expression} END"
-
-
-def _hidden(count: str) -> str:
-    # Zero singles out no one; 1-4 children could be recognised, so those counts are hidden.
-    return f"{count} BETWEEN 1 AND {SUPPRESS_BELOW - 1}"
-
-
-def _shown(count: str) -> str:
-    return f"CASE WHEN {_hidden(count)} THEN NULL ELSE {count} END"
-
-
-# The pipeline view reads the preschool through the row as JSON, so that it also stands over a generation
-# of the read model from before the preschool column (version 1): there every child reads as from an
-# unknown preschool until the rebuild to version 2 switches the stable views.
 
 # Stage of the selection pipeline -> the children it counts. Enrolled counts everyone who went on to a
 # team from the nomination, also those who have since left it or completed the programme.
@@ -161,83 +209,55 @@ PIPELINE_STAGES = {
 }
 
 # A stored consent status counts only until time alone may change it (an expiry, the 18th birthday).
-_IN_FORCE_NOW = "cs.in_force AND (cs.changes_at IS NULL OR cs.changes_at > now())"
+IN_FORCE_NOW = "cs.in_force AND (cs.changes_at IS NULL OR cs.changes_at > now())"
 
+# The views for Grafana: the suppressed counts, no person's name or id (not even a mentor's).
 VIEWS = {
     "v_team_overview": f"""
         CREATE OR REPLACE VIEW {S}.v_team_overview AS
-        SELECT t.team_id, t.municipality_code, t.county_code, t.name, t.area, t.status, t.max_size,
-               coalesce(r.size, 0) AS size,
-               coalesce(r.size, 0) BETWEEN 15 AND 25 AS within_target_size,
-               lead.mentor_id AS lead_mentor_id,
-               lead.mentor_id IS NULL AND t.status IN ('forming', 'active') AS lead_mentor_vacant,
-               coalesce(h.handovers, 0) AS mentor_handovers,
-               coalesce(w.waitlisted, 0) AS waitlisted,
-               coalesce(r.with_participation_consent, 0) AS with_participation_consent,
-               CASE WHEN coalesce(r.size, 0) = 0 THEN NULL
-                    ELSE round(100.0 * r.with_participation_consent / r.size, 1) END AS consent_coverage_percent
-          FROM {S}.teams t
-          LEFT JOIN (
-                SELECT c.team_id, count(*) AS size,
-                       count(*) FILTER (WHERE {_IN_FORCE_NOW}) AS with_participation_consent
-                  FROM {S}.children c
-                  LEFT JOIN {S}.consent_status cs ON cs.child_id = c.child_id AND cs.purpose = 'participation'
-                 WHERE c.status = 'active' GROUP BY c.team_id) r ON r.team_id = t.team_id
-          LEFT JOIN {S}.team_mentors lead
-                 ON lead.team_id = t.team_id AND lead.role = 'lead' AND lead.ended_on IS NULL
-          LEFT JOIN (SELECT team_id, count(*) AS handovers FROM {S}.team_mentors
-                      WHERE end_reason = 'handed_over' GROUP BY team_id) h ON h.team_id = t.team_id
-          LEFT JOIN (SELECT considered_team_id AS team_id, count(*) AS waitlisted FROM {S}.children
-                      WHERE status = 'waitlisted' GROUP BY considered_team_id) w ON w.team_id = t.team_id
+        SELECT municipality_code, county_code, team_id, name, area, status, max_size, size,
+               with_participation_consent, without_participation_consent, waitlisted, lead_mentor_vacant,
+               mentor_handovers, suppressed
+          FROM {S}.dash_team_overview
         """,
     "v_municipality_enrolment": f"""
         CREATE OR REPLACE VIEW {S}.v_municipality_enrolment AS
-        SELECT t.municipality_code, t.team_id, t.name AS team_name, c.birth_year AS cohort, c.status,
-               {_suppressed("count(*)")} AS children,
-               count(*) < {SUPPRESS_BELOW} AS suppressed
-          FROM {S}.children c JOIN {S}.teams t ON t.team_id = c.team_id
-         WHERE c.status IN ('active', 'exited', 'completed')
-         GROUP BY t.municipality_code, t.team_id, t.name, c.birth_year, c.status
+        SELECT municipality_code, team_id, team_name, cohort, status, children, suppressed
+          FROM {S}.dash_enrolment
         """,
     "v_municipality_exits": f"""
         CREATE OR REPLACE VIEW {S}.v_municipality_exits AS
-        SELECT c.municipality_code, c.exit_reason,
-               {_suppressed("count(*)")} AS children,
-               count(*) < {SUPPRESS_BELOW} AS suppressed
-          FROM {S}.children c
-         WHERE c.status = 'exited'
-         GROUP BY c.municipality_code, c.exit_reason
+        SELECT municipality_code, exit_reason, children, suppressed FROM {S}.dash_exits
         """,
     "v_selection_pipeline": f"""
         CREATE OR REPLACE VIEW {S}.v_selection_pipeline AS
-        SELECT municipality_code, preschool, preschool_code,
-               {", ".join(f"{_shown(column)} AS {column}" for column in PIPELINE_STAGES)},
-               {" OR ".join(_hidden(column) for column in PIPELINE_STAGES)} AS suppressed
-          FROM (SELECT c.municipality_code, c.preschool, c.preschool_code,
-                       {", ".join(f"count(*) FILTER (WHERE {test}) AS {column}"
-                                  for column, test in PIPELINE_STAGES.items())}
-                  FROM (SELECT municipality_code, status,
-                               coalesce(to_jsonb(child) ->> 'preschool', '{UNKNOWN_PRESCHOOL}') AS preschool,
-                               coalesce(to_jsonb(child) ->> 'preschool_code', '') AS preschool_code
-                          FROM {S}.children child) c
-                 GROUP BY c.municipality_code, c.preschool, c.preschool_code) counts
+        SELECT municipality_code, preschool, preschool_code, {", ".join(PIPELINE_STAGES)}, suppressed
+          FROM {S}.dash_selection_pipeline
         """,
     "v_consent_coverage": f"""
         CREATE OR REPLACE VIEW {S}.v_consent_coverage AS
-        SELECT c.municipality_code, c.team_id, cs.purpose,
-               count(*) FILTER (WHERE {_IN_FORCE_NOW}) AS in_force,
-               count(*) AS children
-          FROM {S}.children c JOIN {S}.consent_status cs ON cs.child_id = c.child_id
-         WHERE c.status = 'active'
-         GROUP BY c.municipality_code, c.team_id, cs.purpose
+        SELECT municipality_code, team_id, purpose, in_force, not_in_force, children, suppressed
+          FROM {S}.dash_consent_coverage
         """,
 }
 
 
-def dashboard_ddl() -> list[str]:
-    """The name-free views over the stable views, readable by `grafana_reader` (idempotent)."""
-    views = ", ".join(f"{S}.{name}" for name in VIEWS)
-    return [*VIEWS.values(), f"GRANT SELECT ON {views} TO {GRAFANA_ROLE}"]
+VIEW_SOURCES = {
+    "v_team_overview": "dash_team_overview",
+    "v_municipality_enrolment": "dash_enrolment",
+    "v_municipality_exits": "dash_exits",
+    "v_selection_pipeline": "dash_selection_pipeline",
+    "v_consent_coverage": "dash_consent_coverage",
+}
+
+
+def dashboard_ddl(views: Iterable[str] = tuple(VIEWS)) -> list[str]:
+    """The name-free, suppressed views, each granted to `grafana_reader` by name (idempotent)."""
+    chosen = [name for name in VIEWS if name in set(views)]
+    if not chosen:
+        return []
+    granted = ", ".join(f"{S}.{name}" for name in chosen)
+    return [*(VIEWS[name] for name in chosen), f"GRANT SELECT ON {granted} TO {GRAFANA_ROLE}"]
 
 
 def grafana_role_ddl() -> list[str]:
