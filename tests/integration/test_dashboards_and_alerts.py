@@ -60,6 +60,7 @@ PROMETHEUS_DATASOURCE = "prometheus"
 LAG_METRICS = {"rinnalla_relay_lag_events", "rinnalla_projection_lag_events"}
 SYNTHETIC_METRICS = {"up"}  # made by Prometheus for each target, not by a service
 WAIT_ROUNDS = 1200  # x 0.05 s: a bound on waiting for workers and scrapes, not a speed requirement
+QUIET_ROUNDS = 40  # x 0.05 s with nothing more applied: the demo data is in
 RELATION = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)", re.IGNORECASE)
 
 
@@ -318,6 +319,7 @@ async def stack(servers: testing.TestServers, dev_token_settings: Path) -> Async
 
 async def caught_up(running: RunningStack) -> None:
     """Every worker's relay and projections have applied the demo data (read from the workers' /metrics)."""
+    last_applied, quiet_rounds = -1.0, 0
     async with httpx.AsyncClient() as client:
         for _ in range(WAIT_ROUNDS):
             try:
@@ -325,9 +327,16 @@ async def caught_up(running: RunningStack) -> None:
             except httpx.ConnectError:  # a worker has not started serving yet
                 samples = []
             lags = [s.value for s in samples if s.name in LAG_METRICS]
-            applied = [s.value for s in samples if s.name == "rinnalla_projection_events_applied_total"]
-            if lags and all(lag == 0 for lag in lags) and sum(applied) > 0:
-                return
+            applied = sum(s.value for s in samples if s.name == "rinnalla_projection_events_applied_total")
+            # a lag gauge reads 0 before its first measurement too: wait until nothing more is applied for a
+            # while with every lag at 0 (the demo data of four services arrives in several batches)
+            if lags and all(lag == 0 for lag in lags) and applied > 0 and applied == last_applied:
+                quiet_rounds += 1
+                if quiet_rounds >= QUIET_ROUNDS:
+                    return
+            else:
+                quiet_rounds = 0
+            last_applied = applied
             await asyncio.sleep(0.05)
     pytest.fail("the workers did not apply the demo data")
 
