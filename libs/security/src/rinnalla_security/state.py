@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rinnalla_runtime.request_context import REQUEST_ID_STATE_KEY
+
 from rinnalla_security.audit.log import AuditLog
 from rinnalla_security.tokens import TokenVerifier
 
 STATE_ATTRIBUTE = "rinnalla_security"
 PRINCIPAL_KEY = "rinnalla_principal"
 ACCESS_KEY = "rinnalla_access"
-REQUEST_ID_KEY = "request_id"
+REQUEST_ID_KEY = REQUEST_ID_STATE_KEY  # made by the server only: rinnalla_runtime.request_context
 
 
 @dataclass(frozen=True)
