@@ -39,6 +39,8 @@ TEAM = "team-092-2019-a"  # the demo mentor's team (in their token)
 WAIT_ROUNDS = 600  # x 0.05 s: a bound on waiting for the worker, not a speed requirement
 TEXT_TYPES = ("text", "character varying", "character", "jsonb", "json", "bytea", "ARRAY", "USER-DEFINED")
 
+SIGNED_FORM = {"method": "signed_form", "information_version": "info-2025-06", "document_reference": "forms/1"}
+
 
 class Client:
     def __init__(self, http: httpx.AsyncClient, key_dir: Path) -> None:
@@ -121,7 +123,8 @@ async def enrol_the_child(api: Client) -> None:
     })
     await api.ok(f"/children/{CHILD}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"})
     await api.ok(f"/children/{CHILD}/consents", {
-        "consent_id": "consent-e2e-1", "subject_id": CHILD, "purpose": "participation", "given_by": "guardian-e2e-1",
+        "consent_id": "consent-e2e-1", "subject_id": CHILD, "purpose": "participation",
+        "signed_by": "guardian-e2e-1", "evidence": SIGNED_FORM,
     })
     await api.ok(f"/children/{CHILD}/enrolment", {
         "team_id": TEAM, "enrolled_on": "2025-08-20", "child": {**child, "hetu": HETU},
@@ -227,7 +230,8 @@ async def test_an_erased_child_leaves_no_name_or_identity_code_in_the_database_o
 
     read = await api.get(f"/children/{CHILD}/consents", user="coordinator.vantaa")
     command = await api.post(f"/children/{CHILD}/consents", {
-        "consent_id": "consent-e2e-2", "subject_id": CHILD, "purpose": "participation", "given_by": "guardian-e2e-1",
+        "consent_id": "consent-e2e-2", "subject_id": CHILD, "purpose": "participation",
+        "signed_by": "guardian-e2e-1", "evidence": SIGNED_FORM,
     })
     assert read.status_code == 404
     assert command.status_code == 410

@@ -9,8 +9,14 @@
 -- Layout, one service at a time (services never read each other's tables):
 --   <service>_owner   LOGIN role the service's API, worker and migrations connect as (DATABASE_URL).
 --   <service>         schema of its event store, outbox, checkpoints and Alembic version table.
---   <service>_read    schema of its read models (projections): the only thing Grafana can see.
--- grafana_reader      LOGIN role, read-only, SELECT on the *_read schemas, nothing else.
+--   <service>_read    schema of its read models (projections); Grafana sees only the views in it that the
+--                     service's migrations grant it by name (suppressed counts, no names).
+-- keys                schema of the per-person key table (20-subject-key-access.sql makes the table).
+-- audit               schema of the access and disclosure logs, owned by rinnalla_audit_owner, a role nobody
+--                     logs in as (30-audit.sql makes the tables as that role): the services may append and
+--                     read, and cannot change, delete, truncate, alter, or switch a trigger off.
+-- grafana_reader      LOGIN role, read-only, USAGE on the *_read schemas; SELECT only where a migration grants
+--                     it on a named view. Nothing here grants it any table.
 
 \set ON_ERROR_STOP on
 
@@ -31,6 +37,11 @@ SELECT format('CREATE ROLE %I LOGIN', name)
        AS wanted(name)
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) \gexec
 
+-- The owner of the audit logs: no login, no member. Only a superuser acts as it (SET ROLE in 30-audit.sql).
+SELECT 'CREATE ROLE rinnalla_audit_owner NOLOGIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rinnalla_audit_owner') \gexec
+ALTER ROLE rinnalla_audit_owner NOLOGIN;
+
 ALTER ROLE enrollment_owner PASSWORD :'enrollment_password';
 ALTER ROLE caselog_owner PASSWORD :'caselog_password';
 ALTER ROLE network_owner PASSWORD :'network_password';
@@ -48,17 +59,27 @@ SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', schema_name, ow
                ('billing', 'billing_owner'), ('billing_read', 'billing_owner')) AS wanted(schema_name, owner)
 \gexec
 
+-- The schemas every service shares. A service role has no CREATE on the database, so they must exist before
+-- its first migration: the key table's (owned by whoever runs this script, see 20-subject-key-access.sql)
+-- and the audit logs' (owned by rinnalla_audit_owner, see 30-audit.sql).
+CREATE SCHEMA IF NOT EXISTS keys;
+CREATE SCHEMA IF NOT EXISTS audit AUTHORIZATION rinnalla_audit_owner;
+ALTER SCHEMA audit OWNER TO rinnalla_audit_owner;
+
 -- A service's connections find its own tables without schema-qualified names.
 ALTER ROLE enrollment_owner SET search_path = enrollment, enrollment_read;
 ALTER ROLE caselog_owner SET search_path = caselog, caselog_read;
 ALTER ROLE network_owner SET search_path = network, network_read;
 ALTER ROLE billing_owner SET search_path = billing, billing_read;
 
--- grafana_reader: read models only, read-only sessions, bounded queries and connections.
--- Default privileges cover read-model tables created later, including blue/green rebuilds.
+-- grafana_reader: read-only sessions, bounded queries and connections, and only the views each service's
+-- migrations grant it by name (`GRANT SELECT ON <view> TO grafana_reader`): suppressed counts without names
+-- or contact details. It gets no table, nothing by default, and nothing in any other schema. The REVOKEs
+-- take back the blanket grants an earlier version of this script gave (run `rinnalla migrate` afterwards:
+-- it grants the views again).
 SELECT format('GRANT USAGE ON SCHEMA %1$I TO grafana_reader; '
-              'GRANT SELECT ON ALL TABLES IN SCHEMA %1$I TO grafana_reader; '
-              'ALTER DEFAULT PRIVILEGES FOR ROLE %2$I IN SCHEMA %1$I GRANT SELECT ON TABLES TO grafana_reader',
+              'REVOKE ALL ON ALL TABLES IN SCHEMA %1$I FROM grafana_reader; '
+              'ALTER DEFAULT PRIVILEGES FOR ROLE %2$I IN SCHEMA %1$I REVOKE SELECT ON TABLES FROM grafana_reader',
               schema_name, owner)
   FROM (VALUES ('enrollment_read', 'enrollment_owner'), ('caselog_read', 'caselog_owner'),
                ('network_read', 'network_owner'), ('billing_read', 'billing_owner')) AS readable(schema_name, owner)

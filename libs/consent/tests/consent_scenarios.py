@@ -42,4 +42,10 @@ def given(
 
 
 def view_of(*facts: ConsentFact) -> ConsentView:
+    """A child with one guardian (the mother)."""
+    return fold([*family(MOTHER), *facts])
+
+
+def joint_view_of(*facts: ConsentFact) -> ConsentView:
+    """A child with two guardians in joint custody."""
     return fold([*family(), *facts])

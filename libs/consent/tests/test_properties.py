@@ -84,7 +84,10 @@ def test_a_minors_prohibition_always_wins_over_any_consent(
     prohibition = MinorProhibitionRecorded(subject_id=CHILD, purpose=None if general else purpose, at=prohibited_from)
     view = fold([*family(), *kept, prohibition])
     decision = may_disclose(view, CHILD, RECIPIENTS[purpose], purpose, at)
-    if at >= prohibited_from:
+    subject = view.subject(CHILD)
+    assert subject is not None
+    # A prohibition takes effect while the minor is assessed as understanding the matter (or is of age).
+    if at >= prohibited_from and (subject.understands_at(purpose, at) or subject.is_adult_at(at)):
         assert not decision.allowed
 
 
@@ -159,7 +162,9 @@ def test_every_permission_rests_on_a_consent_in_force_from_someone_entitled(
     if subject.understands_at(purpose, at) or subject.is_adult_at(at):
         assert record.given_by == CHILD
     else:
+        # Joint custody: every current guardian consented, unless an exception names the one who decides.
         assert record.given_by in subject.guardians_at(at)
+        assert len(decision.consent_ids) == len(subject.guardians_at(at))
     assert subject.prohibition_at(purpose, at) is None
 
 

@@ -335,3 +335,45 @@ async def test_a_reader_cannot_slip_a_stream_it_reads_into_another_services_stre
         assert (await services["network"].js.stream_info("RINNALLA_NETWORK")).state.messages == before
     finally:
         await services["caselog"].js.delete_consumer("RINNALLA_ENROLLMENT", "smuggler")
+
+
+@pytest.mark.integration
+async def test_each_service_publishes_and_reads_its_audit_checkpoints_and_cannot_weaken_their_stream(
+    deployed_nats: DeployedNats, services: dict[str, ServiceClient]
+) -> None:
+    from datetime import UTC, datetime
+
+    from rinnalla_security import AccessEntry, MemoryAuditLog, new_signing_key
+    from rinnalla_service.audit_checkpoints import CheckpointPublisher, NatsChainAnchors
+
+    key = new_signing_key()
+    audit_log = MemoryAuditLog(chain_key=bytes(32))
+    entry = AccessEntry(
+        request_id="r", actor_id="user-a", subject_id="child-1", purpose="programme_delivery",
+        action="child.read", access_kind="read", endpoint="GET /v1/children/{child_id}",
+    )  # fmt: skip
+    await audit_log.record_accesses([entry])
+    for service, client in services.items():
+        publisher = CheckpointPublisher(audit_log, BUS, service, key, lambda: datetime.now(UTC))
+        assert [checkpoint.seq for checkpoint in await publisher.publish(client.js)] == [1]
+
+        async def connect(name: str = service) -> Client:
+            return (await connect_as(deployed_nats, name)).nc
+
+        anchors = await NatsChainAnchors(connect, BUS, service, (key.public_key(),)).anchors()
+        assert anchors.available and anchors.rejected == ()
+        assert len(anchors.for_log("access")) == 1
+        assert client.violations.seen == []
+
+    enrollment = services["enrollment"]
+    with pytest.raises(nats.errors.Error):
+        await enrollment.js.publish("rinnalla.audit.caselog.checkpoint.access", b"{}")
+    await enrollment.refused('"rinnalla.audit.caselog.checkpoint.access"')
+    info = await enrollment.js.stream_info("RINNALLA_AUDIT")
+    with pytest.raises(nats.errors.Error):
+        await enrollment.js.update_stream(name="RINNALLA_AUDIT", subjects=info.config.subjects, max_age=1.0)
+    await enrollment.refused("$JS.API.STREAM.UPDATE.RINNALLA_AUDIT")
+    with pytest.raises(nats.errors.Error):
+        await enrollment.js.purge_stream("RINNALLA_AUDIT")
+    await enrollment.refused("$JS.API.STREAM.PURGE.RINNALLA_AUDIT")
+    assert info.config.deny_delete and info.config.deny_purge

@@ -13,8 +13,10 @@ from rinnalla_security import (
     AccessEntry,
     DisclosureEntry,
     PostgresAuditLog,
+    StoredAccess,
     install_audit_schema,
 )
+from rinnalla_security.audit.chain import chain_hash
 
 pytestmark = pytest.mark.integration
 
@@ -171,3 +173,36 @@ async def test_disclosures_have_their_own_chain(audit: PostgresAuditLog) -> None
     assert (first.seq, second.seq) == (1, 2)
     assert first.consent_id == "c-1"
     assert (await audit.verify("disclosure")).ok
+
+
+async def test_rows_from_before_the_chain_key_still_verify_after_the_upgrade(pool: Any) -> None:
+    """A log from an older release: its table has no `chain_format` and its rows are plain SHA-256. The
+    upgrade adds the column (those rows are format 1), new rows are keyed, and the whole chain verifies."""
+    async with pool.acquire() as conn:
+        await conn.execute("ALTER TABLE audit.access_log DROP COLUMN chain_format")
+    old = PostgresAuditLog(pool, service="enrollment")
+    columns = [name for name in StoredAccess.model_fields]
+    prev_hash, now = "0" * 64, datetime.now(UTC)
+    async with pool.acquire() as conn:
+        for seq in (1, 2, 3):  # what the older release wrote
+            content = {"seq": seq, "occurred_at": now, "service": "enrollment", **entry(f"child-{seq}").model_dump()}
+            row_hash = chain_hash(prev_hash, content)
+            values = {**content, "prev_hash": prev_hash, "row_hash": row_hash}
+            await conn.execute(
+                f"INSERT INTO audit.access_log ({', '.join(columns)})"
+                f" VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})",
+                *[list(values[c]) if isinstance(values[c], tuple) else values[c] for c in columns],
+            )
+            prev_hash = row_hash
+        await install_audit_schema(conn)  # the upgrade
+    keyed = PostgresAuditLog(pool, service="enrollment", chain_key=bytes(range(32)))
+
+    await keyed.record_accesses([entry("child-4"), entry("child-5")])
+
+    report = await keyed.verify("access")
+    assert report.ok and report.rows_checked == 5
+    async with pool.acquire() as conn:
+        formats = await conn.fetch("SELECT chain_format FROM audit.access_log ORDER BY seq")
+    assert [row["chain_format"] for row in formats] == [1, 1, 1, 2, 2]
+    without_key = [(p.seq, p.kind) for p in (await old.verify("access")).problems]
+    assert without_key == [(4, "unverifiable"), (5, "unverifiable")]

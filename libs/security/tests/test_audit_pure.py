@@ -1,11 +1,26 @@
 """The hash chain, the two-year window and the exports, without a database."""
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from rinnalla_security import AccessEntry, DisclosureEntry, MemoryAuditLog, SpecialReasonRequired, log_window
-from rinnalla_security.audit.chain import ChainChecker, ChainHead, chain_hash
+from rinnalla_security import (
+    AccessEntry,
+    BadCheckpoint,
+    Checkpoint,
+    DisclosureEntry,
+    MemoryAuditLog,
+    SpecialReasonRequired,
+    derive_chain_key,
+    derive_signing_key,
+    log_window,
+    new_signing_key,
+    public_key_text,
+    sign_checkpoint,
+    verify_checkpoint,
+)
+from rinnalla_security.audit.chain import ChainChecker, ChainHead, chain_hash, keyed_chain_hash
 from rinnalla_security.audit.export import rows_to_csv
 
 
@@ -129,3 +144,69 @@ def test_csv_export_defuses_spreadsheet_formulas() -> None:
     text = rows_to_csv([row], ["actor_name", "purpose", "actor_roles"])
 
     assert text.splitlines()[1] == "\"'=HYPERLINK(\"\"http://evil\"\")\",'+programme,mentor"
+
+
+KEY = bytes(range(32))
+
+
+def _rows(formats: list[int], key: bytes | None = KEY) -> list[dict[str, Any]]:
+    """A chain whose rows were written in the given formats (1: before the chain was keyed, 2: keyed)."""
+    rows: list[dict[str, Any]] = []
+    prev_hash = "0" * 64
+    for seq, chain_format in enumerate(formats, start=1):
+        row: dict[str, Any] = {"seq": seq, "occurred_at": datetime(2026, 1, 1, tzinfo=UTC), "subject_id": f"c{seq}"}
+        row_hash = chain_hash(prev_hash, row) if chain_format == 1 else keyed_chain_hash(KEY, prev_hash, row)
+        rows.append({**row, "prev_hash": prev_hash, "row_hash": row_hash, "chain_format": chain_format})
+        prev_hash = row_hash
+    return rows
+
+
+def _checked(rows: list[dict[str, Any]], **options: Any) -> list[tuple[int, str]]:
+    checker = ChainChecker("access", **options)
+    checker.feed_all(rows)
+    return [(problem.seq, problem.kind) for problem in checker.report().problems]
+
+
+def test_rows_from_before_the_key_still_verify_and_keyed_rows_need_the_key() -> None:
+    rows = _rows([1, 1, 2, 2])
+
+    assert _checked(rows, key=KEY) == []
+    assert _checked(rows) == [(3, "unverifiable"), (4, "unverifiable")]
+    assert _checked(rows, key=bytes(32)) == [(3, "modified"), (4, "modified")]
+
+
+def test_an_unkeyed_row_after_keyed_ones_is_a_rewrite() -> None:
+    rows = _rows([2, 1, 2])
+
+    assert (2, "downgraded") in _checked(rows, key=KEY)
+
+
+def test_every_anchor_must_match_the_row_at_its_place() -> None:
+    rows = _rows([2, 2, 2])
+    anchors = [ChainHead(1, rows[0]["row_hash"]), ChainHead(3, rows[2]["row_hash"])]
+
+    assert _checked(rows, key=KEY, anchors=anchors) == []
+    assert _checked(rows, key=KEY, anchors=[ChainHead(2, "e" * 64)]) == [(2, "anchor_mismatch")]
+    assert _checked(rows[:2], key=KEY, anchors=anchors) == [(3, "anchor_mismatch")]
+
+
+def test_a_checkpoint_verifies_only_under_a_trusted_key_and_unchanged() -> None:
+    signer = new_signing_key()
+    checkpoint = Checkpoint("access", 7, "a" * 64, "enrollment", datetime(2026, 1, 1, tzinfo=UTC))
+    message = sign_checkpoint(checkpoint, signer)
+
+    assert verify_checkpoint(message, [signer.public_key()]) == checkpoint
+    with pytest.raises(BadCheckpoint, match="does not trust"):
+        verify_checkpoint(message, [new_signing_key().public_key()])
+    outer = json.loads(message)
+    outer["payload"] = outer["payload"].replace('"seq":7', '"seq":8')
+    with pytest.raises(BadCheckpoint, match="signature"):
+        verify_checkpoint(json.dumps(outer).encode(), [signer.public_key()])
+
+
+def test_the_chain_and_signing_keys_are_derived_apart_from_the_master_key() -> None:
+    master = bytes(range(32, 64))
+
+    assert derive_chain_key(master) == derive_chain_key(master) != master
+    assert public_key_text(derive_signing_key(master)) == public_key_text(derive_signing_key(master))
+    assert public_key_text(derive_signing_key(master)) != public_key_text(derive_signing_key(KEY))

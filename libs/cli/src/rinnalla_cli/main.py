@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rinnalla_cli.commands.audit import audit_app
 from rinnalla_cli.commands.migrate import migrate
 from rinnalla_cli.commands.projections import projections_app
 from rinnalla_cli.commands.schemas import schemas_app
@@ -23,7 +24,7 @@ from rinnalla_cli.context import CliState, state
 
 app = typer.Typer(
     name="rinnalla",
-    help="Rinnalla operations: stack, migrations, projections, event schemas, development tokens.",
+    help="Rinnalla operations: stack, migrations, projections, event schemas, development tokens, audit logs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold keys and personal data
 )
@@ -62,3 +63,4 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(run_app, name="run")
+app.add_typer(audit_app, name="audit")

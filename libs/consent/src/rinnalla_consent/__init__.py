@@ -6,6 +6,8 @@ from rinnalla_consent.facts import (
     ConsentGiven,
     ConsentRefused,
     ConsentWithdrawn,
+    CustodyExceptionKind,
+    CustodyExceptionRecorded,
     GuardiansChanged,
     MinorProhibitionLifted,
     MinorProhibitionRecorded,
@@ -22,17 +24,19 @@ from rinnalla_consent.purposes import (
     RecipientKind,
     purpose_for,
 )
-from rinnalla_consent.rules import Decision, consent_in_force, decides_for_themself, may_disclose
+from rinnalla_consent.rules import Decision, consent_in_force, decides_for_themself, guardian_may_see, may_disclose
 from rinnalla_consent.view import (
     Answer,
     Assessment,
     ConsentRecord,
     ConsentView,
+    CustodyException,
     EndReason,
     Prohibition,
     Statement,
     SubjectRecord,
     apply,
+    finnish_day,
     fold,
 )
 
@@ -49,6 +53,9 @@ __all__ = [
     "ConsentRefused",
     "ConsentView",
     "ConsentWithdrawn",
+    "CustodyException",
+    "CustodyExceptionKind",
+    "CustodyExceptionRecorded",
     "Decision",
     "EndReason",
     "GuardiansChanged",
@@ -66,7 +73,9 @@ __all__ = [
     "apply",
     "consent_in_force",
     "decides_for_themself",
+    "finnish_day",
     "fold",
+    "guardian_may_see",
     "may_disclose",
     "purpose_for",
 ]

@@ -83,17 +83,43 @@ class ConsentExpired(_Fact):
 
 
 class MinorProhibitionRecorded(_Fact):
-    """The minor prohibits disclosing their data, for one purpose or (purpose None) for all."""
+    """The minor prohibits disclosing their data, for one purpose or (purpose None) for all; `guardian_ids`
+    names guardians the minor refuses as recipients of their data (Act 812/2000 11 §). It takes effect only
+    while an assessment that the minor understands the matter is on record."""
 
     subject_id: Id
     purpose: Purpose | None = None
     at: AwareDatetime
+    guardian_ids: frozenset[str] = frozenset()
 
 
 class MinorProhibitionLifted(_Fact):
     subject_id: Id
     purpose: Purpose | None = None
     at: AwareDatetime
+
+
+class CustodyExceptionKind(StrEnum):
+    """Why one guardian decides alone although the child has two (Child Custody Act 361/1983 5 §)."""
+
+    # Only this guardian has custody (e.g. by a court decision or an agreement confirmed by the social board).
+    SOLE_CUSTODY = "sole_custody"
+    # A court has divided the guardians' tasks: this guardian decides the matters named (purposes).
+    COURT_ORDERED_DIVISION = "court_ordered_division"
+    # The other guardian cannot take part (absence, illness) and waiting would harm the child.
+    OTHER_GUARDIAN_UNABLE = "other_guardian_unable"
+
+
+class CustodyExceptionRecorded(_Fact):
+    """From `at` (until `valid_until`), `guardian_id` decides alone for `purposes` (empty: every purpose)."""
+
+    subject_id: Id
+    exception_id: Id
+    guardian_id: Id
+    kind: CustodyExceptionKind
+    purposes: frozenset[Purpose] = frozenset()
+    at: AwareDatetime
+    valid_until: AwareDatetime | None = None
 
 
 class MinorUnderstandingAssessed(_Fact):
@@ -116,4 +142,5 @@ ConsentFact = (
     | MinorProhibitionRecorded
     | MinorProhibitionLifted
     | MinorUnderstandingAssessed
+    | CustodyExceptionRecorded
 )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from rinnalla_consent.facts import (
     ConsentExpired,
@@ -19,6 +20,8 @@ from rinnalla_consent.facts import (
     ConsentGiven,
     ConsentRefused,
     ConsentWithdrawn,
+    CustodyExceptionKind,
+    CustodyExceptionRecorded,
     GuardiansChanged,
     MinorProhibitionLifted,
     MinorProhibitionRecorded,
@@ -27,6 +30,13 @@ from rinnalla_consent.facts import (
     SubjectRegistered,
 )
 from rinnalla_consent.purposes import Purpose
+
+# The day of a moment is the day in Finland: a child comes of age at midnight Finnish time.
+FINNISH_TIME = ZoneInfo("Europe/Helsinki")
+
+
+def finnish_day(at: datetime) -> date:
+    return at.astimezone(FINNISH_TIME).date()
 
 
 class EndReason(StrEnum):
@@ -78,10 +88,31 @@ class Prohibition:
     purpose: Purpose | None
     recorded_at: datetime
     lifted_at: datetime | None = None
+    # Guardians the minor refuses as recipients of their data.
+    guardian_ids: frozenset[str] = frozenset()
+
+    def standing(self, at: datetime) -> bool:
+        return self.recorded_at <= at and (self.lifted_at is None or at < self.lifted_at)
 
     def in_force(self, purpose: Purpose, at: datetime) -> bool:
         covers = self.purpose is None or self.purpose is purpose
-        return covers and self.recorded_at <= at and (self.lifted_at is None or at < self.lifted_at)
+        return covers and self.standing(at)
+
+
+@dataclass(frozen=True)
+class CustodyException:
+    """A recorded reason why one guardian decides alone (for some purposes, or all)."""
+
+    exception_id: str
+    guardian_id: str
+    kind: CustodyExceptionKind
+    purposes: frozenset[Purpose]
+    at: datetime
+    valid_until: datetime | None = None
+
+    def in_force(self, purpose: Purpose, at: datetime) -> bool:
+        covers = not self.purposes or purpose in self.purposes
+        return covers and self.at <= at and (self.valid_until is None or at < self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -105,6 +136,7 @@ class SubjectRecord:
     statements: tuple[Statement, ...] = ()
     prohibitions: tuple[Prohibition, ...] = ()
     assessments: tuple[Assessment, ...] = ()
+    custody_exceptions: tuple[CustodyException, ...] = ()
 
     def guardians_at(self, at: datetime) -> frozenset[str]:
         current: frozenset[str] = frozenset()
@@ -117,7 +149,7 @@ class SubjectRecord:
     def is_adult_at(self, at: datetime) -> bool:
         if self.kind is SubjectKind.ADULT:
             return True
-        return self.comes_of_age_on is not None and at.date() >= self.comes_of_age_on
+        return self.comes_of_age_on is not None and finnish_day(at) >= self.comes_of_age_on
 
     def understands_at(self, purpose: Purpose, at: datetime) -> bool:
         """The latest assessment up to `at` that covers this purpose (a specific or a general one)."""
@@ -139,7 +171,53 @@ class SubjectRecord:
         return latest
 
     def prohibition_at(self, purpose: Purpose, at: datetime) -> Prohibition | None:
+        """A standing prohibition covering the purpose, if it takes effect: only while the minor is assessed
+        as understanding the matter (or is of age)."""
+        if not (self.is_adult_at(at) or self.understands_at(purpose, at)):
+            return None
         return next((p for p in self.prohibitions if p.in_force(purpose, at)), None)
+
+    def refuses_guardian_at(self, guardian_id: str, at: datetime) -> Prohibition | None:
+        """A standing prohibition naming the guardian as a refused recipient, if it takes effect (the minor
+        is assessed as understanding, generally or for any purpose)."""
+        if self.is_adult_at(at) or not any(a.understands for a in self._current_assessments(at)):
+            return None
+        return next((p for p in self.prohibitions if guardian_id in p.guardian_ids and p.standing(at)), None)
+
+    def _current_assessments(self, at: datetime) -> list[Assessment]:
+        latest: dict[Purpose | None, Assessment] = {}
+        for assessment in self.assessments:
+            if assessment.at <= at:
+                known = latest.get(assessment.purpose)
+                if known is None or assessment.at >= known.at:
+                    latest[assessment.purpose] = assessment
+        return list(latest.values())
+
+    def next_change_after(self, at: datetime) -> datetime | None:
+        """The first moment after `at` at which an answer may change by the passing of time alone (a consent
+        starting or ending, a custody exception ending, the 18th birthday), or None. A stored answer is good
+        only until then."""
+        moments = [
+            moment
+            for consent in self.consents
+            for moment in (consent.valid_from, consent.valid_until)
+            if moment is not None
+        ]
+        moments += [e.valid_until for e in self.custody_exceptions if e.valid_until is not None]
+        if self.comes_of_age_on is not None:
+            moments.append(datetime.combine(self.comes_of_age_on, time(), FINNISH_TIME))
+        later = [moment for moment in moments if moment > at]
+        return min(later) if later else None
+
+    def custody_exception_at(self, purpose: Purpose, at: datetime) -> CustodyException | None:
+        """The latest exception in force for the purpose whose guardian is still a guardian."""
+        guardians = self.guardians_at(at)
+        found: CustodyException | None = None
+        for exception in self.custody_exceptions:
+            current = exception.in_force(purpose, at) and exception.guardian_id in guardians
+            if current and (found is None or exception.at >= found.at):
+                found = exception
+        return found
 
     def consent(self, consent_id: str) -> ConsentRecord | None:
         return next((c for c in self.consents if c.consent_id == consent_id), None)
@@ -212,7 +290,7 @@ def apply(view: ConsentView, fact: ConsentFact) -> ConsentView:
             return _end(view, fact.consent_id, fact.at, EndReason.EXPIRED, None)
         case MinorProhibitionRecorded():
             record = view._record(fact.subject_id)
-            prohibition = Prohibition(fact.purpose, fact.at)
+            prohibition = Prohibition(fact.purpose, fact.at, guardian_ids=fact.guardian_ids)
             return view._with(replace(record, prohibitions=(*record.prohibitions, prohibition)))
         case MinorProhibitionLifted():
             record = view._record(fact.subject_id)
@@ -227,6 +305,12 @@ def apply(view: ConsentView, fact: ConsentFact) -> ConsentView:
             record = view._record(fact.subject_id)
             assessment = Assessment(fact.purpose, fact.understands, fact.assessed_by, fact.at)
             return view._with(replace(record, assessments=(*record.assessments, assessment)))
+        case CustodyExceptionRecorded():
+            record = view._record(fact.subject_id)
+            exception = CustodyException(
+                fact.exception_id, fact.guardian_id, fact.kind, fact.purposes, fact.at, fact.valid_until
+            )
+            return view._with(replace(record, custody_exceptions=(*record.custody_exceptions, exception)))
 
 
 def _end(view: ConsentView, consent_id: str, at: datetime, reason: EndReason, by: str | None) -> ConsentView:

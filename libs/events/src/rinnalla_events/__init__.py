@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rinnalla_events._consumed import ConsumedEvent, ConsumedValue, register_consumed
     from rinnalla_events._contracts import PublishedSchemas, check_reader, check_readers
     from rinnalla_events._crypto import InMemoryKeyStore, KeyStore, PostgresKeyStore, new_master_key
-    from rinnalla_events._ddl import install_store, store_ddl
+    from rinnalla_events._ddl import create_schema_sql, install_store, store_ddl
     from rinnalla_events._envelope import Envelope, EventMetadata
     from rinnalla_events._erasure import SUBJECT_STREAM, SubjectErased, erase_subject
     from rinnalla_events._errors import (
@@ -148,6 +148,7 @@ _EXPORTS: dict[str, str] = {
     "active_generation": "_generations",
     "check_projection": "_projection",
     "create_generation": "_generations",
+    "create_schema_sql": "_ddl",
     "ensure_stream": "_subjects",
     "erase_subject": "_erasure",
     "fingerprint": "_store",
@@ -236,6 +237,7 @@ __all__ = [
     "check_reader",
     "check_readers",
     "create_generation",
+    "create_schema_sql",
     "ensure_stream",
     "erase_subject",
     "fingerprint",

@@ -34,11 +34,41 @@ KEYS_DDL = [
 ]
 
 
+def create_schema_sql(schema: str) -> str:
+    """Create a schema unless it exists. Unlike `CREATE SCHEMA IF NOT EXISTS`, which needs the CREATE
+    privilege on the database even when the schema is there, this runs as a least-privilege role whose
+    schemas an administrator made (deploy/postgres/initdb.d/10-roles.sql)."""
+    s = check_schema_name(schema)
+    return (
+        "DO $rinnalla$ BEGIN "
+        f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '{s}') THEN CREATE SCHEMA {s}; "
+        "END IF; END $rinnalla$"
+    )
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def keys_install_sql() -> str:
+    """`KEYS_DDL`, skipped when the key table exists: in a deployment an administrator creates it (with
+    row-level security) and the services' roles may not create anything in its schema."""
+    statements = " ".join(f"EXECUTE {_sql_literal(' '.join(statement.split()))};" for statement in KEYS_DDL[1:])
+    return (
+        "DO $rinnalla$ BEGIN "
+        "IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'keys') THEN CREATE SCHEMA keys; "
+        "END IF; "
+        "IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'keys' AND c.relname = 'subject_keys') THEN "
+        f"{statements} END IF; END $rinnalla$"
+    )
+
+
 def store_ddl(schema: str) -> list[str]:
     s = check_schema_name(schema)
     return [
-        *KEYS_DDL,
-        f"CREATE SCHEMA IF NOT EXISTS {s}",
+        keys_install_sql(),
+        create_schema_sql(s),
         f"""
         CREATE TABLE IF NOT EXISTS {s}.events (
             position       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from rinnalla_events._connections import PgConnection
-from rinnalla_events._ddl import check_schema_name
+from rinnalla_events._ddl import check_schema_name, create_schema_sql
 from rinnalla_events._projection import Projection, Tables
 
 BUILDING = "building"
@@ -32,7 +32,7 @@ def projection_ddl(schema: str) -> list[str]:
     """The framework's tables (idempotent). Service migrations may run them; the runner does too."""
     s = check_schema_name(schema)
     return [
-        f"CREATE SCHEMA IF NOT EXISTS {s}",
+        create_schema_sql(s),
         f"""
         CREATE TABLE IF NOT EXISTS {s}.projection_generations (
             projection   text NOT NULL,
@@ -83,7 +83,7 @@ async def install_projections(conn: PgConnection, schema: str, read_schema: str)
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
         for statement in projection_ddl(schema):
             await conn.execute(statement)
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {read_schema}")
+        await conn.execute(create_schema_sql(read_schema))
     parked = await conn.fetchval("SELECT to_regclass($1)", f"{schema}.parked_events")
     if parked is None:
         raise RuntimeError(f"{schema}.parked_events is missing: install the event store tables (store_ddl) first")

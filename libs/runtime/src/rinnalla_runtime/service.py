@@ -18,6 +18,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -86,6 +87,10 @@ class ServiceSpec:
     subject_kinds: frozenset[str] | None = None
     """The kinds of person whose personal data it may read (ADR 0004); None: every kind."""
     description: str = ""
+    audit_verify: Callable[[RuntimeSettings], Awaitable[Sequence[Mapping[str, Any]]]] | None = None
+    """The audit chains checked row by row and against the signed checkpoints: one report per log."""
+    audit_checkpoint: Callable[[RuntimeSettings], Awaitable[Sequence[Mapping[str, Any]]]] | None = None
+    """Publishes a signed checkpoint of each audit chain's head now; returns what it published."""
 
     def __post_init__(self) -> None:
         if not _SERVICE_NAME.match(self.name):

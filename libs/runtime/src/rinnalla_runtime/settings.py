@@ -106,6 +106,15 @@ class RuntimeSettings(BaseSettings):
         default=False, description="the enrollment worker runs the daily retention job (it erases for real)"
     )
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="base64 Ed25519 seed the workers sign audit checkpoints with; unset: derived from the master key",
+    )
+    audit_verify_keys: str | None = Field(
+        default=None,
+        description="comma-separated base64 Ed25519 public keys trusted for audit checkpoints; unset: the signer's",
+    )
+    audit_checkpoint_seconds: float = Field(default=300.0, gt=0)
     embedded_postgres_port: int = Field(default=54329, ge=1, le=65535)
     embedded_nats_port: int = Field(default=42229, ge=1, le=65535)
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)
@@ -135,6 +144,12 @@ class RuntimeSettings(BaseSettings):
         if self.nats_password is not None and not self.nats_user:
             raise ValueError("RINNALLA_NATS_PASSWORD is set without RINNALLA_NATS_USER")
         return self
+
+    @field_validator("audit_signing_key", "audit_verify_keys", mode="before")
+    @classmethod
+    def _empty_audit_key_is_unset(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return None if isinstance(text, str) and not text.strip() else value
 
     @field_validator("subject_prefix", mode="before")
     @classmethod

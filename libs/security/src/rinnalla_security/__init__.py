@@ -7,13 +7,34 @@ and retention rules shared by every service.
 """
 
 from rinnalla_security.access import Access
-from rinnalla_security.audit.api import audit_router
+from rinnalla_security.audit.api import ChainReportView, audit_router, chain_report_view
 from rinnalla_security.audit.chain import ChainHead, ChainProblem, ChainReport
+from rinnalla_security.audit.checkpoints import (
+    AnchorSet,
+    BadCheckpoint,
+    ChainAnchors,
+    Checkpoint,
+    derive_chain_key,
+    derive_signing_key,
+    new_signing_key,
+    parse_signing_key,
+    parse_verify_key,
+    public_key_text,
+    sign_checkpoint,
+    signing_key_text,
+    verify_checkpoint,
+)
 from rinnalla_security.audit.entries import AccessEntry, DisclosureEntry, StoredAccess, StoredDisclosure
-from rinnalla_security.audit.log import AuditLog
+from rinnalla_security.audit.log import AuditLog, LogName
 from rinnalla_security.audit.memory import MemoryAuditLog
 from rinnalla_security.audit.postgres import PostgresAuditLog
-from rinnalla_security.audit.schema import AUDIT_DDL, install_audit_schema
+from rinnalla_security.audit.schema import (
+    AUDIT_DDL,
+    AUDIT_OWNER,
+    audit_install_sql,
+    audit_owner_sql,
+    install_audit_schema,
+)
 from rinnalla_security.audit.window import log_window
 from rinnalla_security.authorize import Authorize, Policy, authorize
 from rinnalla_security.bodies import StrictModel
@@ -71,6 +92,7 @@ from rinnalla_security.tokens import TokenVerifier
 __all__ = [
     "ALL_ROLES",
     "AUDIT_DDL",
+    "AUDIT_OWNER",
     "DEMO_RELATIONSHIPS",
     "DEMO_USERS",
     "DEV_AUDIENCE",
@@ -82,18 +104,24 @@ __all__ = [
     "AccessEntry",
     "AccessKind",
     "Action",
+    "AnchorSet",
     "AuditLog",
     "AuthSettings",
     "AuthenticationFailed",
     "AuthenticationUnavailable",
     "Authorize",
+    "BadCheckpoint",
+    "ChainAnchors",
     "ChainHead",
     "ChainProblem",
     "ChainReport",
+    "ChainReportView",
+    "Checkpoint",
     "ClientKind",
     "DemoUser",
     "DisclosureEntry",
     "ErasureDue",
+    "LogName",
     "MemoryAuditLog",
     "MemoryRelationships",
     "MissingAccessRule",
@@ -125,12 +153,17 @@ __all__ = [
     "TokenVerifier",
     "UnknownRetentionClass",
     "Visibility",
+    "audit_install_sql",
+    "audit_owner_sql",
     "audit_router",
     "authorize",
+    "chain_report_view",
     "claimable_purposes",
     "coming_of_age",
     "demo_user",
     "demo_user_for_role",
+    "derive_chain_key",
+    "derive_signing_key",
     "dev_jwks",
     "due_for_erasure",
     "ensure_dev_keys",
@@ -140,11 +173,18 @@ __all__ = [
     "log_window",
     "mentorship",
     "mint_dev_token",
+    "new_signing_key",
+    "parse_signing_key",
+    "parse_verify_key",
     "principal_from_claims",
+    "public_key_text",
     "relations_of",
     "render_access_matrix",
     "require_route_rules",
     "route_rules",
     "service_day",
+    "sign_checkpoint",
+    "signing_key_text",
     "usual_purpose",
+    "verify_checkpoint",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from fastapi import FastAPI
 
+from rinnalla_security.audit.checkpoints import ChainAnchors
 from rinnalla_security.audit.log import AuditLog
 from rinnalla_security.contract import install_contract
 from rinnalla_security.handlers import install_exception_handlers
@@ -34,10 +35,12 @@ def install_security(
     audit_log: AuditLog | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     public_paths: Iterable[str] = DEFAULT_PUBLIC_PATHS,
+    chain_anchors: ChainAnchors | None = None,
 ) -> SecurityState:
     """Install before the app starts. Give `settings` (or a ready `verifier`), and the `audit_log` that
     personal-data routes write to. `public_paths` (and anything below them) need no token. The app's
-    OpenAPI document then declares every rule's security, purposes and problem answers."""
+    OpenAPI document then declares every rule's security, purposes and problem answers. `chain_anchors`
+    gives the audit API's `/verify` the signed checkpoints kept outside the database."""
     if verifier is None:
         if settings is None:
             raise ValueError("install_security needs AuthSettings or a TokenVerifier")
@@ -48,6 +51,7 @@ def install_security(
         audit_log=audit_log,
         service=service,
         public_paths=public,
+        chain_anchors=chain_anchors,
     )
     setattr(app.state, STATE_ATTRIBUTE, state)
     install_exception_handlers(app)

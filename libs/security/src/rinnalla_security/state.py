@@ -7,6 +7,7 @@ from typing import Any
 
 from rinnalla_runtime.request_context import REQUEST_ID_STATE_KEY
 
+from rinnalla_security.audit.checkpoints import ChainAnchors
 from rinnalla_security.audit.log import AuditLog
 from rinnalla_security.tokens import TokenVerifier
 
@@ -22,6 +23,7 @@ class SecurityState:
     audit_log: AuditLog | None
     service: str
     public_paths: frozenset[str]
+    chain_anchors: ChainAnchors | None = None
 
 
 def security_state(app: Any) -> SecurityState:

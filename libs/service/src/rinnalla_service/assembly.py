@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from typing import Any, Generic
 
 import asyncpg
@@ -18,9 +19,17 @@ from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.nats_options import nats_connect_options
 from rinnalla_runtime.readiness import server_checks
 from rinnalla_runtime.service import ProgressCallback, ServiceSpec, UnknownProjection
-from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.settings import RuntimeSettings, ServersNotConfigured
 from rinnalla_runtime.worker import EXIT_OK, StoppableTask, run_until_stopped
-from rinnalla_security import AuditLog, AuthSettings, install_security
+from rinnalla_security import (
+    AnchorSet,
+    AuditLog,
+    AuthSettings,
+    LogName,
+    audit_install_sql,
+    chain_report_view,
+    install_security,
+)
 
 from rinnalla_service.definition import Context, ServiceDefinition
 from rinnalla_service.read_models import UnknownReadModel, install_read_models
@@ -98,6 +107,7 @@ class Service(Generic[Context]):
             settings=auth or definition.auth_settings(),
             audit_log=service.runtime.audit_log,
             max_body_bytes=settings.max_request_body_bytes,
+            chain_anchors=service.runtime.chain_anchors(),
         )
         if definition.install_app is not None:
             definition.install_app(app)
@@ -112,13 +122,17 @@ class Service(Generic[Context]):
         await upgrade_database(definition.migrations, dsn, version_table_schema=definition.core.schema)
         core = definition.core
         projections = core.projections()
-        if not projections and definition.after_read_models is None:
-            return
         conn = await asyncpg.connect(dsn)
         try:
-            await install_read_models(
-                conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
-            )
+            # The audit tables are shared by every service and belong to no service's revisions: brought up
+            # to date on every migration (or, in a deployment, checked: 30-audit.sql installs them).
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
+                await conn.execute(audit_install_sql())
+            if projections or definition.after_read_models is not None:
+                await install_read_models(
+                    conn, core.schema, core.stable_read_schema, projections, definition.after_read_models
+                )
         finally:
             await conn.close()
 
@@ -141,6 +155,10 @@ class Service(Generic[Context]):
             tasks: dict[str, StoppableTask] = {"relay": relay.run}
             for projection in runtime.read_models.projections:
                 tasks[f"projection:{projection.name}"] = runtime.read_models.runner(projection, js).run
+            publisher = runtime.checkpoint_publisher()
+            if publisher is not None:
+                interval = settings.audit_checkpoint_seconds
+                tasks["audit-checkpoints"] = partial(publisher.run, js, interval_seconds=interval)
             tasks.update(self.definition.jobs(context))
             own_stop = asyncio.Event()  # a failing task stops its siblings, not whoever passed `stop`
             tasks["stop"] = lambda own: _forward(stop, own)
@@ -169,6 +187,33 @@ class Service(Generic[Context]):
         async with self.open(settings) as context, _jetstream(context.runtime) as js:
             return await context.runtime.projection_lag(js)
 
+    async def audit_checkpoint(self, settings: RuntimeSettings) -> list[dict[str, Any]]:
+        """Publish a signed checkpoint of each audit chain's head now (`rinnalla audit checkpoint`)."""
+        async with self.open(settings) as context, _jetstream(context.runtime) as js:
+            publisher = context.runtime.checkpoint_publisher()
+            if publisher is None:
+                raise ServersNotConfigured("RINNALLA_MASTER_KEY is not set: no key to sign audit checkpoints with")
+            published = await publisher.publish(js, force=True)
+        return [
+            {"log": c.log, "seq": c.seq, "row_hash": c.row_hash, "service": c.service,
+             "signed_at": c.signed_at.isoformat()}
+            for c in published
+        ]  # fmt: skip
+
+    async def audit_verify(self, settings: RuntimeSettings) -> list[dict[str, Any]]:
+        """Both audit chains, row by row and against every checkpoint (`rinnalla audit verify`)."""
+        async with self.open(settings) as context:
+            runtime = context.runtime
+            source = runtime.chain_anchors()
+            anchors = await source.anchors() if source is not None else AnchorSet(available=False)
+            logs: tuple[LogName, ...] = ("access", "disclosure")
+            return [
+                chain_report_view(
+                    await runtime.audit_log.verify(name, anchors=anchors.for_log(name)), anchors
+                ).model_dump()
+                for name in logs
+            ]
+
     async def load_demo_data(self, settings: RuntimeSettings) -> None:
         """Writes the demo data set; the worker projects it."""
         if self.definition.demo_data is None:
@@ -192,6 +237,8 @@ class Service(Generic[Context]):
             consumed_events=tuple(definition.core.consumed()),
             subject_kinds=definition.core.subject_kinds,
             description=definition.summary,
+            audit_verify=self.audit_verify,
+            audit_checkpoint=self.audit_checkpoint,
         )
 
 

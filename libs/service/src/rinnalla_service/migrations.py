@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rinnalla_events import notify_trigger_ddl, store_ddl
-from rinnalla_security import AUDIT_DDL
+from rinnalla_security import audit_install_sql
 
 Step = Callable[[], None]
 
@@ -16,7 +16,7 @@ def event_store_statements(schema: str) -> list[str]:
     return [
         "SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))",
         *store_ddl(schema),
-        *AUDIT_DDL,
+        audit_install_sql(),
         *notify_trigger_ddl(schema),
     ]
 

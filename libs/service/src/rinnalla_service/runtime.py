@@ -27,6 +27,7 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import configured_subjects
 from rinnalla_security import AuditLog, PostgresAuditLog
 
+from rinnalla_service.audit_checkpoints import AuditKeys, CheckpointPublisher, NatsChainAnchors, audit_keys
 from rinnalla_service.pool import ServicePool
 from rinnalla_service.read_models import ReadModels
 
@@ -61,6 +62,7 @@ class ServiceRuntime:
     clock: Callable[[], datetime]
     pool_min_size: int
     pool_max_size: int
+    audit_keys: AuditKeys | None = None
 
     @classmethod
     def build(
@@ -80,6 +82,7 @@ class ServiceRuntime:
         )
         codec = EventCodec(service_registry(core), keys)
         bus = subjects or configured_subjects(settings)
+        chain = audit_keys(settings)
         return cls(
             name=core.name,
             settings=settings,
@@ -87,7 +90,8 @@ class ServiceRuntime:
             key_store=keys,
             codec=codec,
             store=PostgresEventStore(connections, core.schema, codec),
-            audit_log=audit_log or PostgresAuditLog(connections, service=core.name),
+            audit_log=audit_log
+            or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
             subjects=bus,
             read_models=ReadModels(
                 core.name,
@@ -101,6 +105,7 @@ class ServiceRuntime:
             clock=clock,
             pool_min_size=core.pool_min_size,
             pool_max_size=core.pool_max_size,
+            audit_keys=chain,
         )
 
     @property
@@ -140,6 +145,35 @@ class ServiceRuntime:
         not yet applied (counted in this order, so 0 means every event committed before the call is in)."""
         unpublished = await self.unpublished()
         return {name: unpublished + behind for name, behind in (await self.read_models.lag(js)).items()}
+
+    def checkpoint_publisher(self) -> CheckpointPublisher | None:
+        """Signs the audit chains' heads (None without keys: no master key configured)."""
+        if self.audit_keys is None:
+            return None
+        return CheckpointPublisher(
+            self.audit_log,
+            self.subjects,
+            self.name,
+            self.audit_keys.signing_key,
+            self.clock,
+            replicas=self.settings.nats_stream_replicas,
+        )
+
+    def chain_anchors(self) -> NatsChainAnchors | None:
+        """The verifier's view of the checkpoints this service's workers published (None without keys)."""
+        if self.audit_keys is None or not self.settings.nats_url:
+            return None
+        return NatsChainAnchors(self._connect_once, self.subjects, self.name, self.audit_keys.verify_keys)
+
+    async def _connect_once(self) -> NatsClient:
+        return await nats.connect(
+            self.settings.require_nats_url(),
+            name=f"rinnalla-{self.name}-audit",
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+            connect_timeout=2,
+            **nats_connect_options(self.settings, self.name),
+        )
 
     async def connect_nats(self) -> NatsClient:
         """A client for the projection runners and operations: keeps reconnecting while the server is away."""

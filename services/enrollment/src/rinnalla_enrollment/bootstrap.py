@@ -31,7 +31,7 @@ from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
-from rinnalla_enrollment.domain.events import ALL_EVENTS, ChildExited, ChildNominated
+from rinnalla_enrollment.domain.events import ALL_EVENTS, CONSENT_STATEMENTS_V2, ChildExited, ChildNominated
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2, nomination_v2_to_v3, unchanged
@@ -63,6 +63,9 @@ def event_registry() -> EventRegistry:
     registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
     registry.add_upcaster(ChildNominated.event_type, 2, nomination_v2_to_v3)
     registry.add_upcaster(ChildExited.event_type, 1, unchanged)
+    # v2 of the consent statements adds who recorded them and the evidence: v1 payloads read without either.
+    for statement in CONSENT_STATEMENTS_V2:
+        registry.add_upcaster(statement.event_type, 1, unchanged)
     return registry
 
 

@@ -20,11 +20,14 @@ from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain.consent_records import ConsentEvidence, ConsentMethod
 from rinnalla_enrollment.domain.cost_sharing import Payer, PayerKind
 from rinnalla_enrollment.domain.values import CustodyKind, Guardian, NominatingRole, NominationReason, School
 
 ACTOR = "system:demo-data"
 VANTAA = "092"
+DEMO_COORDINATOR = "user-coordinator.vantaa"
+PARTICIPATION_INFORMATION = "participation-information-2025-06"
 PARTNERSHIP = "partnership-092-vantaa"
 TEAM_A = "team-092-2019-a"
 TEAM_B = "team-092-2019-b"
@@ -143,7 +146,11 @@ async def _child(enrollment: Enrollment, n: int, now: Callable[[], Any]) -> None
         child_id=child_id, team_id=team, decided_on=date(2025, 8, 12)))
     await _run(enrollment, f"{key}.consent", h.on_child, c.GiveConsent(
         child_id=child_id, consent_id=f"consent-{child_id}-participation", subject_id=child_id,
-        purpose=Purpose.PARTICIPATION, given_by=guardian.guardian_id, at=now()))
+        purpose=Purpose.PARTICIPATION, given_by=guardian.guardian_id, at=now(),
+        # The guardian signed the participation form at the information meeting; the coordinator recorded it.
+        recorded_by=DEMO_COORDINATOR, evidence=ConsentEvidence(
+            method=ConsentMethod.SIGNED_FORM, information_version=PARTICIPATION_INFORMATION,
+            document_reference=f"signed-forms/2025/{child_id}")))
     await _run(enrollment, f"{key}.enrol", h.enrol_child, c.EnrolChild(
         child_id=child_id, team_id=team, enrolled_on=date(2025, 8, 20),
         child=c.ChildDetails(given_names=given, family_name=family, hetu=demo_hetu(born, 200 + 2 * n),

@@ -15,6 +15,7 @@ from rinnalla_security import AuthSettings, RetentionSettings
 from rinnalla_service import Service, ServiceDefinition
 
 from rinnalla_enrollment.adapters.audit_http import enrollment_audit_router
+from rinnalla_enrollment.adapters.consent_http import consent_router
 from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
@@ -36,7 +37,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), erasure_router(), enrollment_audit_router()]
+    return [command_router(), read_router(), consent_router(), erasure_router(), enrollment_audit_router()]
 
 
 def jobs(enrollment: Enrollment) -> Mapping[str, StoppableTask]:

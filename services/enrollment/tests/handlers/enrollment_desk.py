@@ -66,8 +66,9 @@ class Desk:
         return cls(InMemoryEventStore(EventCodec(event_registry(), InMemoryKeyStore())), IdentityKeys(master_key))
 
     def writer(self, command: c.Command, key: str | None = None) -> EnrollmentWriter:
-        return EnrollmentWriter(self.store, EventMetadata(actor="coordinator"), _idempotency(command, key),
-                                identity_keys=self.identity_keys)
+        return EnrollmentWriter(
+            self.store, EventMetadata(actor="coordinator"), _idempotency(command, key), identity_keys=self.identity_keys
+        )
 
     async def send(
         self, handler: Handler, command: c.Command, *, key: str | None = None, guard: StaffOf = VANTAA_STAFF

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from enrollment_builders import AT, BORN, FOUNDED, TEAM, consent, enrol, found, hetu_for, inform, nominate, select
+from enrollment_builders import (
+    AT,
+    BORN,
+    FOUNDED,
+    IN_PERSON,
+    TEAM,
+    consent,
+    enrol,
+    found,
+    hetu_for,
+    inform,
+    nominate,
+    select,
+)
 from enrollment_desk import Desk, StaffOf
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.domain import commands as c
@@ -29,7 +42,7 @@ def resource_mentor(mentor_id: str) -> c.AssignMentor:
 
 
 def prohibition(child_id: str = "child-1") -> c.RecordMinorProhibition:
-    return c.RecordMinorProhibition(child_id=child_id, recorded_by=child_id, at=AT)
+    return c.RecordMinorProhibition(child_id=child_id, recorded_by="sw", evidence=IN_PERSON, at=AT)
 
 
 async def test_a_nominated_child_is_informed_consented_selected_and_enrolled_in_the_team(desk: Desk) -> None:
@@ -41,14 +54,18 @@ async def test_a_nominated_child_is_informed_consented_selected_and_enrolled_in_
     assert outcome.changed and not outcome.replayed
     assert outcome.result["kind"] == "child" and outcome.result["id"] == "child-1"
     assert set(outcome.result["events"]) == {
-        "enrollment.ChildEnrolled", "enrollment.ChildJoinedTeam", "enrollment.IdentityClaimed",
+        "enrollment.ChildEnrolled",
+        "enrollment.ChildJoinedTeam",
+        "enrollment.IdentityClaimed",
     }
     recorded = await desk.recorded()
     assert recorded[0] == "enrollment.TeamFounded"
     assert set(recorded[1:3]) == {"enrollment.MentorAssigned", "enrollment.MentorLeadClaimed"}
     assert recorded[3:7] == [
-        "enrollment.ChildNominated", "enrollment.GuardiansInformed",
-        "enrollment.ConsentGiven", "enrollment.ChildSelected",
+        "enrollment.ChildNominated",
+        "enrollment.GuardiansInformed",
+        "enrollment.ConsentGiven",
+        "enrollment.ChildSelected",
     ]
     assert sorted(recorded[7:]) == sorted(outcome.result["events"])
 
@@ -135,6 +152,9 @@ async def test_repeating_a_prohibition_already_in_force_changes_nothing_and_answ
 ) -> None:
     await a_team_with_its_mentor(desk)
     await desk.send(h.nominate_child, nominate("child-1"))
+    await desk.send(
+        h.on_child, c.AssessMinorUnderstanding(child_id="child-1", understands=True, assessed_by="sw", at=AT)
+    )
     first = await desk.send(h.on_child, prohibition(), key="prohibit-1")
     recorded = await desk.recorded()
 

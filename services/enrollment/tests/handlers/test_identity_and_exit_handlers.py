@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from enrollment_builders import BORN, FOUNDED, TEAM, consent, enrol, found, hetu_for, inform, nominate, select
+from enrollment_builders import BORN, FOUNDED, OWN_WORD, TEAM, consent, enrol, found, hetu_for, inform, nominate, select
 from enrollment_desk import Desk
 from rinnalla_enrollment.application import handlers as h
 from rinnalla_enrollment.domain import commands as c
@@ -43,7 +43,8 @@ async def test_a_child_enrolled_without_a_code_claims_no_identity_until_the_perm
     )
 
     assert outcome.result["events"] == [
-        "enrollment.ChildPermanentIdentityCodeRecorded", "enrollment.IdentityClaimed",
+        "enrollment.ChildPermanentIdentityCodeRecorded",
+        "enrollment.IdentityClaimed",
     ]
 
 
@@ -69,11 +70,16 @@ async def test_withdrawing_the_participation_consent_exits_the_child_and_takes_t
     await an_enrolled_child(desk, "child-1", hetu_for(BORN))
 
     outcome = await desk.send(
-        h.withdraw_consent, c.WithdrawConsent(child_id="child-1", consent_id="consent-1", withdrawn_by="g-1", at=NOW)
+        h.withdraw_consent,
+        c.WithdrawConsent(
+            child_id="child-1", consent_id="consent-1", withdrawn_by="g-1", recorded_by="g-1", evidence=OWN_WORD, at=NOW
+        ),
     )
 
     assert outcome.result["events"] == [
-        "enrollment.ConsentWithdrawn", "enrollment.ChildExited", "enrollment.ChildLeftTeam",
+        "enrollment.ConsentWithdrawn",
+        "enrollment.ChildExited",
+        "enrollment.ChildLeftTeam",
     ]
 
 
@@ -84,7 +90,9 @@ async def test_a_school_change_is_recorded_on_the_child(desk: Desk) -> None:
     changed = await desk.send(
         h.on_child,
         c.ChangeSchool(
-            child_id="child-1", school=School(name="Hakunilan yläkoulu"), class_name="7C",
+            child_id="child-1",
+            school=School(name="Hakunilan yläkoulu"),
+            class_name="7C",
             changed_on=date(2031, 8, 10),
         ),
     )

@@ -58,12 +58,18 @@ async def test_two_teams_making_the_same_mentor_their_lead_at_once_one_wins(desk
 
 
 async def test_vantaa_and_its_county_share_the_price_of_the_teams(desk: Desk) -> None:
-    await desk.send(h.open_partnership, c.OpenPartnership(partnership_id=P, municipality_code="092",
-                                                          opened_on=date(2025, 1, 15)))
-    command = c.AgreeCostSharing(partnership_id=P, agreed_on=date(2025, 3, 1), valid_from=date(2025, 8, 1), payers=(
-        Payer(kind=PayerKind.MUNICIPALITY, code="092", share_basis_points=5000),
-        Payer(kind=PayerKind.WELLBEING_SERVICES_COUNTY, code="04", share_basis_points=5000),
-    ))
+    await desk.send(
+        h.open_partnership, c.OpenPartnership(partnership_id=P, municipality_code="092", opened_on=date(2025, 1, 15))
+    )
+    command = c.AgreeCostSharing(
+        partnership_id=P,
+        agreed_on=date(2025, 3, 1),
+        valid_from=date(2025, 8, 1),
+        payers=(
+            Payer(kind=PayerKind.MUNICIPALITY, code="092", share_basis_points=5000),
+            Payer(kind=PayerKind.WELLBEING_SERVICES_COUNTY, code="04", share_basis_points=5000),
+        ),
+    )
 
     outcome = await desk.send(h.on_partnership, command)
     assert outcome.result["events"] == ["enrollment.PartnershipCostSharingAgreed"]
@@ -79,8 +85,10 @@ async def test_a_forming_team_cannot_complete_but_may_be_terminated_releasing_it
         await desk.send(h.change_mentors, c.CompleteTeam(team_id=TEAM, completed_on=date(2037, 7, 31)))
     assert refused.value.field == "team_id"
 
-    outcome = await desk.send(h.change_mentors, c.TerminateTeam(
-        team_id=TEAM, terminated_on=date(2025, 6, 30), reason=TerminationReason.TOO_FEW_CHILDREN))
+    outcome = await desk.send(
+        h.change_mentors,
+        c.TerminateTeam(team_id=TEAM, terminated_on=date(2025, 6, 30), reason=TerminationReason.TOO_FEW_CHILDREN),
+    )
 
     assert outcome.result["events"] == ["enrollment.TeamTerminated", "enrollment.MentorLeadReleased"]
 
@@ -88,6 +96,8 @@ async def test_a_forming_team_cannot_complete_but_may_be_terminated_releasing_it
 async def test_funding_for_a_year_outside_the_teams_twelve_years_is_refused(desk: Desk) -> None:
     await desk.send(h.found_team, found(TEAM))
     with pytest.raises(InvalidValue) as refused:
-        await desk.send(h.on_team, c.CommitFunding(team_id=TEAM, year=2040, source=FundingSource.MUNICIPALITY,
-                                                   amount_eur=Decimal("30000.00")))
+        await desk.send(
+            h.on_team,
+            c.CommitFunding(team_id=TEAM, year=2040, source=FundingSource.MUNICIPALITY, amount_eur=Decimal("30000.00")),
+        )
     assert refused.value.field == "year"

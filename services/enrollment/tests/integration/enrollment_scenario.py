@@ -52,9 +52,27 @@ async def selected_child(api: Any, n: int, *, team: str = TEAM, consent: bool = 
     if consent:
         await api.ok(f"/children/{child_id}/consents", {
             "consent_id": f"consent-{n}", "subject_id": child_id, "purpose": "participation",
-            "given_by": f"guardian-{n}",
-        })
+            "evidence": ELECTRONIC,
+        }, headers=as_guardian(api, n))
     return child_id
+
+
+ELECTRONIC = {"method": "electronic", "information_version": "participation-information-2025-06"}
+
+
+def signed_form(reference: str) -> dict[str, str]:
+    return {"method": "signed_form", "information_version": "participation-information-2025-06",
+            "document_reference": reference}
+
+
+FORM = signed_form("signed-forms/1")
+IN_PERSON = {**FORM, "method": "in_person"}
+
+
+def as_guardian(api: Any, n: int) -> dict[str, str]:
+    """The token of guardian n (`guardian-{n}`), who records their own statements."""
+    headers: dict[str, str] = api.token("guardian.vantaa", sub=f"guardian-{n}")
+    return headers
 
 
 def enrolment(n: int, *, team: str = TEAM, date_of_birth: date | None = None, hetu: str | None = None,

@@ -89,7 +89,7 @@ async def test_a_guardian_removed_by_change_guardians_loses_access(api):
 
     def consent(n: int) -> dict[str, str]:
         return {"consent_id": f"consent-photos-{n}", "subject_id": child_id, "purpose": "photos",
-                "given_by": "guardian-1"}
+                "evidence": {"method": "electronic", "information_version": "photos-information-2025-06"}}
 
     async def give(headers: dict[str, str], n: int) -> int:
         sent = {**headers, "Idempotency-Key": f"give-consent-{n}"}

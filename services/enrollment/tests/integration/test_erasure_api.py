@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from enrollment_scenario import TEAM, enrolled_child, partnership_with_teams, selected_child
+from enrollment_scenario import FORM, TEAM, enrolled_child, partnership_with_teams, selected_child
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +112,8 @@ async def test_after_the_erasure_commands_answer_410_and_reads_404(api):
 
     assert (await erase(api, f"/children/{child_id}/erasure")).status_code == 200
     command = await api.command(f"/children/{child_id}/consents", {
-        "consent_id": "consent-late", "subject_id": child_id, "purpose": "participation", "given_by": "guardian-1",
+        "consent_id": "consent-late", "subject_id": child_id, "purpose": "participation",
+        "signed_by": "guardian-1", "evidence": FORM,
     })
     renomination = await api.command(f"/children/{child_id}/nomination", {
         "municipality_code": "092", "team_id": TEAM, "nominated_on": "2026-08-05", "nominated_by": ["preschool"],
@@ -121,7 +122,8 @@ async def test_after_the_erasure_commands_answer_410_and_reads_404(api):
     })
     outsider = await api.command(
         f"/children/{child_id}/consents",
-        {"consent_id": "consent-x", "subject_id": child_id, "purpose": "participation", "given_by": "guardian-1"},
+        {"consent_id": "consent-x", "subject_id": child_id, "purpose": "participation", "signed_by": "guardian-1",
+         "evidence": FORM},
         headers=api.token("coordinator.vantaa", **OUTSIDER),
     )
     read = await api.get(f"/children/{child_id}/consents", user="coordinator.vantaa")

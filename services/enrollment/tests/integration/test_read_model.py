@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from enrollment_scenario import OTHER_TEAM, TEAM, enrolled_child, partnership_with_teams, selected_child
+from enrollment_scenario import FORM, OTHER_TEAM, TEAM, enrolled_child, partnership_with_teams, selected_child
 from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.projections.tables import PROJECTION_NAME, READ_SCHEMA, TABLES, VIEWS
@@ -34,7 +34,8 @@ async def a_busy_programme(api) -> None:
     await selected_child(api, 5)
     await api.ok("/children/child-0001/transfer", {"to_team_id": OTHER_TEAM, "transferred_on": "2026-01-10"})
     await api.ok("/children/child-0002/exit", {"exited_on": "2026-02-01", "reason": "moved_away"})
-    await api.ok("/children/child-0003/consent-withdrawals", {"consent_id": "consent-3", "withdrawn_by": "guardian-3"})
+    await api.ok("/children/child-0003/consent-withdrawals",
+                 {"consent_id": "consent-3", "signed_by": "guardian-3", "evidence": FORM})
     await api.ok(f"/teams/{TEAM}/mentor-handovers", {
         "outgoing_mentor_id": "user-mentor.vantaa", "incoming_mentor_id": "mentor-new", "handed_over_on": "2026-06-30"
     })

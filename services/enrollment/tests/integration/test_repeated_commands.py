@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from enrollment_scenario import OTHER_TEAM, PARTNERSHIP, SCHOOL, TEAM, enrolment, guardian, selected_child
+from enrollment_scenario import (
+    FORM,
+    IN_PERSON,
+    OTHER_TEAM,
+    PARTNERSHIP,
+    SCHOOL,
+    TEAM,
+    enrolment,
+    guardian,
+    selected_child,
+)
 from rinnalla_enrollment.adapters.http import ROUTES
 
 pytestmark = pytest.mark.integration
@@ -67,17 +77,23 @@ async def test_every_command_sent_twice_answers_without_a_server_error(api):
     await twice(f"{child}/guardians", {"guardians": [guardian(99), guardian(98)]}, child_id=nominee)
     await twice(f"{child}/selection", {"team_id": TEAM, "decided_on": "2025-08-12"}, child_id=nominee)
     await twice(f"{child}/consents", {"consent_id": "consent-photos-99", "subject_id": nominee, "purpose": "photos",
-                                      "given_by": "guardian-99"}, child_id=nominee)
-    await twice(f"{child}/consent-withdrawals", {"consent_id": "consent-photos-99", "withdrawn_by": "guardian-99"},
-                child_id=nominee)
+                                      "signed_by": "guardian-99", "evidence": FORM}, child_id=nominee)
+    await twice(f"{child}/consent-withdrawals",
+                {"consent_id": "consent-photos-99", "signed_by": "guardian-99", "evidence": FORM}, child_id=nominee)
     await twice(f"{child}/consent-refusals",
-                {"subject_id": nominee, "purpose": "photos", "refused_by": "guardian-99"}, child_id=nominee)
+                {"subject_id": nominee, "purpose": "photos", "signed_by": "guardian-99", "evidence": FORM},
+                child_id=nominee)
     await twice(f"{child}/understanding-assessments",
-                {"purpose": None, "understands": True, "assessed_by": "user-mentor.vantaa"}, child_id=nominee)
-    repeated = await twice(f"{child}/prohibitions", {"purpose": "sharing_with_school", "recorded_by": nominee},
+                {"purpose": None, "understands": True}, child_id=nominee)
+    await twice(f"{child}/custody-exceptions", {
+        "exception_id": "custody-99", "guardian_id": "guardian-99", "kind": "sole_custody",
+        "basis": "court decision 1.2.2024",
+    }, child_id=nominee)
+    await twice(f"{child}/hearings", {"heard_on": "2025-08-10", "child_view": "agrees"}, child_id=nominee)
+    repeated = await twice(f"{child}/prohibitions", {"purpose": "sharing_with_school", "evidence": IN_PERSON},
                            child_id=nominee)
     assert repeated.status_code == 200 and repeated.json()["events"] == []  # already in force: nothing to add
-    await twice(f"{child}/prohibition-lifts", {"purpose": "sharing_with_school", "recorded_by": nominee},
+    await twice(f"{child}/prohibition-lifts", {"purpose": "sharing_with_school", "evidence": IN_PERSON},
                 child_id=nominee)
 
     # Enrolment, a move to the other team, an exit; a second child joins.

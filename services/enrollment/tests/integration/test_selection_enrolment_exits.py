@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from enrollment_scenario import (
+    FORM,
     TEAM,
     enrolled_child,
     enrolment,
@@ -152,7 +153,7 @@ async def test_an_exit_for_an_out_of_home_placement_ends_the_sharing_consents(ap
     child_id = await enrolled_child(api, 1)
     await api.ok(f"/children/{child_id}/consents", {
         "consent_id": "sharing-1", "subject_id": child_id, "purpose": "sharing_with_school",
-        "given_by": "guardian-1",
+        "signed_by": "guardian-1", "evidence": FORM,
     })
 
     result = await api.ok(f"/children/{child_id}/exit", {"exited_on": "2025-12-01", "reason": "out_of_home_placement"})
@@ -178,7 +179,7 @@ async def test_withdrawing_the_participation_consent_exits_the_child(api):
     child_id = await enrolled_child(api, 1)
 
     result = await api.ok(f"/children/{child_id}/consent-withdrawals", {
-        "consent_id": "consent-1", "withdrawn_by": "guardian-1",
+        "consent_id": "consent-1", "signed_by": "guardian-1", "evidence": FORM,
     })
 
     assert result["events"] == ["enrollment.ConsentWithdrawn", "enrollment.ChildExited", "enrollment.ChildLeftTeam"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from enrollment_scenario import OTHER_TEAM, TEAM, enrolled_child, partnership_with_teams
+from enrollment_scenario import FORM, IN_PERSON, OTHER_TEAM, TEAM, enrolled_child, partnership_with_teams
 
 pytestmark = pytest.mark.integration
 
@@ -74,15 +74,15 @@ async def test_the_consent_view_answers_whether_data_may_be_disclosed(api):
     child_id = await enrolled_child(api, 1)
     await api.ok(f"/children/{child_id}/consents", {
         "consent_id": "consent-school-1", "subject_id": child_id, "purpose": "sharing_with_school",
-        "given_by": "guardian-1",
+        "signed_by": "guardian-1", "evidence": FORM,
     })
-    await api.ok(f"/children/{child_id}/understanding-assessments",
-                 {"purpose": "sharing_with_school", "understands": False, "assessed_by": "user-mentor.vantaa"})
     await api.project()
     params = {"recipient": "school", "purpose": "sharing_with_school"}
 
     allowed = await api.get(f"/children/{child_id}/consents", user="coordinator.vantaa", params=params)
-    await api.ok(f"/children/{child_id}/prohibitions", {"purpose": "sharing_with_school", "recorded_by": child_id})
+    await api.ok(f"/children/{child_id}/understanding-assessments",
+                 {"purpose": "sharing_with_school", "understands": True})
+    await api.ok(f"/children/{child_id}/prohibitions", {"purpose": "sharing_with_school", "evidence": IN_PERSON})
     await api.project()
     prohibited = await api.get(f"/children/{child_id}/consents", user="coordinator.vantaa", params=params)
 

@@ -10,6 +10,7 @@ from rinnalla_consent import Purpose
 from rinnalla_enrollment.domain import child, team
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, ConsentMethod
 from rinnalla_enrollment.domain.team import TeamState
 from rinnalla_enrollment.domain.values import ExitReason, Guardian, NominatingRole, NominationReason, School
 from rinnalla_events import DomainEvent, StreamEvents
@@ -24,6 +25,9 @@ FOUNDED = date(2024, 8, 1)
 ENROLLED = date(2025, 8, 11)
 CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 S = TypeVar("S")
+
+OWN_WORD = ConsentEvidence(method=ConsentMethod.ELECTRONIC, information_version="info-1")
+IN_PERSON = ConsentEvidence(method=ConsentMethod.IN_PERSON, information_version="info-1", document_reference="forms/1")
 
 
 def hetu_for(born: date, individual: int = 123, sign: str | None = None) -> str:
@@ -133,7 +137,20 @@ def consent(
     child_id: str = "child-1", by: str = "g-1", consent_id: str = "consent-1", purpose: Purpose = Purpose.PARTICIPATION
 ) -> c.GiveConsent:
     return c.GiveConsent(
-        child_id=child_id, consent_id=consent_id, subject_id=child_id, purpose=purpose, given_by=by, at=AT
+        child_id=child_id,
+        consent_id=consent_id,
+        subject_id=child_id,
+        purpose=purpose,
+        given_by=by,
+        recorded_by=by,
+        evidence=OWN_WORD,
+        at=AT,
+    )
+
+
+def hearing(child_id: str = "child-1") -> c.RecordChildHearing:
+    return c.RecordChildHearing(
+        child_id=child_id, heard_on=date(2024, 10, 20), child_view=ChildView.AGREES, heard_by="mentor-1", at=AT
     )
 
 

@@ -46,18 +46,23 @@ class InMemoryEventLog:
 
     async def guardian_tenants(self, guardian_id: str) -> frozenset[str]:
         return frozenset(
-            e.tenant for e in await self._log()
+            e.tenant
+            for e in await self._log()
             if _is_child(e) and e.tenant is not None and guardian_id in _guardian_ids(e.payload)
         )
 
     # IdentityClaims
 
     async def claimed_by(self, child_id: str) -> list[str]:
-        return sorted({
-            e.stream_id for e in await self._log()
-            if e.stream_type == identity.STREAM_TYPE and e.event_type == identity.IdentityClaimed.event_type
-            and e.payload.get("child_id") == child_id
-        })
+        return sorted(
+            {
+                e.stream_id
+                for e in await self._log()
+                if e.stream_type == identity.STREAM_TYPE
+                and e.event_type == identity.IdentityClaimed.event_type
+                and e.payload.get("child_id") == child_id
+            }
+        )
 
     # RetentionFacts
 

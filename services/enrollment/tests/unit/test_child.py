@@ -4,11 +4,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+
+# --- nomination and selection ------------------------------------------------------------------------
 from enrollment_builders import (
     AT,
     BORN,
     ENROLLED,
     OTHER_TEAM,
+    OWN_WORD,
     TEAM,
     consent,
     enrol,
@@ -16,6 +19,7 @@ from enrollment_builders import (
     exit_,
     fold_child,
     guardian,
+    hearing,
     hetu_for,
     inform,
     nominate,
@@ -36,8 +40,6 @@ from rinnalla_enrollment.domain.values import (
     NominationReason,
     School,
 )
-
-# --- nomination and selection ------------------------------------------------------------------------
 
 
 def test_a_nomination_before_the_guardians_know_holds_no_name_birth_date_or_reasons() -> None:
@@ -69,8 +71,11 @@ def test_informing_the_guardians_records_who_the_child_is_and_the_grounds_of_the
     [
         ({"reasons": ()}, InvalidValue, "reasons"),
         ({"child": {"given_names": "", "family_name": "V", "date_of_birth": BORN}}, InvalidValue, "child.given_names"),
-        ({"child": {"given_names": "E", "family_name": "V", "date_of_birth": date(2019, 1, 2)}}, InvalidValue,
-         "child.date_of_birth"),
+        (
+            {"child": {"given_names": "E", "family_name": "V", "date_of_birth": date(2019, 1, 2)}},
+            InvalidValue,
+            "child.date_of_birth",
+        ),
     ],
 )
 def test_the_guardians_information_names_the_child_of_the_nominated_cohort_and_the_reasons(
@@ -237,8 +242,10 @@ def test_the_enrolment_day_is_counted_in_finnish_time() -> None:
 def test_an_18_year_old_is_enrolled_on_their_own_consent_not_their_guardians() -> None:
     born = date(2007, 1, 1)  # nominated at 12, waitlisted for years
     waited = fold_child(
-        child.initial(), nominate(born=born, on=date(2019, 10, 1)), inform(born=born), consent(), select()
+        child.initial(), nominate(born=born, on=date(2019, 10, 1)), inform(born=born), select(), hearing()
     )
+    with pytest.raises(RuleViolated, match="the young person is 18"):
+        child.decide(waited, consent())
     with pytest.raises(RuleViolated, match="adult and decides alone"):
         child.decide(waited, enrol(born=born))
     own = consent(by="child-1", consent_id="consent-own")
@@ -269,7 +276,13 @@ def test_the_minors_refusal_blocks_enrolment() -> None:
     from rinnalla_consent import Purpose
 
     refuse = c.RefuseConsent(
-        child_id="child-1", subject_id="child-1", purpose=Purpose.PARTICIPATION, refused_by="child-1", at=AT
+        child_id="child-1",
+        subject_id="child-1",
+        purpose=Purpose.PARTICIPATION,
+        refused_by="child-1",
+        recorded_by="child-1",
+        evidence=OWN_WORD,
+        at=AT,
     )
     with pytest.raises(RuleViolated, match="the child has refused"):
         child.decide(fold_child(selected_child(), refuse), enrol())

@@ -8,6 +8,7 @@ import pytest
 from enrollment_builders import (
     AT,
     BORN,
+    OWN_WORD,
     SCHOOL,
     active_team,
     consent,
@@ -118,7 +119,12 @@ def test_an_exit_without_sharing_consents_records_only_the_exit() -> None:
 
 def test_withdrawing_the_participation_consent_of_an_enrolled_child_exits_the_child_from_the_team() -> None:
     withdraw = c.WithdrawConsent(
-        child_id="child-1", consent_id="consent-1", withdrawn_by="g-1", at=datetime(2026, 3, 2, 9, tzinfo=UTC)
+        child_id="child-1",
+        consent_id="consent-1",
+        withdrawn_by="g-1",
+        recorded_by="g-1",
+        evidence=OWN_WORD,
+        at=datetime(2026, 3, 2, 9, tzinfo=UTC),
     )
     changes = withdraw_consent(enrolled_child(), team_with_child(), withdraw)
     child_events = events_for(changes, "child", "child-1")
@@ -132,7 +138,9 @@ def test_withdrawing_the_participation_consent_of_an_enrolled_child_exits_the_ch
 
 def test_withdrawing_another_consent_leaves_the_child_in_the_team() -> None:
     state = fold_child(enrolled_child(), consent(consent_id="photos", purpose=Purpose.PHOTOS))
-    withdraw = c.WithdrawConsent(child_id="child-1", consent_id="photos", withdrawn_by="g-1", at=AT)
+    withdraw = c.WithdrawConsent(
+        child_id="child-1", consent_id="photos", withdrawn_by="g-1", recorded_by="g-1", evidence=OWN_WORD, at=AT
+    )
     changes = withdraw_consent(state, team_with_child(), withdraw)
     assert [type(event) for event in events_for(changes, "child", "child-1")] == [e.ConsentWithdrawn]
     assert events_for(changes, "team", "team-hakunila-2024") == ()
@@ -141,7 +149,9 @@ def test_withdrawing_another_consent_leaves_the_child_in_the_team() -> None:
 def test_withdrawing_the_participation_consent_before_enrolment_exits_nobody() -> None:
     from enrollment_builders import selected_child
 
-    withdraw = c.WithdrawConsent(child_id="child-1", consent_id="consent-1", withdrawn_by="g-1", at=AT)
+    withdraw = c.WithdrawConsent(
+        child_id="child-1", consent_id="consent-1", withdrawn_by="g-1", recorded_by="g-1", evidence=OWN_WORD, at=AT
+    )
     changes = withdraw_consent(selected_child(), None, withdraw)
     assert [type(event) for event in events_for(changes, "child", "child-1")] == [e.ConsentWithdrawn]
 

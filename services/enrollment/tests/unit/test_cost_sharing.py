@@ -32,10 +32,14 @@ def foundation(share: int, **changes: Any) -> Payer:
     return Payer.model_validate({**values, **changes})
 
 
-def agree(*payers: Payer, price: int = DEFAULT_PRICE_PER_TEAM_CENTS, valid_from: date = date(2024, 8, 1)
-          ) -> c.AgreeCostSharing:
+def agree(
+    *payers: Payer, price: int = DEFAULT_PRICE_PER_TEAM_CENTS, valid_from: date = date(2024, 8, 1)
+) -> c.AgreeCostSharing:
     return c.AgreeCostSharing(
-        partnership_id=P, agreed_on=date(2024, 3, 1), valid_from=valid_from, price_per_team_cents=price,
+        partnership_id=P,
+        agreed_on=date(2024, 3, 1),
+        valid_from=valid_from,
+        price_per_team_cents=price,
         payers=payers,
     )
 
@@ -62,16 +66,19 @@ def test_the_city_and_its_county_split_the_price_of_each_team_half_and_half() ->
     assert isinstance(agreed, e.PartnershipCostSharingAgreed)
     assert agreed.price_per_team_cents == 6_000_000
     assert [(p.kind, p.code, p.share_basis_points) for p in agreed.payers] == [
-        (PayerKind.MUNICIPALITY, "092", 5000), (PayerKind.WELLBEING_SERVICES_COUNTY, "04", 5000),
+        (PayerKind.MUNICIPALITY, "092", 5000),
+        (PayerKind.WELLBEING_SERVICES_COUNTY, "04", 5000),
     ]
     assert split_price(agreed.price_per_team_cents, tuple(p.share_basis_points for p in agreed.payers)) == (
-        3_000_000, 3_000_000,
+        3_000_000,
+        3_000_000,
     )
 
 
 def test_a_team_costs_sixty_thousand_euros_a_year_unless_agreed_otherwise() -> None:
-    command = c.AgreeCostSharing(partnership_id=P, agreed_on=date(2024, 3, 1), valid_from=date(2024, 8, 1),
-                                 payers=(city(10_000),))
+    command = c.AgreeCostSharing(
+        partnership_id=P, agreed_on=date(2024, 3, 1), valid_from=date(2024, 8, 1), payers=(city(10_000),)
+    )
     assert command.price_per_team_cents == 6_000_000
 
 
@@ -145,8 +152,9 @@ def test_a_new_cost_sharing_replaces_the_old_one_but_cannot_start_before_it() ->
 
 
 def test_an_ended_partnership_agrees_no_more_cost_sharing() -> None:
-    state = decide(negotiating(), c.RecordNegotiationFailure(partnership_id=P, failed_on=date(2024, 2, 1),
-                                                             reason="no budget"))
+    state = decide(
+        negotiating(), c.RecordNegotiationFailure(partnership_id=P, failed_on=date(2024, 2, 1), reason="no budget")
+    )
     with pytest.raises(InvalidTransition):
         partnership.decide(state, agree(city(10_000)))
 

@@ -66,7 +66,11 @@ def test_personal_data_is_marked_and_names_its_subject() -> None:
         "Guardian.language",
     }
     assert _personal_paths(e.ChildNominated) == {
-        "preschool_reference", "given_names", "family_name", "date_of_birth", "reasons"
+        "preschool_reference",
+        "given_names",
+        "family_name",
+        "date_of_birth",
+        "reasons",
     }
     assert _personal_paths(e.ChildPermanentIdentityCodeRecorded) == {"hetu", "date_of_birth"}
     for cls in e.ALL_EVENTS:

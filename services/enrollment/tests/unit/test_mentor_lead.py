@@ -26,8 +26,9 @@ def lead_events(changes: list[StreamEvents], mentor_id: str = MENTOR) -> list[st
 
 
 def led_by(mentor_id: str, team_id: str = TEAM) -> TeamState:
-    return fold_team(team.initial(), found(team_id),
-                     c.AssignMentor(team_id=team_id, mentor_id=mentor_id, starts_on=FOUNDED))
+    return fold_team(
+        team.initial(), found(team_id), c.AssignMentor(team_id=team_id, mentor_id=mentor_id, starts_on=FOUNDED)
+    )
 
 
 def test_making_a_mentor_the_lead_of_a_team_claims_the_mentor() -> None:
@@ -69,8 +70,9 @@ def test_a_lead_who_leaves_the_team_is_free_to_lead_another() -> None:
 
 
 def test_a_handover_moves_the_lead_from_the_outgoing_mentor_to_the_incoming_one() -> None:
-    command = c.HandOverMentor(team_id=TEAM, outgoing_mentor_id=MENTOR, incoming_mentor_id="mentor-b",
-                               handed_over_on=date(2026, 6, 30))
+    command = c.HandOverMentor(
+        team_id=TEAM, outgoing_mentor_id=MENTOR, incoming_mentor_id="mentor-b", handed_over_on=date(2026, 6, 30)
+    )
     leads = {MENTOR: leads_of(TEAM), "mentor-b": mentor_lead.initial()}
 
     changes = workflows.change_mentors(led_by(MENTOR), leads, command)
@@ -80,11 +82,11 @@ def test_a_handover_moves_the_lead_from_the_outgoing_mentor_to_the_incoming_one(
 
 
 def test_a_handover_to_a_mentor_who_leads_another_team_is_refused() -> None:
-    command = c.HandOverMentor(team_id=TEAM, outgoing_mentor_id=MENTOR, incoming_mentor_id="mentor-b",
-                               handed_over_on=date(2026, 6, 30))
+    command = c.HandOverMentor(
+        team_id=TEAM, outgoing_mentor_id=MENTOR, incoming_mentor_id="mentor-b", handed_over_on=date(2026, 6, 30)
+    )
     with pytest.raises(AlreadyExists) as refused:
-        workflows.change_mentors(led_by(MENTOR), {MENTOR: leads_of(TEAM), "mentor-b": leads_of(OTHER_TEAM)},
-                                 command)
+        workflows.change_mentors(led_by(MENTOR), {MENTOR: leads_of(TEAM), "mentor-b": leads_of(OTHER_TEAM)}, command)
     assert refused.value.field == "mentor_id"
 
 

@@ -32,25 +32,37 @@ class Log:
     async def append(self, stream_type: str, stream_id: str, *events: DomainEvent) -> None:
         version = await self.store.stream_version(stream_type, stream_id)
         await self.store.append(
-            stream_type, stream_id, list(events), expected_version=version,
+            stream_type,
+            stream_id,
+            list(events),
+            expected_version=version,
             metadata=EventMetadata(tenant="092", actor="coordinator"),
         )
 
     async def informed(self, child_id: str, *guardian_ids: str, on: date = date(2025, 8, 8)) -> None:
         guardians = tuple(guardian(g) for g in guardian_ids)
-        await self.append(child.STREAM_TYPE, child_id, ev.GuardiansInformed(
-            child_id=child_id, guardians=guardians, informed_on=on, at=AT))
+        await self.append(
+            child.STREAM_TYPE,
+            child_id,
+            ev.GuardiansInformed(child_id=child_id, guardians=guardians, informed_on=on, at=AT),
+        )
 
     async def declined(self, child_id: str, decided_on: date, *guardian_ids: str) -> None:
         await self.informed(child_id, *guardian_ids)
-        await self.append(child.STREAM_TYPE, child_id, ev.ChildNotSelected(
-            child_id=child_id, decided_on=decided_on, reason="guardians declined"))
+        await self.append(
+            child.STREAM_TYPE,
+            child_id,
+            ev.ChildNotSelected(child_id=child_id, decided_on=decided_on, reason="guardians declined"),
+        )
 
     async def exited(self, child_id: str, exited_on: date, identity_key: str, *guardian_ids: str) -> None:
         await self.informed(child_id, *guardian_ids)
         await self.append(identity.STREAM_TYPE, identity_key, identity.IdentityClaimed(child_id=child_id))
-        await self.append(child.STREAM_TYPE, child_id, ev.ChildExited(
-            child_id=child_id, team_id="team-1", exited_on=exited_on, reason=ExitReason.MOVED_AWAY))
+        await self.append(
+            child.STREAM_TYPE,
+            child_id,
+            ev.ChildExited(child_id=child_id, team_id="team-1", exited_on=exited_on, reason=ExitReason.MOVED_AWAY),
+        )
 
     async def erased(self, *subject_ids: str) -> list[bool]:
         return [await self.keys.is_erased(s) for s in subject_ids]
@@ -63,9 +75,7 @@ class FailingFor:
         self.eraser = eraser
         self.subject_id = subject_id
 
-    async def erase(
-        self, subject_id: str, kind: SubjectKind, *, reason: str, actor: str, tenant: str | None
-    ) -> object:
+    async def erase(self, subject_id: str, kind: SubjectKind, *, reason: str, actor: str, tenant: str | None) -> object:
         if subject_id == self.subject_id:
             raise ConnectionError("the database went away")
         return await self.eraser.erase(subject_id, kind, reason=reason, actor=actor, tenant=tenant)
@@ -84,12 +94,14 @@ async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_rel
     report = await job.run(date(2031, 2, 1))
 
     assert [(r.subject_kind, r.subject_id, r.retention_class) for r in report.erased] == [
-        ("child", "child-1", "programme_record"), ("guardian", "g-1", "programme_record"),
+        ("child", "child-1", "programme_record"),
+        ("guardian", "g-1", "programme_record"),
     ]
     assert report.ok and report.children_checked == 2
     assert await log.erased("child-1", "g-1", "child-2", "g-2") == [True, True, False, False]
     assert [r.envelope.event_type for r in await log.store.read_stream(identity.STREAM_TYPE, "identity-key-1")] == [
-        identity.IdentityClaimed.event_type, identity.IdentityReleased.event_type,
+        identity.IdentityClaimed.event_type,
+        identity.IdentityReleased.event_type,
     ]
     erasure = await log.queries.erased("child-1")
     assert erasure is not None and (erasure.subject_kind, erasure.tenant) == ("child", "092")

@@ -16,7 +16,10 @@ DEFAULTS = RetentionPolicy.default()
 
 def child(n: int, event: str, guardians: tuple[str, ...] = (), tenant: str = "092", **payload: Any) -> ChildStatusFacts:
     return ChildStatusFacts(
-        child_id=f"child-{n}", tenant=tenant, status_event=f"enrollment.{event}", status_payload=payload,
+        child_id=f"child-{n}",
+        tenant=tenant,
+        status_event=f"enrollment.{event}",
+        status_payload=payload,
         guardian_ids=frozenset(guardians),
     )
 
@@ -53,7 +56,8 @@ def test_a_former_participant_is_kept_five_years_from_leaving(event: str, field:
     assert due_erasures(children, frozenset(), today=date(2031, 1, 31), policy=DEFAULTS) == []
     due = due_erasures(children, frozenset(), today=date(2031, 2, 1), policy=DEFAULTS)
     assert [(d.subject_id, d.retention_class) for d in due] == [
-        ("child-1", "programme_record"), ("g-1", "programme_record"),
+        ("child-1", "programme_record"),
+        ("g-1", "programme_record"),
     ]
 
 
@@ -77,7 +81,8 @@ def test_a_nomination_that_led_to_no_enrolment_is_kept_six_months_from_its_last_
     assert due_erasures(children, frozenset(), today=date(2026, 2, 11), policy=DEFAULTS) == []
     due = due_erasures(children, frozenset(), today=date(2026, 2, 12), policy=DEFAULTS)
     assert [(d.subject_id, d.retention_class) for d in due] == [
-        ("child-1", "declined_nomination"), ("g-1", "declined_nomination"),
+        ("child-1", "declined_nomination"),
+        ("g-1", "declined_nomination"),
     ]
 
 
@@ -87,7 +92,8 @@ def test_a_child_under_the_research_follow_up_is_kept_five_years_from_its_end() 
     assert due_erasures(children, frozenset(), today=date(2043, 3, 14), policy=DEFAULTS) == []
     due = due_erasures(children, frozenset(), today=date(2043, 3, 15), policy=DEFAULTS)
     assert [(d.subject_id, d.retention_class) for d in due] == [
-        ("child-1", "programme_record"), ("g-1", "programme_record"),
+        ("child-1", "programme_record"),
+        ("g-1", "programme_record"),
     ]
 
 

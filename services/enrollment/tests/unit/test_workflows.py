@@ -78,9 +78,9 @@ def test_late_joining_an_active_team_stops_at_age_12() -> None:
 
 
 def _selected_steps(born: date) -> list[c.ChildCommand]:
-    from enrollment_builders import consent, inform, nominate, select
+    from enrollment_builders import consent, hearing, inform, nominate, select
 
-    return [nominate(born=born, on=date(2024, 10, 1)), inform(born=born), consent(), select()]
+    return [nominate(born=born, on=date(2024, 10, 1)), inform(born=born), consent(), select(), hearing()]
 
 
 def test_child_rules_are_checked_before_the_team_rules() -> None:

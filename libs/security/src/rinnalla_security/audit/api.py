@@ -4,10 +4,11 @@
   and to whom it was disclosed. For the guardian of that child, the child, the subject themself, and the
   data-protection officer (rows of the DPO's tenants).
 - `GET {prefix}/actors/{actor_id}/accesses`: what one user accessed. Supervisors, administrators, DPO.
+- `GET {prefix}/verify`: the chains' integrity, row by row and against every signed checkpoint kept outside
+  the database (when the service was given `chain_anchors`). DPO and administrators.
 
 A DPO, supervisor or administrator asking about a subject or a user the log does not know in their own
 municipalities gets 404, like every other read of another municipality's record (and nothing is logged).
-- `GET {prefix}/verify`: the hash chains' integrity. DPO and administrators.
 
 Every list answers JSON, or CSV with `?format=csv`; `since`/`until` bound the period (default: the last two
 years); older periods need `reason`. Reading a log is itself logged.
@@ -30,6 +31,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from rinnalla_security.access import Access
+from rinnalla_security.audit.chain import ChainReport
+from rinnalla_security.audit.checkpoints import AnchorSet
 from rinnalla_security.audit.entries import StoredAccess, StoredDisclosure
 from rinnalla_security.audit.export import rows_to_csv, rows_to_json
 from rinnalla_security.audit.log import AuditLog, LogName
@@ -183,7 +186,7 @@ class ChainReportView(BaseModel):
         json_schema_extra={
             "examples": [
                 {"log": "access", "ok": True, "rows_checked": 41, "head_seq": 41, "head_hash": "9c1d0e6b...",
-                 "problems": []}
+                 "anchored": True, "checkpoints_checked": 12, "problems": []}
             ]
         }
     )
@@ -193,7 +196,25 @@ class ChainReportView(BaseModel):
     rows_checked: int
     head_seq: int | None
     head_hash: str | None
+    anchored: bool  # whether signed checkpoints kept outside the database were read and checked
+    checkpoints_checked: int
     problems: list[ChainProblemView]
+
+
+def chain_report_view(report: ChainReport, anchors: AnchorSet) -> ChainReportView:
+    """A chain's report; checkpoint messages the verifier could not trust are problems of every log."""
+    problems = [ChainProblemView(seq=p.seq, kind=p.kind, detail=p.detail) for p in report.problems]
+    problems += [ChainProblemView(seq=0, kind="bad_checkpoint", detail=reason) for reason in anchors.rejected]
+    return ChainReportView(
+        log=report.log,
+        ok=not problems,
+        rows_checked=report.rows_checked,
+        head_seq=report.head.seq if report.head else None,
+        head_hash=report.head.row_hash if report.head else None,
+        anchored=anchors.available,
+        checkpoints_checked=report.anchors_checked,
+        problems=problems,
+    )
 
 
 def audit_router(
@@ -282,20 +303,9 @@ def audit_router(
         request: Request, access: Annotated[Access, Depends(verify_rule)]
     ) -> list[ChainReportView]:
         log = _log(request)
-        views: list[ChainReportView] = []
+        source = security_state(request.app).chain_anchors
+        anchors = await source.anchors() if source is not None else AnchorSet(available=False)
         names: tuple[LogName, ...] = ("access", "disclosure")
-        for name in names:
-            report = await log.verify(name)
-            views.append(
-                ChainReportView(
-                    log=report.log,
-                    ok=report.ok,
-                    rows_checked=report.rows_checked,
-                    head_seq=report.head.seq if report.head else None,
-                    head_hash=report.head.row_hash if report.head else None,
-                    problems=[ChainProblemView(seq=p.seq, kind=p.kind, detail=p.detail) for p in report.problems],
-                )
-            )
-        return views
+        return [chain_report_view(await log.verify(name, anchors=anchors.for_log(name)), anchors) for name in names]
 
     return router

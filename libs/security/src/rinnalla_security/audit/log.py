@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -40,6 +40,10 @@ class AuditLog(Protocol):
         tenants: Collection[str] | None = None,
     ) -> list[StoredAccess]: ...
 
-    async def verify(self, log: LogName, *, anchor: ChainHead | None = None) -> ChainReport: ...
+    async def verify(
+        self, log: LogName, *, anchor: ChainHead | None = None, anchors: Iterable[ChainHead] = ()
+    ) -> ChainReport:
+        """The chain checked row by row, and against heads recorded outside the database (`anchors`)."""
+        ...
 
     async def head(self, log: LogName) -> ChainHead | None: ...

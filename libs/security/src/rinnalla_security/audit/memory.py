@@ -7,7 +7,14 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from rinnalla_security.audit.chain import GENESIS_HASH, ChainChecker, ChainHead, ChainReport, chain_hash
+from rinnalla_security.audit.chain import (
+    GENESIS_HASH,
+    ChainChecker,
+    ChainHead,
+    ChainReport,
+    next_format,
+    row_hash_for,
+)
 from rinnalla_security.audit.entries import (
     AccessEntry,
     DisclosureEntry,
@@ -22,8 +29,10 @@ StoredT = TypeVar("StoredT", bound=_Stored)
 
 
 class MemoryAuditLog:
-    def __init__(self, *, service: str = "test") -> None:
+    def __init__(self, *, service: str = "test", chain_key: bytes | None = None) -> None:
         self._service = service
+        self._key = chain_key
+        self.chain_format = next_format(chain_key)
         self.accesses: list[StoredAccess] = []
         self.disclosures: list[StoredDisclosure] = []
 
@@ -35,7 +44,7 @@ class MemoryAuditLog:
         for entry in entries:
             seq += 1
             content = {"seq": seq, "occurred_at": now, "service": self._service, **entry.model_dump()}
-            row_hash = chain_hash(prev_hash, content)
+            row_hash = row_hash_for(self.chain_format, self._key, prev_hash, content)
             rows.append(stored.model_validate({**content, "prev_hash": prev_hash, "row_hash": row_hash}))
             prev_hash = row_hash
         existing.extend(rows)
@@ -81,10 +90,12 @@ class MemoryAuditLog:
     ) -> list[StoredAccess]:
         return self._matching(self.accesses, "actor_id", actor_id, since, until, tenants)
 
-    async def verify(self, log: LogName, *, anchor: ChainHead | None = None) -> ChainReport:
-        checker = ChainChecker(log, anchor)
+    async def verify(
+        self, log: LogName, *, anchor: ChainHead | None = None, anchors: Iterable[ChainHead] = ()
+    ) -> ChainReport:
+        checker = ChainChecker(log, anchor, key=self._key, anchors=anchors)
         rows: list[Any] = self.accesses if log == "access" else self.disclosures
-        checker.feed_all(row.model_dump() for row in rows)
+        checker.feed_all({**row.model_dump(), "chain_format": self.chain_format} for row in rows)
         return checker.report()
 
     async def head(self, log: LogName) -> ChainHead | None:

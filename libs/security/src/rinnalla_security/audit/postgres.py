@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from rinnalla_security.audit.chain import GENESIS_HASH, ChainChecker, ChainHead, ChainReport, chain_hash
+from rinnalla_security.audit.chain import (
+    GENESIS_HASH,
+    ChainChecker,
+    ChainHead,
+    ChainReport,
+    next_format,
+    row_hash_for,
+)
 from rinnalla_security.audit.entries import (
     AccessEntry,
     DisclosureEntry,
@@ -41,11 +48,16 @@ _TABLES: dict[LogName, _Table] = {
 
 
 class PostgresAuditLog:
-    """Implements `AuditLog` on an asyncpg pool. `service` names the writing service in every row."""
+    """Implements `AuditLog` on an asyncpg pool. `service` names the writing service in every row.
 
-    def __init__(self, pool: Any, *, service: str) -> None:
+    `chain_key`: the HMAC key of the chain (`derive_chain_key`). With it, rows are appended keyed (format 2)
+    and keyed rows can be verified; without it (tests, tools), rows are appended in the unkeyed format 1."""
+
+    def __init__(self, pool: Any, *, service: str, chain_key: bytes | None = None) -> None:
         self._pool = pool
         self._service = service
+        self._key = chain_key
+        self._format = next_format(chain_key)
 
     async def record_accesses(self, entries: Sequence[AccessEntry], *, conn: Any = None) -> list[StoredAccess]:
         return await self._append(_TABLES["access"], entries, StoredAccess, conn)
@@ -90,14 +102,14 @@ class PostgresAuditLog:
             for entry in entries:
                 seq += 1
                 content = {"seq": seq, "occurred_at": head["now"], "service": self._service, **entry.model_dump()}
-                row_hash = chain_hash(prev_hash, content)
+                row_hash = row_hash_for(self._format, self._key, prev_hash, content)
                 rows.append(stored.model_validate({**content, "prev_hash": prev_hash, "row_hash": row_hash}))
                 prev_hash = row_hash
-            columns = table.columns
+            columns = [*table.columns, "chain_format"]
             placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
             await conn.executemany(
                 f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})",
-                [_db_row(row.model_dump(), columns) for row in rows],
+                [_db_row({**row.model_dump(), "chain_format": self._format}, columns) for row in rows],
             )
             return rows
 
@@ -147,12 +159,15 @@ class PostgresAuditLog:
     ) -> list[StoredAccess]:
         return await self._select(_TABLES["access"], StoredAccess, "actor_id", actor_id, since, until, tenants)
 
-    async def verify(self, log: LogName, *, anchor: ChainHead | None = None) -> ChainReport:
-        """Walk the whole chain in order; reports modified rows, deleted rows and a lost tail (with `anchor`)."""
+    async def verify(
+        self, log: LogName, *, anchor: ChainHead | None = None, anchors: Iterable[ChainHead] = ()
+    ) -> ChainReport:
+        """Walk the whole chain in order; reports modified rows, deleted rows, and against the heads recorded
+        outside the database (`anchors`, `anchor`) a lost tail or a re-chained rewrite."""
         table = _TABLES[log]
-        checker = ChainChecker(log, anchor)
+        checker = ChainChecker(log, anchor, key=self._key, anchors=anchors)
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            query = f"SELECT {', '.join(table.columns)} FROM {table.name} ORDER BY seq"
+            query = f"SELECT {', '.join(table.columns)}, chain_format FROM {table.name} ORDER BY seq"
             async for record in conn.cursor(query, prefetch=1000):
                 checker.feed(dict(record))
         return checker.report()

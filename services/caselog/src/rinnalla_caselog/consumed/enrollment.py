@@ -45,6 +45,9 @@ class ChildLeftTeam(ConsumedEvent):
 
 class ConsentGiven(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentGiven"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     consent_id: str
     purpose: str
@@ -54,6 +57,9 @@ class ConsentGiven(ConsumedEvent):
 
 class ConsentWithdrawn(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     consent_id: str
     at: AwareDatetime
@@ -61,6 +67,9 @@ class ConsentWithdrawn(ConsumedEvent):
 
 class ConsentRefused(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentRefused"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     purpose: str
     at: AwareDatetime
@@ -77,6 +86,10 @@ class MinorProhibitionRecorded(ConsumedEvent):
     """The child (old enough to understand) forbade sharing for a purpose; None: for every purpose."""
 
     event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
+    # v2 added the guardians a minor refuses and the evidence, which this reader does not read:
+    # both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     purpose: str | None
     at: AwareDatetime
@@ -84,6 +97,9 @@ class MinorProhibitionRecorded(ConsumedEvent):
 
 class MinorProhibitionLifted(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.MinorProhibitionLifted"
+    # v2 added the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     purpose: str | None
     at: AwareDatetime

@@ -89,13 +89,33 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "StartFollowUp": {"started_on": "2036-06-01"},
     "GiveConsent": {
         "consent_id": "consent-0001", "subject_id": "child-092-0001", "purpose": "participation",
-        "given_by": "guardian-092-0001",
+        "evidence": {"method": "electronic", "information_version": "participation-information-2025-06"},
     },
-    "RefuseConsent": {"subject_id": "child-092-0001", "purpose": "photos", "refused_by": "guardian-092-0001"},
-    "WithdrawConsent": {"consent_id": "consent-0001", "withdrawn_by": "guardian-092-0001"},
-    "RecordMinorProhibition": {"purpose": "sharing_with_school", "recorded_by": "user-mentor.vantaa"},
-    "LiftMinorProhibition": {"purpose": "sharing_with_school", "recorded_by": "user-mentor.vantaa"},
-    "AssessMinorUnderstanding": {"purpose": None, "understands": True, "assessed_by": "user-mentor.vantaa"},
+    "RefuseConsent": {
+        "subject_id": "child-092-0001", "purpose": "photos", "signed_by": "guardian-092-0001",
+        "evidence": {"method": "signed_form", "information_version": "photos-information-2025-06",
+                     "document_reference": "signed-forms/2025/child-092-0001-photos"},
+    },
+    "WithdrawConsent": {
+        "consent_id": "consent-0001",
+        "evidence": {"method": "electronic", "information_version": "participation-information-2025-06"},
+    },
+    "RecordMinorProhibition": {
+        "purpose": "sharing_with_school", "guardian_ids": [],
+        "evidence": {"method": "in_person", "information_version": "sharing-information-2025-06",
+                     "document_reference": "signed-forms/2026/child-092-0001-prohibition"},
+    },
+    "LiftMinorProhibition": {
+        "purpose": "sharing_with_school",
+        "evidence": {"method": "in_person", "information_version": "sharing-information-2025-06",
+                     "document_reference": "signed-forms/2026/child-092-0001-lift"},
+    },
+    "RecordCustodyException": {
+        "exception_id": "custody-0001", "guardian_id": "guardian-092-0001", "kind": "sole_custody", "purposes": [],
+        "basis": "District court decision 12.3.2024 (sole custody)", "valid_until": None,
+    },
+    "RecordChildHearing": {"purpose": "participation", "heard_on": "2026-08-10", "child_view": "agrees"},
+    "AssessMinorUnderstanding": {"purpose": None, "understands": True},
 }
 
 # --- answers (invented people, as above) ---------------------------------------------------------------
@@ -187,14 +207,29 @@ PIPELINE_ROW: dict[str, Any] = {
 
 CHILD_CONSENTS: dict[str, Any] = {
     "child_id": "child-092-0001",
+    "evaluated_at": "2026-11-20T08:00:00+00:00",
+    "decided_by_the_young_person": False,
     "purposes": [
-        {"purpose": "participation", "in_force": True, "consent_id": "consent-0001",
-         "reason": "consent given by guardian-092-0001", "evaluated_at": "2026-11-20T08:00:00+00:00"},
-        {"purpose": "sharing_with_school", "in_force": False, "consent_id": None,
-         "reason": "no consent recorded", "evaluated_at": "2026-11-20T08:00:00+00:00"},
+        {"purpose": "participation", "in_force": True, "consent_id": "consent-0002",
+         "consent_ids": ["consent-0001", "consent-0002"],
+         "reason": "guardians guardian-092-0001 and guardian-092-0101 consented to participation",
+         "evaluated_at": "2026-11-20T08:00:00+00:00"},
+        {"purpose": "sharing_with_school", "in_force": False, "consent_id": None, "consent_ids": [],
+         "reason": "no guardian's consent for sharing with school is in force",
+         "evaluated_at": "2026-11-20T08:00:00+00:00"},
     ],
-    "disclosure": {"allowed": False, "reason": "no consent recorded for sharing_with_school", "basis": None,
-                   "consent_id": None},
+    "consents": [
+        {"consent_id": "consent-0001", "subject_id": "child-092-0001", "purpose": "participation",
+         "given_by": "guardian-092-0001", "given_at": "2026-08-10T09:00:00+00:00",
+         "valid_from": "2026-08-10T09:00:00+00:00", "valid_until": None, "ended_at": None, "end_reason": None,
+         "valid_now": True, "recorded_by": "guardian-092-0001",
+         "evidence": {"method": "electronic", "information_version": "participation-information-2025-06",
+                      "document_reference": ""}},
+    ],
+    "prohibitions": [],
+    "custody_exceptions": [],
+    "hearings": [],
+    "disclosure": None,
 }
 
 ERASURE_REQUEST: dict[str, Any] = {"reason": "Guardian's erasure request of 2026-03-02, case DPO-2026-014"}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 from rinnalla_events import EventMetadata, Idempotency, Outcome, fingerprint
-from rinnalla_security import Access, Action, Role, authorize
+from rinnalla_security import Access, Action, Principal, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import HttpGuard, IdempotencyKey, get_enrollment
 from rinnalla_enrollment.adapters.erasure_http import refuse_if_erased
@@ -26,10 +26,15 @@ from rinnalla_enrollment.application.policies import Guard
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.bootstrap import Enrollment
 from rinnalla_enrollment.domain import commands as c
+from rinnalla_enrollment.domain.errors import RuleViolated
 
 Handler = Callable[[EnrollmentWriter, Guard, Any], Awaitable[Outcome]]
 
 STAFF = {Role.COORDINATOR, Role.ADMIN}
+# Who may record a statement from a signed document in the name of the person who signed it.
+DOCUMENT_RECORDERS = {Role.COORDINATOR, Role.MENTOR, Role.ADMIN}
+# Who may make a statement through their own login.
+STATEMENT_MAKERS = {Role.GUARDIAN, Role.CHILD}
 FIELD_STAFF = {Role.COORDINATOR, Role.MENTOR, Role.ADMIN}
 CONSENT_GIVERS = {Role.COORDINATOR, Role.MENTOR, Role.GUARDIAN, Role.CHILD, Role.ADMIN}
 
@@ -53,16 +58,45 @@ class CommandRoute:
     roles: frozenset[Role]
     summary: str
     personal_data: bool = False
+    # Command fields filled with the caller's person id from the token (never from the body).
+    token_fields: frozenset[str] = frozenset()
+    # The command field naming who made the statement: the caller, or the person who signed the document
+    # that staff record (the body's `signed_by`).
+    signer: str | None = None
 
 
 def _route(
     path: str, command: type[c.Command], id_field: str, handler: Handler, action: str, roles: set[Role],
-    summary: str, *, personal_data: bool = False,
+    summary: str, *, personal_data: bool = False, token_fields: tuple[str, ...] = (), signer: str | None = None,
 ) -> CommandRoute:
     resource, verb = action.split(".")
     return CommandRoute(
-        path, command, id_field, handler, Action.write(resource, verb), frozenset(roles), summary, personal_data
+        path, command, id_field, handler, Action.write(resource, verb), frozenset(roles), summary, personal_data,
+        frozenset(token_fields), signer,
     )
+
+
+SIGNED_BY_DESCRIPTION = (
+    "Staff recording a signed document: the person who signed it (a guardian, or the child). Leave it out "
+    "to record your own statement (a guardian or the child, logged in): it is then yours, from your token."
+)
+
+
+def stated_by(principal: Principal, signed_by: str | None) -> str:
+    """Whose statement this is: the caller's own, or (staff only) the person who signed the document."""
+    if signed_by is None:
+        if not principal.has_role(*STATEMENT_MAKERS):
+            raise RuleViolated(
+                "signed_by", "staff record a statement from a signed document: name the person who signed it"
+            )
+        return principal.subject
+    if signed_by == principal.subject:
+        return signed_by
+    if not principal.has_role(*DOCUMENT_RECORDERS):
+        raise RuleViolated(
+            "signed_by", "you may record only your own statement; staff record signed documents in others' names"
+        )
+    return signed_by
 
 
 ROUTES: tuple[CommandRoute, ...] = (
@@ -132,32 +166,51 @@ ROUTES: tuple[CommandRoute, ...] = (
     _route("/children/{child_id}/follow-up", c.StartFollowUp, "child_id", h.on_child, "child.follow_up", STAFF,
            "Keep the completed child's record under the research follow-up until age 20", personal_data=True),
     _route("/children/{child_id}/consents", c.GiveConsent, "child_id", h.on_child, "consent.give",
-           CONSENT_GIVERS, "Record a consent (per purpose) given by a guardian or the child", personal_data=True),
+           CONSENT_GIVERS, "Record a consent (per purpose): your own, or staff recording a signed form",
+           personal_data=True, token_fields=("recorded_by",), signer="given_by"),
     _route("/children/{child_id}/consent-refusals", c.RefuseConsent, "child_id", h.on_child, "consent.refuse",
-           CONSENT_GIVERS, "Record that a guardian or the child declined a purpose", personal_data=True),
+           CONSENT_GIVERS, "Record that a guardian or the child declined a purpose (own, or a signed form)",
+           personal_data=True, token_fields=("recorded_by",), signer="refused_by"),
     _route("/children/{child_id}/consent-withdrawals", c.WithdrawConsent, "child_id", h.withdraw_consent,
            "consent.withdraw", CONSENT_GIVERS,
-           "Withdraw a consent (without a participation consent an enrolled child exits)", personal_data=True),
+           "Withdraw a consent (without a participation consent an enrolled child exits)", personal_data=True,
+           token_fields=("recorded_by",), signer="withdrawn_by"),
     _route("/children/{child_id}/prohibitions", c.RecordMinorProhibition, "child_id", h.on_child,
            "consent.prohibit", {Role.CHILD, Role.COORDINATOR, Role.MENTOR, Role.ADMIN},
-           "Record the minor's own prohibition of disclosure (overrides the guardians)", personal_data=True),
+           "Record the minor's prohibition of disclosure (needs an assessment of understanding; may refuse "
+           "guardians as recipients)", personal_data=True, token_fields=("recorded_by",)),
     _route("/children/{child_id}/prohibition-lifts", c.LiftMinorProhibition, "child_id", h.on_child,
            "consent.lift_prohibition", {Role.CHILD, Role.COORDINATOR, Role.MENTOR, Role.ADMIN},
-           "Lift the minor's prohibition", personal_data=True),
+           "Lift the minor's prohibition", personal_data=True, token_fields=("recorded_by",)),
     _route("/children/{child_id}/understanding-assessments", c.AssessMinorUnderstanding, "child_id", h.on_child,
            "consent.assess_understanding", FIELD_STAFF,
            "Record whether the child understands the matter (then the child's own word counts)",
-           personal_data=True),
+           personal_data=True, token_fields=("assessed_by",)),
+    _route("/children/{child_id}/custody-exceptions", c.RecordCustodyException, "child_id", h.on_child,
+           "consent.record_custody_exception", STAFF,
+           "Record why one guardian decides alone (sole custody, a court-ordered division of tasks, the other "
+           "guardian unable to act), with its basis", personal_data=True, token_fields=("recorded_by",)),
+    _route("/children/{child_id}/hearings", c.RecordChildHearing, "child_id", h.on_child,
+           "consent.record_hearing", FIELD_STAFF,
+           "Record that the child was heard (from age 12 before the guardians decide on participation)",
+           personal_data=True, token_fields=("heard_by",)),
 )
 
 
-def request_model(command: type[c.Command], id_field: str) -> type[BaseModel]:
-    """The command's body: its fields without the path id and without `at` (the server's clock)."""
+def request_model(
+    command: type[c.Command], id_field: str, token_fields: frozenset[str] = frozenset(), signer: str | None = None
+) -> type[BaseModel]:
+    """The command's body: its fields without the path id, without `at` (the server's clock) and without the
+    fields the caller's token fills; a statement's maker is `signed_by` (staff recording a signed document)."""
+    hidden = {id_field, "at", *token_fields, *([signer] if signer else [])}
     fields: dict[str, Any] = {
-        name: (info.annotation, info)
-        for name, info in command.model_fields.items()
-        if name not in {id_field, "at"}
+        name: (info.annotation, info) for name, info in command.model_fields.items() if name not in hidden
     }
+    if signer is not None:
+        fields["signed_by"] = (
+            Annotated[str | None, StringConstraints(min_length=1, max_length=100)],
+            Field(default=None, description=SIGNED_BY_DESCRIPTION),
+        )
     example = EXAMPLES.get(command.__name__)
     config = ConfigDict(
         extra="forbid", frozen=True, json_schema_extra={"examples": [example]} if example else None
@@ -170,12 +223,16 @@ def request_model(command: type[c.Command], id_field: str) -> type[BaseModel]:
 async def execute(
     route: CommandRoute, enrollment: Enrollment, access: Access, key: str, stream_id: str, body: BaseModel
 ) -> Outcome:
+    principal = access.principal
     values = body.model_dump()
     data = {**values, route.id_field: stream_id}
     if "at" in route.command.model_fields:
         data["at"] = enrollment.clock()
+    for name in route.token_fields:
+        data[name] = principal.subject
+    if route.signer is not None:
+        data[route.signer] = stated_by(principal, data.pop("signed_by"))
     command = route.command.model_validate(data)
-    principal = access.principal
     # From the event store, not the read model: a mentor assigned a moment ago acts at once (read-your-writes)
     guard = HttpGuard(access, await enrollment.relations(principal, from_log=True))
     if route.id_field == "child_id":
@@ -196,7 +253,7 @@ async def execute(
 
 
 def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[CommandResponse]]:
-    body_model = request_model(route.command, route.id_field)
+    body_model = request_model(route.command, route.id_field, route.token_fields, route.signer)
     rule = authorize(route.action, roles=route.roles, personal_data=route.personal_data, description=route.summary)
 
     async def endpoint(**kwargs: Any) -> CommandResponse:

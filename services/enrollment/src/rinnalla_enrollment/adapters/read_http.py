@@ -2,19 +2,16 @@
 log: the worker applies new events within moments). Which teams and children a mentor or guardian sees comes
 from the same read model (`Enrollment.relations`), never from lists in the token."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
-import rinnalla_consent as consent
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict
-from rinnalla_security import Access, Action, NotFound, Role, Visibility, authorize
+from rinnalla_security import Access, Action, Role, authorize
 
 from rinnalla_enrollment.adapters.dependencies import get_enrollment
-from rinnalla_enrollment.adapters.erasure_http import is_erased
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import (
-    CHILD_CONSENTS,
     MENTOR_TEAM,
     MUNICIPALITY_STATISTICS,
     PIPELINE_ROW,
@@ -43,12 +40,6 @@ read_selection_pipeline = authorize(
     Action.read("selection_pipeline"), roles={Role.COORDINATOR, Role.ADMIN},
     description="Children per selection stage, team and its main school",
 )
-read_consents = authorize(
-    Action.read("consent"), roles={Role.COORDINATOR, Role.MENTOR, Role.GUARDIAN, Role.CHILD, Role.ADMIN},
-    personal_data=True, description="A child's consents, and whether a disclosure is allowed",
-)
-
-
 class GuardianContact(BaseModel):
     guardian_id: str
     given_names: str
@@ -176,29 +167,6 @@ class PipelineRow(BaseModel):
     suppressed: bool
 
 
-class ConsentStatus(BaseModel):
-    purpose: str
-    in_force: bool
-    consent_id: str | None
-    reason: str
-    evaluated_at: datetime
-
-
-class DisclosureAnswer(BaseModel):
-    allowed: bool
-    reason: str
-    basis: str | None
-    consent_id: str | None
-
-
-class ChildConsents(BaseModel):
-    model_config = ConfigDict(json_schema_extra=examples(CHILD_CONSENTS))
-
-    child_id: str
-    purposes: list[ConsentStatus]
-    disclosure: DisclosureAnswer | None = None
-
-
 def read_router() -> APIRouter:
     router = APIRouter(tags=["read models"], responses=ERROR_RESPONSES)
 
@@ -210,7 +178,7 @@ def read_router() -> APIRouter:
         principal = access.principal
         relations = await enrollment.relations(principal)
         async with enrollment.connections.acquire() as conn:
-            teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants)
+            teams = await queries.mentor_teams(conn, relations.team_ids, principal.tenants, enrollment.clock())
         children = [c["child_id"] for t in teams for c in [*t["roster"], *t["waiting_list"]]]
         await access.record_many(children)
         return [MentorTeam.model_validate(team) for team in teams]
@@ -251,35 +219,5 @@ def read_router() -> APIRouter:
         async with enrollment.connections.acquire() as conn:
             rows = await queries.selection_pipeline(conn, municipality_code)
         return [PipelineRow.model_validate(row) for row in rows]
-
-    @router.get(
-        "/children/{child_id}/consents",
-        summary="The child's consents per purpose; with `recipient` and `purpose`, may the data be disclosed now",
-    )
-    async def consents(
-        child_id: ChildIdPath,
-        access: Annotated[Access, Depends(read_consents)],
-        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
-        recipient: Annotated[consent.RecipientKind | None, Query(description="who would receive the data")] = None,
-        purpose: Annotated[consent.Purpose | None, Query(description="the consent purpose it rests on")] = None,
-    ) -> ChildConsents:
-        visibility = Visibility(access.principal, await enrollment.relations(access.principal))
-        async with enrollment.connections.acquire() as conn:
-            scope = await queries.child_scope(conn, child_id)
-            if scope is None or await is_erased(enrollment, child_id):
-                raise NotFound()
-            access.ensure_tenant(scope["municipality_code"])
-            access.ensure(visibility.can_see_child(child_id, team_id=scope["team_id"]))
-            view, status = await queries.consent_register(conn, child_id)
-        await access.record(child_id, tenant=scope["municipality_code"])
-        answer = None
-        if recipient is not None and purpose is not None:
-            decision = consent.may_disclose(view, child_id, recipient, purpose, enrollment.clock())
-            answer = DisclosureAnswer(
-                allowed=decision.allowed, reason=decision.reason, basis=decision.basis, consent_id=decision.consent_id
-            )
-        return ChildConsents(
-            child_id=child_id, purposes=[ConsentStatus.model_validate(s) for s in status], disclosure=answer
-        )
 
     return router

@@ -167,6 +167,8 @@ ChildOnlyCommand = (
     | c.RecordMinorProhibition
     | c.LiftMinorProhibition
     | c.AssessMinorUnderstanding
+    | c.RecordCustodyException
+    | c.RecordChildHearing
 )
 
 

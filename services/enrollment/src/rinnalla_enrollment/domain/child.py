@@ -25,6 +25,12 @@ from rinnalla_refdata import PersonalIdentityCode, ReferenceDataError, municipal
 from rinnalla_enrollment.domain import commands as c
 from rinnalla_enrollment.domain import events as e
 from rinnalla_enrollment.domain.consent_facts import consent_facts, consent_view
+from rinnalla_enrollment.domain.consent_records import (
+    HEARING_AGE,
+    ConsentEvidence,
+    CustodyException,
+    check_evidence,
+)
 from rinnalla_enrollment.domain.errors import (
     AlreadyExists,
     InvalidTransition,
@@ -40,6 +46,7 @@ from rinnalla_enrollment.domain.values import (
     Guardian,
     IdentityCodeKind,
     School,
+    age_on,
     birthday_at,
     check_guardians,
     check_school,
@@ -71,6 +78,22 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """Who recorded a consent statement, and its evidence (None for statements recorded before v2)."""
+
+    recorded_by: str
+    evidence: ConsentEvidence | None
+
+
+@dataclass(frozen=True)
+class Hearing:
+    purpose: consent.Purpose
+    heard_on: date
+    child_view: str
+    heard_by: str
+
+
+@dataclass(frozen=True)
 class ChildState:
     child_id: str = ""
     status: ChildStatus | None = None  # None: no such child
@@ -90,6 +113,13 @@ class ChildState:
     completion_outcome: CompletionOutcome | None = None
     follow_up_until: date | None = None
     consents: consent.ConsentView = field(default_factory=consent.ConsentView)
+    # consent id -> who recorded the consent and its evidence
+    consent_records: tuple[tuple[str, Recorded], ...] = ()
+    hearings: tuple[Hearing, ...] = ()
+    custody_exception_ids: frozenset[str] = frozenset()
+
+    def recorded(self, consent_id: str) -> Recorded | None:
+        return next((r for cid, r in self.consent_records if cid == consent_id), None)
 
     @property
     def exists(self) -> bool:
@@ -160,22 +190,25 @@ def decide(state: ChildState, command: c.ChildCommand) -> list[DomainEvent]:
                 return []
             return [e.ConsentExpired(child_id=state.child_id, consent_id=command.consent_id, at=command.at)]
         case c.RecordMinorProhibition():
-            if _prohibition(state, command.purpose) is not None:
-                return []
-            return [
-                e.MinorProhibitionRecorded(
-                    child_id=state.child_id, purpose=command.purpose, recorded_by=command.recorded_by, at=command.at
-                )
-            ]
+            return _prohibit(state, command)
         case c.LiftMinorProhibition():
             if _prohibition(state, command.purpose) is None:
                 what = command.purpose.value if command.purpose else "all purposes"
                 raise InvalidTransition("purpose", f"the child has no prohibition in force for {what}")
+            check_evidence(command.evidence, state.child_id, command.recorded_by)
             return [
                 e.MinorProhibitionLifted(
-                    child_id=state.child_id, purpose=command.purpose, recorded_by=command.recorded_by, at=command.at
+                    child_id=state.child_id,
+                    purpose=command.purpose,
+                    recorded_by=command.recorded_by,
+                    at=command.at,
+                    evidence=command.evidence,
                 )
             ]
+        case c.RecordCustodyException():
+            return _custody_exception(state, command)
+        case c.RecordChildHearing():
+            return _hearing(state, command)
         case c.AssessMinorUnderstanding():
             return [
                 e.MinorUnderstandingAssessed(
@@ -307,6 +340,14 @@ def _enrol(state: ChildState, command: c.EnrolChild) -> list[DomainEvent]:
     check_guardians(command.guardians)
     check_school(command.school, "school")
     require_text(command.class_name, "class_name", "the child's class")
+    if age_on(details.date_of_birth, command.enrolled_on) >= HEARING_AGE and not _heard(
+        state, consent.Purpose.PARTICIPATION
+    ):
+        raise RuleViolated(
+            "child_id",
+            f"a child of {HEARING_AGE} or more is heard before the guardians decide on participation: "
+            "record the hearing first",
+        )
     draft = e.ChildEnrolled(
         child_id=state.child_id,
         team_id=command.team_id,
@@ -478,16 +519,9 @@ def _give_consent(state: ChildState, command: c.GiveConsent) -> list[DomainEvent
     if command.subject_id != state.child_id:
         if command.given_by != command.subject_id:
             raise RuleViolated("given_by", "a guardian consents to the use of their own data themself")
-    elif command.given_by == state.child_id:
-        record = state.consents.subject(state.child_id)
-        if record is None or not consent.decides_for_themself(record, command.purpose, command.at):
-            raise RuleViolated(
-                "given_by",
-                "the child's own consent counts once the child is assessed to understand the matter "
-                "(record the assessment first) or is 18",
-            )
-    elif command.given_by not in state.guardian_ids:
-        raise RuleViolated("given_by", "only the child's guardians, or the child, can consent for the child")
+    else:
+        _check_child_consent_giver(state, command)
+    check_evidence(command.evidence, command.given_by, command.recorded_by)
     starts = command.valid_from or command.at
     if command.valid_until is not None and command.valid_until <= starts:
         raise InvalidValue("valid_until", "a consent must end after it starts")
@@ -501,15 +535,49 @@ def _give_consent(state: ChildState, command: c.GiveConsent) -> list[DomainEvent
             at=command.at,
             valid_from=command.valid_from,
             valid_until=command.valid_until,
+            recorded_by=command.recorded_by,
+            evidence=command.evidence,
         )
     ]
 
 
+def _check_child_consent_giver(state: ChildState, command: c.GiveConsent) -> None:
+    """Who may consent for the child: the guardians of a minor; the child once of age, or (about disclosing
+    their data, not participation) once assessed to understand the matter."""
+    record = state.consents.subject(state.child_id)
+    adult = record is not None and record.is_adult_at(command.at)
+    if command.given_by == state.child_id:
+        if record is None or not consent.decides_for_themself(record, command.purpose, command.at):
+            if command.purpose is consent.Purpose.PARTICIPATION:
+                raise RuleViolated(
+                    "given_by",
+                    "the guardians decide on a minor's participation after hearing the child: record the "
+                    "child's view as a hearing (the child's refusal is recorded as a refusal)",
+                )
+            raise RuleViolated(
+                "given_by",
+                "the child's own consent counts once the child is assessed to understand the matter "
+                "(record the assessment first) or is 18",
+            )
+    elif command.given_by not in state.guardian_ids:
+        raise RuleViolated("given_by", "only the child's guardians, or the child, can consent for the child")
+    elif adult:
+        raise RuleViolated(
+            "given_by", "the young person is 18: the guardians' consents have ended and the young person consents"
+        )
+
+
 def _refuse_consent(state: ChildState, command: c.RefuseConsent) -> list[DomainEvent]:
     _check_subject(state, command.subject_id)
-    entitled = {command.subject_id} if command.subject_id != state.child_id else {state.child_id, *state.guardian_ids}
+    record = state.consents.subject(state.child_id)
+    of_age = record is not None and record.is_adult_at(command.at)
+    if command.subject_id != state.child_id or of_age:
+        entitled = {command.subject_id}
+    else:
+        entitled = {state.child_id, *state.guardian_ids}
     if command.refused_by not in entitled:
-        raise RuleViolated("refused_by", "only the person concerned, or the child's guardians, can refuse")
+        raise RuleViolated("refused_by", "only the person concerned, or the guardians of a minor, can refuse")
+    check_evidence(command.evidence, command.refused_by, command.recorded_by)
     return [
         e.ConsentRefused(
             child_id=state.child_id,
@@ -517,6 +585,8 @@ def _refuse_consent(state: ChildState, command: c.RefuseConsent) -> list[DomainE
             purpose=command.purpose,
             refused_by=command.refused_by,
             at=command.at,
+            recorded_by=command.recorded_by,
+            evidence=command.evidence,
         )
     ]
 
@@ -532,11 +602,104 @@ def _withdraw_consent(state: ChildState, command: c.WithdrawConsent) -> list[Dom
         entitled |= state.guardian_ids
     if command.withdrawn_by not in entitled:
         raise RuleViolated("withdrawn_by", "only the giver, the person concerned or the child's guardians can withdraw")
+    check_evidence(command.evidence, command.withdrawn_by, command.recorded_by)
     return [
         e.ConsentWithdrawn(
-            child_id=state.child_id, consent_id=command.consent_id, withdrawn_by=command.withdrawn_by, at=command.at
+            child_id=state.child_id,
+            consent_id=command.consent_id,
+            withdrawn_by=command.withdrawn_by,
+            at=command.at,
+            recorded_by=command.recorded_by,
+            evidence=command.evidence,
         )
     ]
+
+
+def _prohibit(state: ChildState, command: c.RecordMinorProhibition) -> list[DomainEvent]:
+    if command.purpose is consent.Purpose.PARTICIPATION:
+        raise InvalidValue(
+            "purpose", "a prohibition is about disclosing data; the child's no to participation is a refusal"
+        )
+    unknown = sorted(set(command.guardian_ids) - state.guardian_ids)
+    if unknown:
+        raise RuleViolated("guardian_ids", f"not the child's guardians: {', '.join(unknown)}")
+    record = state.consents.subject(state.child_id)
+    understands = record is not None and (
+        record.understands_at(command.purpose, command.at)
+        if command.purpose is not None
+        else any(a.purpose is None and a.understands for a in _latest_general(record, command.at))
+    )
+    if not understands:
+        raise RuleViolated(
+            "purpose",
+            "a minor's prohibition takes effect only with an assessment that the child understands the matter "
+            "(Act 812/2000 11 §): record the assessment first",
+        )
+    check_evidence(command.evidence, state.child_id, command.recorded_by)
+    standing = _prohibition(state, command.purpose)
+    if standing is not None and standing.guardian_ids == frozenset(command.guardian_ids):
+        return []
+    return [
+        e.MinorProhibitionRecorded(
+            child_id=state.child_id,
+            purpose=command.purpose,
+            recorded_by=command.recorded_by,
+            at=command.at,
+            guardian_ids=tuple(sorted(set(command.guardian_ids))),
+            evidence=command.evidence,
+        )
+    ]
+
+
+def _latest_general(record: consent.SubjectRecord, at: datetime) -> list[consent.Assessment]:
+    general = [a for a in record.assessments if a.purpose is None and a.at <= at]
+    return [max(general, key=lambda a: a.at)] if general else []
+
+
+def _custody_exception(state: ChildState, command: c.RecordCustodyException) -> list[DomainEvent]:
+    if command.exception_id in state.custody_exception_ids:
+        raise AlreadyExists("exception_id", f"custody exception {command.exception_id} is already recorded")
+    if command.guardian_id not in state.guardian_ids:
+        raise RuleViolated("guardian_id", "the guardian who decides alone must be one of the child's guardians")
+    require_text(command.basis, "basis", "the basis of the exception (e.g. the court decision and its date)")
+    if command.valid_until is not None and command.valid_until <= command.at:
+        raise InvalidValue("valid_until", "the exception must end after it is recorded")
+    if command.kind is CustodyException.OTHER_GUARDIAN_UNABLE and command.valid_until is None:
+        raise InvalidValue(
+            "valid_until", "the other guardian's inability to act is temporary: say until when the exception holds"
+        )
+    return [
+        e.CustodyExceptionRecorded(
+            child_id=state.child_id,
+            exception_id=command.exception_id,
+            guardian_id=command.guardian_id,
+            kind=command.kind,
+            purposes=tuple(sorted(set(command.purposes))),
+            basis=command.basis.strip(),
+            valid_until=command.valid_until,
+            recorded_by=command.recorded_by,
+            at=command.at,
+        )
+    ]
+
+
+def _hearing(state: ChildState, command: c.RecordChildHearing) -> list[DomainEvent]:
+    if command.heard_on > finnish_date(command.at):
+        raise InvalidValue("heard_on", "the hearing cannot be in the future")
+    return [
+        e.ChildHearingRecorded(
+            child_id=state.child_id,
+            purpose=command.purpose,
+            heard_on=command.heard_on,
+            child_view=command.child_view,
+            heard_by=command.heard_by,
+            at=command.at,
+        )
+    ]
+
+
+def _heard(state: ChildState, purpose: consent.Purpose) -> bool:
+    return any(h.purpose is purpose for h in state.hearings)
 
 
 # --- evolve ------------------------------------------------------------------------------------------
@@ -546,6 +709,7 @@ def evolve(state: ChildState, event: DomainEvent) -> ChildState:
     facts = consent_facts(event)
     if facts:
         state = replace(state, consents=consent.fold(facts, state.consents))
+    state = _evolve_consent_records(state, event)
     match event:
         case e.ChildNominated():
             return replace(
@@ -620,3 +784,17 @@ def evolve(state: ChildState, event: DomainEvent) -> ChildState:
 
 def _close_membership(state: ChildState, day: date) -> tuple[Membership, ...]:
     return tuple(replace(m, left_on=day) if m.left_on is None else m for m in state.memberships)
+
+
+def _evolve_consent_records(state: ChildState, event: DomainEvent) -> ChildState:
+    match event:
+        case e.ConsentGiven() if state.recorded(event.consent_id) is None:
+            entry = (event.consent_id, Recorded(event.recorded_by, event.evidence))
+            return replace(state, consent_records=(*state.consent_records, entry))
+        case e.ChildHearingRecorded():
+            hearing = Hearing(event.purpose, event.heard_on, event.child_view.value, event.heard_by)
+            return replace(state, hearings=(*state.hearings, hearing))
+        case e.CustodyExceptionRecorded():
+            return replace(state, custody_exception_ids=state.custody_exception_ids | {event.exception_id})
+        case _:
+            return state

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 from rinnalla_consent import Purpose
 
+from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, CustodyException
 from rinnalla_enrollment.domain.cost_sharing import DEFAULT_PRICE_PER_TEAM_CENTS, Payer
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
@@ -342,13 +343,16 @@ class StartFollowUp(Command):
 
 
 class GiveConsent(Command):
-    """`given_by` (a guardian, or the child once assessed to understand) consents for `subject_id`'s data."""
+    """`given_by` (a guardian, or the child once assessed to understand) consents for `subject_id`'s data.
+    `recorded_by` is who entered it: the giver themself (electronic), or staff from a signed document."""
 
     child_id: Id
     consent_id: Id
     subject_id: Id  # the child, or one of the guardians for their own data
     purpose: Purpose
     given_by: Id
+    recorded_by: Id
+    evidence: ConsentEvidence
     at: AwareDatetime
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
@@ -359,6 +363,8 @@ class RefuseConsent(Command):
     subject_id: Id
     purpose: Purpose
     refused_by: Id
+    recorded_by: Id
+    evidence: ConsentEvidence
     at: AwareDatetime
 
 
@@ -366,6 +372,8 @@ class WithdrawConsent(Command):
     child_id: Id
     consent_id: Id
     withdrawn_by: Id
+    recorded_by: Id
+    evidence: ConsentEvidence
     at: AwareDatetime
 
 
@@ -376,11 +384,14 @@ class ExpireConsent(Command):
 
 
 class RecordMinorProhibition(Command):
-    """The child prohibits disclosure of their data: for one purpose, or for all when `purpose` is None."""
+    """The child prohibits disclosure of their data (Act 812/2000 11 §): for one purpose, or for all when
+    `purpose` is None; `guardian_ids` names guardians the child refuses as recipients of their data."""
 
     child_id: Id
     purpose: Purpose | None = None
+    guardian_ids: tuple[Id, ...] = ()
     recorded_by: Id
+    evidence: ConsentEvidence
     at: AwareDatetime
 
 
@@ -388,6 +399,7 @@ class LiftMinorProhibition(Command):
     child_id: Id
     purpose: Purpose | None = None
     recorded_by: Id
+    evidence: ConsentEvidence
     at: AwareDatetime
 
 
@@ -398,6 +410,31 @@ class AssessMinorUnderstanding(Command):
     purpose: Purpose | None = None
     understands: bool
     assessed_by: Id
+    at: AwareDatetime
+
+
+class RecordCustodyException(Command):
+    """One guardian decides alone (for `purposes`, or every purpose when empty), on a recorded `basis`."""
+
+    child_id: Id
+    exception_id: Id
+    guardian_id: Id
+    kind: CustodyException
+    purposes: tuple[Purpose, ...] = ()
+    basis: Annotated[str, StringConstraints(max_length=500)]
+    valid_until: AwareDatetime | None = None
+    recorded_by: Id
+    at: AwareDatetime
+
+
+class RecordChildHearing(Command):
+    """The child was heard on a matter (participation by default) and said `child_view`."""
+
+    child_id: Id
+    purpose: Purpose = Purpose.PARTICIPATION
+    heard_on: date
+    child_view: ChildView
+    heard_by: Id
     at: AwareDatetime
 
 
@@ -433,6 +470,8 @@ ConsentCommand = (
     | RecordMinorProhibition
     | LiftMinorProhibition
     | AssessMinorUnderstanding
+    | RecordCustodyException
+    | RecordChildHearing
 )
 ChildCommand = (
     NominateChild

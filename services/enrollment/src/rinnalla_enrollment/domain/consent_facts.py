@@ -60,7 +60,26 @@ def consent_facts(event: DomainEvent) -> list[consent.ConsentFact]:
         case e.SharingConsentsEnded():
             return [consent.ConsentExpired(consent_id=consent_id, at=event.at) for consent_id in event.consent_ids]
         case e.MinorProhibitionRecorded():
-            return [consent.MinorProhibitionRecorded(subject_id=event.child_id, purpose=event.purpose, at=event.at)]
+            return [
+                consent.MinorProhibitionRecorded(
+                    subject_id=event.child_id,
+                    purpose=event.purpose,
+                    at=event.at,
+                    guardian_ids=frozenset(event.guardian_ids),
+                )
+            ]
+        case e.CustodyExceptionRecorded():
+            return [
+                consent.CustodyExceptionRecorded(
+                    subject_id=event.child_id,
+                    exception_id=event.exception_id,
+                    guardian_id=event.guardian_id,
+                    kind=consent.CustodyExceptionKind(event.kind.value),
+                    purposes=frozenset(event.purposes),
+                    at=event.at,
+                    valid_until=event.valid_until,
+                )
+            ]
         case e.MinorProhibitionLifted():
             return [consent.MinorProhibitionLifted(subject_id=event.child_id, purpose=event.purpose, at=event.at)]
         case e.MinorUnderstandingAssessed():

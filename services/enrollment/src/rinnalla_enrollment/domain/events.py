@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from rinnalla_consent import Purpose
 from rinnalla_events import DomainEvent, Personal
 
+from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, CustodyException
 from rinnalla_enrollment.domain.cost_sharing import Payer
 from rinnalla_enrollment.domain.values import (
     CompletionOutcome,
@@ -377,7 +378,11 @@ class ChildFollowUpStarted(DomainEvent):
 
 
 class ConsentGiven(DomainEvent):
+    """v2 adds who recorded the consent and its evidence (GDPR art. 7(1)); v1 payloads read with neither
+    (`recorded_by` empty, `evidence` None: recorded before evidence was kept)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentGiven"
+    schema_version: ClassVar[int] = 2
     child_id: str
     consent_id: str
     subject_id: str
@@ -386,23 +391,35 @@ class ConsentGiven(DomainEvent):
     at: AwareDatetime
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentRefused(DomainEvent):
+    """v2 adds `recorded_by` and `evidence` (see ConsentGiven)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentRefused"
+    schema_version: ClassVar[int] = 2
     child_id: str
     subject_id: str
     purpose: Purpose
     refused_by: str
     at: AwareDatetime
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentWithdrawn(DomainEvent):
+    """v2 adds `recorded_by` and `evidence` (see ConsentGiven)."""
+
     event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
+    schema_version: ClassVar[int] = 2
     child_id: str
     consent_id: str
     withdrawn_by: str
     at: AwareDatetime
+    recorded_by: str = ""
+    evidence: ConsentEvidence | None = None
 
 
 class ConsentExpired(DomainEvent):
@@ -413,19 +430,29 @@ class ConsentExpired(DomainEvent):
 
 
 class MinorProhibitionRecorded(DomainEvent):
+    """v2 adds the guardians the child refuses as recipients (`guardian_ids`) and the evidence; v1 payloads
+    read with none."""
+
     event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
+    schema_version: ClassVar[int] = 2
     child_id: str
     purpose: Purpose | None
     recorded_by: str
     at: AwareDatetime
+    guardian_ids: tuple[str, ...] = ()
+    evidence: ConsentEvidence | None = None
 
 
 class MinorProhibitionLifted(DomainEvent):
+    """v2 adds the evidence; v1 payloads read without it."""
+
     event_type: ClassVar[str] = "enrollment.MinorProhibitionLifted"
+    schema_version: ClassVar[int] = 2
     child_id: str
     purpose: Purpose | None
     recorded_by: str
     at: AwareDatetime
+    evidence: ConsentEvidence | None = None
 
 
 class MinorUnderstandingAssessed(DomainEvent):
@@ -434,6 +461,34 @@ class MinorUnderstandingAssessed(DomainEvent):
     purpose: Purpose | None
     understands: bool
     assessed_by: str
+    at: AwareDatetime
+
+
+class CustodyExceptionRecorded(DomainEvent):
+    """From `at` (until `valid_until`) `guardian_id` decides alone for `purposes` (empty: every purpose).
+    The basis (e.g. a court decision and its date) may name people: it is the child's personal data."""
+
+    event_type: ClassVar[str] = "enrollment.CustodyExceptionRecorded"
+    child_id: str
+    exception_id: str
+    guardian_id: str
+    kind: CustodyException
+    purposes: tuple[Purpose, ...]
+    basis: Annotated[str, ChildPersonal]
+    valid_until: AwareDatetime | None
+    recorded_by: str
+    at: AwareDatetime
+
+
+class ChildHearingRecorded(DomainEvent):
+    """The child was heard on a matter before the guardians decided (Child Custody Act 361/1983 4 §)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildHearingRecorded"
+    child_id: str
+    purpose: Purpose
+    heard_on: date
+    child_view: ChildView
+    heard_by: str
     at: AwareDatetime
 
 
@@ -468,6 +523,8 @@ CONSENT_EVENTS: tuple[type[DomainEvent], ...] = (
     MinorProhibitionRecorded,
     MinorProhibitionLifted,
     MinorUnderstandingAssessed,
+    CustodyExceptionRecorded,
+    ChildHearingRecorded,
 )
 CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildNominated,
@@ -486,5 +543,13 @@ CHILD_EVENTS: tuple[type[DomainEvent], ...] = (
     ChildFollowUpStarted,
     *CONSENT_EVENTS,
 )
+CONSENT_STATEMENTS_V2: tuple[type[DomainEvent], ...] = (
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    MinorProhibitionRecorded,
+    MinorProhibitionLifted,
+)
+"""The statements whose v2 added who recorded them and the evidence (v1 payloads read unchanged)."""
 ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNERSHIP_EVENTS, *TEAM_EVENTS, *CHILD_EVENTS)
 """Every event class of the service, for the event registry."""

@@ -32,14 +32,16 @@ _FACT_TYPES: dict[str, type[consent.ConsentFact]] = {
         consent.MinorProhibitionRecorded,
         consent.MinorProhibitionLifted,
         consent.MinorUnderstandingAssessed,
+        consent.CustodyExceptionRecorded,
     )
 }
 
 
 def fact_to_json(fact: consent.ConsentFact) -> str:
     data: dict[str, Any] = fact.model_dump(mode="json")
-    if "guardian_ids" in data:
-        data["guardian_ids"] = sorted(data["guardian_ids"])  # a frozenset: keep rebuilds byte-identical
+    for name in ("guardian_ids", "purposes"):
+        if name in data:
+            data[name] = sorted(data[name])  # a frozenset: keep rebuilds byte-identical
     return json.dumps({"type": type(fact).__name__, "data": data}, sort_keys=True)
 
 
@@ -56,6 +58,19 @@ async def consent_view_of(
     return consent.fold(fact_from_json(row["fact"]) for row in rows)
 
 
+async def consent_views_of(conn: Any, child_ids: list[str]) -> dict[str, consent.ConsentView]:
+    """The consent registers of several children (stable views), by child id."""
+    rows = await conn.fetch(
+        f"SELECT child_id, fact::text AS fact FROM {READ_SCHEMA}.consent_facts WHERE child_id = ANY($1::text[])"
+        " ORDER BY child_id, seq",
+        child_ids,
+    )
+    facts: dict[str, list[consent.ConsentFact]] = {}
+    for row in rows:
+        facts.setdefault(row["child_id"], []).append(fact_from_json(row["fact"]))
+    return {child_id: consent.fold(history) for child_id, history in facts.items()}
+
+
 class EnrollmentReadModel(Projection):
     """Partnerships, teams, mentors, children, guardians and the consent register, from the enrollment
     stream. Bump `version` when a table or the meaning of `apply` changes: the runner then rebuilds it
@@ -64,8 +79,9 @@ class EnrollmentReadModel(Projection):
 
     name: ClassVar[str] = PROJECTION_NAME
     # 2: the nominating preschool of each child; 3: the child's date of birth (access ends at 18); 4: names
-    # from the guardians' information, school changes, permanent identity codes, the follow-up status
-    version: ClassVar[int] = 4
+    # from the guardians' information, school changes, permanent identity codes, the follow-up status; 5: joint
+    # custody and custody exceptions, and until when each consent status holds (`changes_at`)
+    version: ClassVar[int] = 5
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
 
@@ -257,15 +273,21 @@ class _Apply:
         # Judged at the moment of the event, so a rebuild gives the same answer; the API answers
         # `may_disclose` live from the facts, at the time of the question.
         at = max((fact.at for fact in facts), default=occurred_at)
+        # A status holds until time alone may change it (an expiry, the 18th birthday): the dashboard views
+        # count a status as in force only before `changes_at`, so they never show a lapsed consent.
+        record = view.subject(child_id)
+        changes_at = record.next_change_after(at) if record is not None else None
         rows = []
         for purpose in consent.Purpose:
             decision = consent.consent_in_force(view, child_id, purpose, at)
-            rows.append((child_id, purpose.value, decision.allowed, decision.consent_id, decision.reason, at))
+            rows.append(
+                (child_id, purpose.value, decision.allowed, decision.consent_id, decision.reason, at, changes_at)
+            )
         await conn.executemany(
-            f"""INSERT INTO {t['consent_status']} VALUES ($1, $2, $3, $4, $5, $6)
+            f"""INSERT INTO {t['consent_status']} VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (child_id, purpose) DO UPDATE SET in_force = excluded.in_force,
                     consent_id = excluded.consent_id, reason = excluded.reason,
-                    evaluated_at = excluded.evaluated_at""",
+                    evaluated_at = excluded.evaluated_at, changes_at = excluded.changes_at""",
             rows,
         )
 

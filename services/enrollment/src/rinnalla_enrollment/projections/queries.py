@@ -4,13 +4,13 @@ each view carries only what its stakeholder needs)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import rinnalla_consent as consent
 
 from rinnalla_enrollment.domain.team_size import target_size, team_year, within_target
-from rinnalla_enrollment.projections.enrollment_view import consent_view_of
+from rinnalla_enrollment.projections.enrollment_view import consent_views_of
 from rinnalla_enrollment.projections.tables import PIPELINE_STAGES, READ_SCHEMA
 
 S = READ_SCHEMA
@@ -20,9 +20,12 @@ def _rows(records: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(record) for record in records]
 
 
-async def mentor_teams(conn: Any, team_ids: Iterable[str], tenants: Iterable[str]) -> list[dict[str, Any]]:
-    """The mentor's own teams: roster with school and class, guardians' contacts, consents in force,
-    waiting list. Identity codes only masked."""
+async def mentor_teams(
+    conn: Any, team_ids: Iterable[str], tenants: Iterable[str], at: datetime
+) -> list[dict[str, Any]]:
+    """The mentor's own teams: roster with school and class, guardians' contacts, consents in force at `at`
+    (judged then from the consent register, so an expiry or an 18th birthday shows on the day), waiting list.
+    Identity codes only masked."""
     teams = _rows(
         await conn.fetch(
             f"SELECT team_id, name, municipality_code, area, main_school, status, max_size, cohort_birth_years"
@@ -49,18 +52,19 @@ async def mentor_teams(conn: Any, team_ids: Iterable[str], tenants: Iterable[str
             " WHERE child_id = ANY($1::text[]) ORDER BY child_id, ordinal",
             ids,
         )
-        consents = await conn.fetch(
-            f"SELECT child_id, purpose FROM {S}.consent_status WHERE child_id = ANY($1::text[]) AND in_force"
-            " ORDER BY child_id, purpose",
-            ids,
-        )
+        registers = await consent_views_of(conn, ids)
         for child in children:
             child["guardians"] = [
                 {k: v for k, v in dict(g).items() if k != "child_id"}
                 for g in guardians
                 if g["child_id"] == child["child_id"]
             ]
-            child["consents_in_force"] = [r["purpose"] for r in consents if r["child_id"] == child["child_id"]]
+            register = registers.get(child["child_id"], consent.ConsentView())
+            child["consents_in_force"] = [
+                purpose.value
+                for purpose in consent.Purpose
+                if consent.consent_in_force(register, child["child_id"], purpose, at).allowed
+            ]
         team["roster"] = [
             {k: v for k, v in child.items() if k != "considered_team_id"}
             for child in children
@@ -157,15 +161,3 @@ async def child_scope(conn: Any, child_id: str) -> dict[str, Any] | None:
         child_id,
     )
     return dict(row) if row is not None else None
-
-
-async def consent_register(conn: Any, child_id: str) -> tuple[consent.ConsentView, list[dict[str, Any]]]:
-    view = await consent_view_of(conn, child_id)
-    status = _rows(
-        await conn.fetch(
-            f"SELECT purpose, in_force, consent_id, reason, evaluated_at FROM {S}.consent_status"
-            " WHERE child_id = $1 ORDER BY purpose",
-            child_id,
-        )
-    )
-    return view, status

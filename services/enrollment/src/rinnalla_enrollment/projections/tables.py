@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rinnalla_events import Tables
+from rinnalla_events import Tables, create_schema_sql
 
 from rinnalla_enrollment.domain.upcasters import UNKNOWN_PRESCHOOL
 
@@ -119,6 +119,7 @@ _TABLE_DDL: dict[str, Callable[[str], str]] = {
             consent_id   text,
             reason       text NOT NULL,
             evaluated_at timestamptz NOT NULL,
+            changes_at   timestamptz,
             PRIMARY KEY (child_id, purpose)
         )""",
 }
@@ -159,6 +160,9 @@ PIPELINE_STAGES = {
     "enrolled": "c.status IN ('active', 'exited', 'completed')",
 }
 
+# A stored consent status counts only until time alone may change it (an expiry, the 18th birthday).
+_IN_FORCE_NOW = "cs.in_force AND (cs.changes_at IS NULL OR cs.changes_at > now())"
+
 VIEWS = {
     "v_team_overview": f"""
         CREATE OR REPLACE VIEW {S}.v_team_overview AS
@@ -175,7 +179,7 @@ VIEWS = {
           FROM {S}.teams t
           LEFT JOIN (
                 SELECT c.team_id, count(*) AS size,
-                       count(*) FILTER (WHERE cs.in_force) AS with_participation_consent
+                       count(*) FILTER (WHERE {_IN_FORCE_NOW}) AS with_participation_consent
                   FROM {S}.children c
                   LEFT JOIN {S}.consent_status cs ON cs.child_id = c.child_id AND cs.purpose = 'participation'
                  WHERE c.status = 'active' GROUP BY c.team_id) r ON r.team_id = t.team_id
@@ -221,7 +225,7 @@ VIEWS = {
     "v_consent_coverage": f"""
         CREATE OR REPLACE VIEW {S}.v_consent_coverage AS
         SELECT c.municipality_code, c.team_id, cs.purpose,
-               count(*) FILTER (WHERE cs.in_force) AS in_force,
+               count(*) FILTER (WHERE {_IN_FORCE_NOW}) AS in_force,
                count(*) AS children
           FROM {S}.children c JOIN {S}.consent_status cs ON cs.child_id = c.child_id
          WHERE c.status = 'active'
@@ -239,7 +243,7 @@ def dashboard_ddl() -> list[str]:
 def grafana_role_ddl() -> list[str]:
     """The read-only role (NOLOGIN: give a login role membership) and its access to the read schema."""
     return [
-        f"CREATE SCHEMA IF NOT EXISTS {S}",
+        create_schema_sql(S),  # in a deployment the roles script made it: the service role may not
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{GRAFANA_ROLE}') THEN
                   CREATE ROLE {GRAFANA_ROLE} NOLOGIN;

@@ -64,6 +64,9 @@ class MentorLeft(ConsumedEvent):
 
 class ConsentGiven(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentGiven"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     consent_id: str
     subject_id: str
@@ -75,6 +78,9 @@ class ConsentGiven(ConsumedEvent):
 
 class ConsentWithdrawn(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     consent_id: str
     at: AwareDatetime
@@ -82,6 +88,9 @@ class ConsentWithdrawn(ConsumedEvent):
 
 class ConsentRefused(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentRefused"
+    # v2 added who recorded it and the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     subject_id: str
     purpose: str
@@ -99,6 +108,10 @@ class MinorProhibitionRecorded(ConsumedEvent):
     """The child forbade sharing for a purpose (None: for every purpose): no referral packet carries it."""
 
     event_type: ClassVar[str] = "enrollment.MinorProhibitionRecorded"
+    # v2 added the guardians a minor refuses and the evidence, which this reader does not read:
+    # both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     purpose: str | None
     at: AwareDatetime
@@ -106,6 +119,9 @@ class MinorProhibitionRecorded(ConsumedEvent):
 
 class MinorProhibitionLifted(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.MinorProhibitionLifted"
+    # v2 added the evidence, which this reader does not read: both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
     child_id: str
     purpose: str | None
     at: AwareDatetime

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from alembic import op
 from rinnalla_events import store_ddl
-from rinnalla_security import AUDIT_DDL
+from rinnalla_security import audit_install_sql
 
 revision = "0001"
 down_revision = None
@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")  # shared schemas: keys, audit
-    for statement in [*store_ddl("enrollment"), *AUDIT_DDL]:
+    for statement in [*store_ddl("enrollment"), audit_install_sql()]:
         op.execute(statement)
 
 
