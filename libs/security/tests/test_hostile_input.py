@@ -185,3 +185,12 @@ async def test_every_answer_forbids_caching_and_sniffing(
     for answer in answers:
         assert answer.headers["Cache-Control"] == "no-store"
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_a_deeply_nested_body_is_422_not_a_crash(client: httpx.AsyncClient, mentor: dict[str, str]) -> None:
+    nested = '{"text": ' + "[" * 2000 + "]" * 2000 + "}"
+
+    response = await client.post(NOTES, content=nested, headers={**mentor, "Content-Type": "application/json"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "body", "reason": "is nested too deeply", "type": "too_deep"}]

@@ -56,21 +56,26 @@ def _problem(field: str, reason: str, kind: str = INVALID_CHARACTERS) -> dict[st
 
 
 def json_text_problems(value: Any, location: tuple[str | int, ...] = ("body",)) -> Iterator[dict[str, str]]:
-    """Every string (and property name) of a parsed JSON document that holds characters no field may hold."""
-    if isinstance(value, str):
-        reason = _reason(value, _NOT_IN_TEXT)
-        if reason is not None:
-            yield _problem(field_path(location), reason)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            reason = _reason(key, _NOT_IN_IDS)
+    """Every string (and property name) of a parsed JSON document that holds characters no field may hold,
+    in document order. Iterative: a deeply nested document cannot exhaust the stack."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(value, location)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            reason = _reason(item, _NOT_IN_TEXT)
             if reason is not None:
-                yield _problem(field_path(location), f"a property name {reason}")
-                continue
-            yield from json_text_problems(item, (*location, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from json_text_problems(item, (*location, index))
+                yield _problem(field_path(where), reason)
+        elif isinstance(item, dict):
+            children: list[tuple[Any, tuple[str | int, ...]]] = []
+            for key, child in item.items():
+                reason = _reason(key, _NOT_IN_IDS)
+                if reason is not None:
+                    yield _problem(field_path(where), f"a property name {reason}")
+                    continue
+                children.append((child, (*where, key)))
+            pending.extend(reversed(children))
+        elif isinstance(item, list):
+            pending.extend(reversed([(child, (*where, index)) for index, child in enumerate(item)]))
 
 
 def _is_json(content_type: str) -> bool:
@@ -177,6 +182,8 @@ def _body_problems(body: bytes) -> list[dict[str, str]]:
         return [_problem("body", "is not valid UTF-8 text", "invalid_encoding")]
     try:
         document = json.loads(text)
+    except RecursionError:
+        return [_problem("body", "is nested too deeply", "too_deep")]
     except ValueError:
         return []  # the route reports malformed JSON itself (json_invalid, with the position)
     problems: list[dict[str, str]] = []
