@@ -194,3 +194,15 @@ async def test_a_deeply_nested_body_is_422_not_a_crash(client: httpx.AsyncClient
 
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "body", "reason": "is nested too deeply", "type": "too_deep"}]
+
+
+async def test_a_log_period_with_no_utc_equivalent_is_422_naming_the_parameter(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    log = "/v1/audit/actors/user-mentor.vantaa/accesses"
+
+    early = await client.get(log, params={"since": "0001-01-01T00:00:00+14:00"}, headers=auth("supervisor.vantaa"))
+    late = await client.get(log, params={"until": "9999-12-31T23:59:59-14:00"}, headers=auth("supervisor.vantaa"))
+
+    assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "query.since")
+    assert (late.status_code, late.json()["errors"][0]["field"]) == (422, "query.until")
