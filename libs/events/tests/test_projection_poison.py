@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import pytest
+from rinnalla_events import PLACEHOLDER_EVENT_TYPE
 from rinnalla_events._codec import RecordedEvent
 from rinnalla_events._envelope import EventMetadata
 from rinnalla_events._parking import list_parked, retry_parked
 from rinnalla_events._projection import Tables
+from rinnalla_events._subjects import headers_for
 from rinnalla_events.sample_events import ChildRegistered, Counted
 from rinnalla_events.sample_projection import ChildDirectory
 from rinnalla_events.testkit import EventLogKit
@@ -88,3 +91,31 @@ async def test_parked_events_can_be_retried_once_the_bug_is_fixed(kit: EventLogK
     assert [p.event_type for p in remaining] == ["unknown"] and remaining[0].stream_seq == 3
     resolved = await list_parked(kit.connections, "svc", "child_directory", include_resolved=True)
     assert len(resolved) == 2 and any(p.resolved_at is not None for p in resolved)
+
+
+async def test_a_placeholder_is_read_from_the_own_store_and_parked_by_a_consumer_without_the_event(
+    kit: EventLogKit, run: Any
+) -> None:
+    """ADR 0006: an `EventTooLargeForBus` placeholder stands in for an event too large for the bus."""
+    await kit.store.append("child", "c1", [child("c1")], expected_version=0, metadata=META)
+    [stored] = await kit.store.read_all(kit.published)
+    kit.published = stored.cursor
+    pointer = {"event_id": str(stored.envelope.event_id), "event_type": stored.envelope.event_type}
+    in_store = stored.envelope.model_copy(update={"event_type": PLACEHOLDER_EVENT_TYPE, "payload": pointer})
+    elsewhere = in_store.model_copy(
+        update={"event_id": uuid4(), "stream_id": "c9", "payload": {**pointer, "event_type": "other.Thing"}}
+    )
+    for placeholder in (in_store, elsewhere):
+        await kit.publish_raw(f"child.{PLACEHOLDER_EVENT_TYPE}", placeholder.to_wire(),
+                              {**headers_for(placeholder), "Nats-Msg-Id": str(placeholder.event_id)})
+    await kit.store.append("child", "c2", [child("c2")], expected_version=0, metadata=META)
+    await kit.publish_new()
+
+    runner = kit.runner(ChildDirectory())
+    run(runner)
+    await kit.wait_caught_up(runner)
+
+    assert await children(kit) == ["c1", "c2"]  # c1's event came from the store, not the bus
+    [parked] = await list_parked(kit.connections, "svc", "child_directory")
+    assert parked.event_id == elsewhere.event_id
+    assert "EventTooLargeForBus" in parked.error and "other.Thing" in parked.error

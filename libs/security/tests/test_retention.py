@@ -4,11 +4,14 @@ from datetime import date
 
 import pytest
 from rinnalla_security import (
+    ACCOUNTING_LEDGER,
+    ACCOUNTING_RECORD,
     Period,
     RetainedRecord,
     RetentionPolicy,
     RetentionSettings,
     UnknownRetentionClass,
+    accounting_clock_start,
     due_for_erasure,
 )
 
@@ -95,3 +98,30 @@ def test_malformed_periods_are_refused(text: str) -> None:
 
 def test_a_leap_day_start_moves_to_the_end_of_february() -> None:
     assert Period(years=1).after(date(2024, 2, 29)) == date(2025, 2, 28)
+
+
+def test_ledgers_and_financial_statements_are_kept_ten_years_from_the_end_of_the_financial_year() -> None:
+    # A financial year ending on 30 June: the ledger's clock starts that day, the vouchers' at the year's end.
+    ledger_start = accounting_clock_start(ACCOUNTING_LEDGER, date(2026, 6, 30))
+    voucher_start = accounting_clock_start(ACCOUNTING_RECORD, date(2026, 6, 30))
+    ledger = RetainedRecord("ledger-2026", ACCOUNTING_LEDGER, clock_started_on=ledger_start)
+    vouchers = RetainedRecord("vouchers-2026", ACCOUNTING_RECORD, clock_started_on=voucher_start)
+
+    assert due_for_erasure([ledger, vouchers], today=date(2032, 12, 30)) == []
+    assert [d.record_id for d in due_for_erasure([ledger, vouchers], today=date(2032, 12, 31))] == ["vouchers-2026"]
+    assert [d.record_id for d in due_for_erasure([ledger], today=date(2036, 6, 29))] == []
+    [due] = due_for_erasure([ledger], today=date(2036, 6, 30))
+    assert due.reason.startswith("accounting_ledger: kept 10 years after the end of the financial year (2026-06-30)")
+    assert "1336/1997" in RetentionPolicy.default().get(ACCOUNTING_LEDGER).basis
+
+
+def test_only_accounting_classes_have_an_accounting_clock() -> None:
+    with pytest.raises(UnknownRetentionClass):
+        accounting_clock_start("programme_record", date(2026, 12, 31))
+
+
+def test_a_county_purchased_service_keeps_its_statutory_period() -> None:
+    closed = RetainedRecord("child-1", "family_services_record", clock_started_on=date(2026, 2, 1))
+
+    assert due_for_erasure([closed], today=date(2056, 1, 31)) == []
+    assert [d.due_on for d in due_for_erasure([closed], today=date(2056, 2, 1))] == [date(2056, 2, 1)]

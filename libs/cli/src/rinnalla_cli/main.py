@@ -16,6 +16,7 @@ from rich.table import Table
 from rinnalla_cli.commands.audit import audit_app
 from rinnalla_cli.commands.migrate import migrate
 from rinnalla_cli.commands.projections import projections_app
+from rinnalla_cli.commands.relay import relay_app
 from rinnalla_cli.commands.schemas import schemas_app
 from rinnalla_cli.commands.serve import run_app
 from rinnalla_cli.commands.stack import stack_app
@@ -24,7 +25,7 @@ from rinnalla_cli.context import CliState, state
 
 app = typer.Typer(
     name="rinnalla",
-    help="Rinnalla operations: stack, migrations, projections, event schemas, development tokens, audit logs.",
+    help="Rinnalla operations: stack, migrations, projections, relay, event schemas, dev tokens, audit logs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold keys and personal data
 )
@@ -60,6 +61,7 @@ def services(ctx: typer.Context) -> None:
 app.command("migrate")(migrate)
 app.add_typer(stack_app, name="stack")
 app.add_typer(projections_app, name="projections")
+app.add_typer(relay_app, name="relay")
 app.add_typer(token_app, name="token")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(run_app, name="run")

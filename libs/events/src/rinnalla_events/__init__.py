@@ -13,6 +13,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rinnalla_events._bus_size import (
+        DEFAULT_MAX_MESSAGE_BYTES,
+        PLACEHOLDER_EVENT_TYPE,
+        EventTooLarge,
+        message_bytes,
+    )
     from rinnalla_events._codec import PII_MARK, EventCodec, RecordedEvent
     from rinnalla_events._command_writer import CommandWriter, Idempotency, Loaded, Outcome, handle
     from rinnalla_events._connections import (
@@ -55,7 +61,7 @@ if TYPE_CHECKING:
     from rinnalla_events._projection_metrics import ProjectionMetrics
     from rinnalla_events._rebuild import ProgressCallback, RebuildInProgress, RebuildResult, rebuild
     from rinnalla_events._registry import EventRegistry, personal_paths
-    from rinnalla_events._relay import Relay
+    from rinnalla_events._relay import EventTooLargeForBus, NotBlocked, Relay
     from rinnalla_events._store import (
         AppendResult,
         Cursor,
@@ -132,6 +138,12 @@ _EXPORTS: dict[str, str] = {
     "RebuildResult": "_rebuild",
     "RecordedEvent": "_codec",
     "Relay": "_relay",
+    "EventTooLargeForBus": "_relay",
+    "NotBlocked": "_relay",
+    "DEFAULT_MAX_MESSAGE_BYTES": "_bus_size",
+    "PLACEHOLDER_EVENT_TYPE": "_bus_size",
+    "EventTooLarge": "_bus_size",
+    "message_bytes": "_bus_size",
     "RetryOutcome": "_parking",
     "SUBJECT_STREAM": "_erasure",
     "SqlAlchemyConnections": "_connections",
@@ -171,12 +183,14 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "DEFAULT_MAX_MESSAGE_BYTES",
     "ERASED",
     "HEADER_EVENT_TYPE",
     "HEADER_SCHEMA_VERSION",
     "HEADER_TENANT",
     "NOT_DISCLOSED",
     "PII_MARK",
+    "PLACEHOLDER_EVENT_TYPE",
     "SUBJECT_STREAM",
     "AppendResult",
     "AsyncpgConnections",
@@ -194,6 +208,8 @@ __all__ = [
     "EventMetadata",
     "EventRegistry",
     "EventStore",
+    "EventTooLarge",
+    "EventTooLargeForBus",
     "Idempotency",
     "IdempotencyKeyReused",
     "InMemoryEventStore",
@@ -202,6 +218,7 @@ __all__ = [
     "KeyStore",
     "Loaded",
     "NatsSource",
+    "NotBlocked",
     "Outcome",
     "ParkedEvent",
     "Personal",
@@ -249,6 +266,7 @@ __all__ = [
     "list_parked",
     "load",
     "lock_projection_ddl",
+    "message_bytes",
     "nats_connector",
     "new_master_key",
     "notify_trigger_ddl",

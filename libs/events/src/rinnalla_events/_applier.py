@@ -13,7 +13,12 @@ Exactly-once effect comes from what is committed together with the rows:
 Poison events (decode or apply raises) are parked in `<schema>.parked_events` in the same transaction and
 the checkpoint moves past them. The first attempt runs without savepoints (they cost two round trips per
 event); if any apply fails, the transaction is rolled back and the batch is replayed with a savepoint
-around each event, so the failing one can be parked and the others kept.
+around each event, so the failing one can be parked and the others kept. Each parked event is an error
+log (`projection.event_parked`); the service API shows the unresolved ones as
+`rinnalla_projection_parked_events` (alert on it).
+
+An `EventTooLargeForBus` placeholder (ADR 0006) is replaced by the event it stands for when this schema's
+store holds it; otherwise it is parked.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Tracer, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from rinnalla_events._bus_size import PLACEHOLDER_EVENT_TYPE
 from rinnalla_events._codec import EventCodec, RecordedEvent
 from rinnalla_events._connections import ConnectionSource, PgConnection
 from rinnalla_events._ddl import check_schema_name
@@ -37,6 +43,7 @@ from rinnalla_events._envelope import Envelope
 from rinnalla_events._erasure import SubjectErased
 from rinnalla_events._projection import Projection, Tables
 from rinnalla_events._projection_metrics import ProjectionMetrics
+from rinnalla_events._store import read_stored_envelope
 from rinnalla_events._subjects import HEADER_EVENT_TYPE
 
 log = structlog.get_logger("rinnalla_events.projection")
@@ -209,7 +216,7 @@ class BatchApplier:
             tables = self.projection.tables_for(self._schema, generation)
             seqs = await self._lock_checkpoints(conn, generation)
             outcome = BatchOutcome(generation)
-            items = self._new_items(deliveries, seqs, outcome)
+            items = await self._resolve_placeholders(conn, self._new_items(deliveries, seqs, outcome), outcome)
             seen = await self._seen(conn, tables, items)
             if careful:
                 for item in items:
@@ -268,7 +275,8 @@ class BatchApplier:
             seqs[delivery.source] = delivery.seq
             outcome.last_event_ids[delivery.source] = delivery.event_id
             event_type = delivery.headers.get(HEADER_EVENT_TYPE)
-            if event_type is not None and not self._wants(event_type, registry.knows(event_type)):
+            placeholder = event_type == PLACEHOLDER_EVENT_TYPE  # resolved below, never silently ignored
+            if event_type is not None and not placeholder and not self._wants(event_type, registry.knows(event_type)):
                 outcome.ignored += 1
                 continue
             item = _Item(delivery)
@@ -277,11 +285,38 @@ class BatchApplier:
             except Exception as exc:  # a body that is not an envelope is a poison event
                 item.error = _describe(exc)
             else:
-                if not self._wants(item.envelope.event_type, registry.knows(item.envelope.event_type)):
+                kind = item.envelope.event_type
+                if kind != PLACEHOLDER_EVENT_TYPE and not self._wants(kind, registry.knows(kind)):
                     outcome.ignored += 1
                     continue
             items.append(item)
         return items
+
+    async def _resolve_placeholders(self, conn: PgConnection, items: list[_Item], outcome: BatchOutcome) -> list[_Item]:
+        """An `EventTooLargeForBus` placeholder stands for an event too large for the bus (ADR 0006). A read
+        model of the service that stored it reads the event from the store; any other consumer parks the
+        placeholder, which raises the parked-events alert instead of diverging silently."""
+        resolved: list[_Item] = []
+        registry = self._codec.registry
+        for item in items:
+            envelope = item.envelope
+            if envelope is None or envelope.event_type != PLACEHOLDER_EVENT_TYPE:
+                resolved.append(item)
+                continue
+            stored = await read_stored_envelope(conn, self._schema, envelope.event_id)
+            if stored is None:
+                original = envelope.payload.get("event_type", "?")
+                item.error = (
+                    f"EventTooLargeForBus: event {envelope.event_id} ({original}) was too large for the bus; "
+                    "only its producer's store holds it"
+                )
+            elif not self._wants(stored.event_type, registry.knows(stored.event_type)):
+                outcome.ignored += 1
+                continue
+            else:
+                item.envelope = stored
+            resolved.append(item)
+        return resolved
 
     def _wants(self, event_type: str, known: bool) -> bool:
         return event_type == SubjectErased.event_type or self.projection.wants(event_type, known)

@@ -20,6 +20,12 @@ Exactly once, in order, without trusting the dedup window:
 
 Appends never wait for NATS: while NATS is away the relay retries with capped exponential backoff and
 catches up when it returns.
+
+An event larger than the bus carries (the store refuses those at append, but a limit may be lowered
+later) is never retried blindly: the relay publishes everything before it, then stops there with an
+error log and the gauge `rinnalla_relay_blocked_event_bytes` naming the event, and checks again now and
+then. The operator resolves it with `publish_placeholder` (`rinnalla relay publish-placeholder`), which
+publishes an `EventTooLargeForBus` envelope in the event's place (ADR 0006).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 from collections import deque
 from dataclasses import dataclass
 from uuid import UUID
@@ -40,6 +47,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from prometheus_client import CollectorRegistry
 
+from rinnalla_events._bus_size import PLACEHOLDER_EVENT_TYPE, message_bytes
 from rinnalla_events._connections import ConnectionSource, PgConnection
 from rinnalla_events._errors import EventLogError
 from rinnalla_events._nats_connection import NatsClientFactory, NatsSource
@@ -53,6 +61,33 @@ from rinnalla_events._subjects import Subjects, ensure_stream, headers_for
 
 class NatsUnavailable(EventLogError):
     """The relay has no usable NATS connection at the moment; it will try again."""
+
+
+class EventTooLargeForBus(EventLogError):
+    """The next event to publish is larger than the bus carries: the relay stops before it (ADR 0006)."""
+
+    def __init__(self, event_id: str, stream_type: str, stream_id: str, event_type: str, size: int, limit: int):
+        self.event_id = event_id
+        self.stream_type = stream_type
+        self.stream_id = stream_id
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"event {event_id} ({event_type} of {stream_type} {stream_id}) is {size:,} bytes on the bus, "
+            f"which carries at most {limit:,}; publish a placeholder in its place "
+            "(rinnalla relay publish-placeholder)"
+        )
+
+
+class NotBlocked(EventLogError):
+    """A placeholder was asked for an event that is not the one the relay is stopped at."""
+
+
+@dataclass(frozen=True)
+class _TooLarge:
+    event: WireEvent
+    error: EventTooLargeForBus
 
 
 @dataclass
@@ -85,6 +120,7 @@ class Relay:
         standby_poll: float = 5.0,
         registry: CollectorRegistry | None = None,
         wakeup: Wakeup | None = None,
+        max_message_bytes: int | None = None,
     ) -> None:
         if batch_size < 1 or max_in_flight < 1:
             raise ValueError("batch_size and max_in_flight must be positive")
@@ -119,6 +155,9 @@ class Relay:
         self._checkpoint = Cursor()
         self._last_seq = 0  # the stream's last sequence: what the next message must find
         self._stop: asyncio.Event | None = None  # set by run(): a long catch-up ends early on shutdown
+        # the largest message to publish; the server's max_payload lowers it once connected
+        self._max_message_bytes = max_message_bytes or store.max_message_bytes
+        self._blocked: EventTooLargeForBus | None = None
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -160,6 +199,14 @@ class Relay:
         lag = await self._store.count_after(await self._checkpoints.load())
         self._metrics.lag.labels(self._service).set(lag)
         return lag
+
+    async def blocking_event(self) -> EventTooLargeForBus | None:
+        """The next event to publish if it is too large for the bus: where the relay is (or will be) stopped.
+        Read from the store, so any process of the service can ask; without a connection the limit is the
+        relay's setting."""
+        pending = await self._store.read_all_wire(await self._checkpoints.load(), limit=1)
+        found = self._first_too_large(pending)
+        return None if found is None else found.error
 
     def wake(self) -> None:
         """Tell a waiting relay that events were just appended (in-process, costs nothing)."""
@@ -260,6 +307,7 @@ class Relay:
         read_from = self._checkpoint
         in_flight: deque[_Batch] = deque()
         drained = False
+        blocked: EventTooLargeForBus | None = None
         try:
             while True:
                 outstanding = sum(len(b.events) for b in in_flight)
@@ -268,11 +316,20 @@ class Relay:
                 if not drained and (not in_flight or outstanding + self._batch_size <= self._max_in_flight):
                     events = await self._store.read_all_wire(read_from, limit=self._batch_size)
                     drained = len(events) < self._batch_size
+                    too_large = self._first_too_large(events)
+                    if too_large is not None:
+                        events = events[: events.index(too_large.event)]
+                        drained = True  # publish what comes before it, then stop there
+                        blocked = too_large.error
                     if events:
                         in_flight.append(await self._send(publisher, events))
                         read_from = events[-1].cursor
                     continue
                 if not in_flight:
+                    if blocked is not None:
+                        self._report_blocked(blocked)
+                        raise blocked
+                    self._clear_blocked()
                     return published
                 published += await self._settle(in_flight.popleft())
         except BaseException as exc:
@@ -299,16 +356,131 @@ class Relay:
         futures: list[asyncio.Future[PubAck]] = []
         try:
             for stored in events:
-                headers = headers_for(stored)
-                headers[Header.EXPECTED_STREAM.value] = self._stream
-                headers[Header.EXPECTED_LAST_SEQUENCE.value] = str(self._last_seq)
                 subject = self._subjects.subject_for(self._service, stored)
-                futures.append(await publisher.publish(subject, stored.body, headers))
+                futures.append(await publisher.publish(subject, stored.body, self._headers(stored)))
                 self._last_seq += 1
         except BaseException as exc:
             _fail(span, exc)
             raise
         return _Batch(events, futures, span)
+
+    def _headers(self, stored: WireEvent) -> dict[str, str]:
+        headers = headers_for(stored)
+        headers[Header.EXPECTED_STREAM.value] = self._stream
+        headers[Header.EXPECTED_LAST_SEQUENCE.value] = str(self._last_seq)
+        return headers
+
+    def message_limit(self) -> int:
+        """The largest message this relay publishes: its setting, or the server's max_payload if smaller."""
+        limit = self._max_message_bytes
+        if self._nc is not None and self._nc.is_connected:
+            limit = min(limit, self._nc.max_payload)
+        return limit
+
+    def _first_too_large(self, events: list[WireEvent]) -> _TooLarge | None:
+        limit = self.message_limit()
+        for stored in events:
+            # the expected sequence at its widest: the size must not depend on where the event lands
+            size = message_bytes(stored.body, {**self._headers(stored), Header.EXPECTED_LAST_SEQUENCE.value: "0" * 20})
+            if size > limit:
+                error = EventTooLargeForBus(
+                    stored.event_id, stored.stream_type, stored.stream_id, stored.event_type, size, limit
+                )
+                return _TooLarge(stored, error)
+        return None
+
+    def _report_blocked(self, error: EventTooLargeForBus) -> None:
+        """Loudly, once per event: an error log and a gauge naming the event (cleared once it is past)."""
+        if self._blocked is not None and self._blocked.event_id == error.event_id:
+            return
+        self._clear_blocked()
+        self._blocked = error
+        self._metrics.blocked.labels(
+            self._service, error.event_id, error.stream_type, error.stream_id, error.event_type
+        ).set(error.size)
+        self._log.error(
+            "relay.event_too_large",
+            detail="the relay publishes nothing after this event until a placeholder is published in its place",
+            resolve=f"rinnalla relay publish-placeholder {self._service} {error.event_id}",
+            event_id=error.event_id,
+            event_type=error.event_type,
+            stream_type=error.stream_type,
+            stream_id=error.stream_id,
+            size=error.size,
+            limit=error.limit,
+        )
+
+    def _clear_blocked(self) -> None:
+        blocked = self._blocked
+        if blocked is None:
+            return
+        with contextlib.suppress(KeyError):
+            self._metrics.blocked.remove(
+                self._service, blocked.event_id, blocked.stream_type, blocked.stream_id, blocked.event_type
+            )
+        self._log.info("relay.event_too_large_resolved", event_id=blocked.event_id)
+        self._blocked = None
+
+    # -- the operator's way past an event too large for the bus ---------------------------------------
+
+    async def publish_placeholder(self, event_id: UUID) -> int:
+        """Publish an `EventTooLargeForBus` envelope in place of the stored event `event_id`, which must be
+        the next event to publish and too large for the bus. Returns the placeholder's size in bytes.
+
+        The placeholder keeps the event's id (as `Nats-Msg-Id`), stream, version and position, so the
+        stream's order is unbroken and the relay goes on after it. The event itself stays in the store.
+        Safe while the service's relay runs: the publish expects the stream's current last sequence, and
+        the running relay reads the new tail before it publishes again.
+        """
+        async with self._pass_lock:
+            _publisher, js = await self._connection()
+            await self._sync(js)
+            self._synced = False  # whatever happens here, read the stream's tail again before publishing
+            pending = await self._store.read_all_wire(self._checkpoint, limit=1)
+            if not pending or pending[0].event_id != str(event_id):
+                next_id = pending[0].event_id if pending else "none"
+                raise NotBlocked(f"event {event_id} is not the next event to publish (the next one is {next_id})")
+            stored = pending[0]
+            too_large = self._first_too_large([stored])
+            if too_large is None:
+                raise NotBlocked(f"event {event_id} fits on the bus: the relay publishes it as it is")
+            body = await self._placeholder_body(stored, too_large.error)
+            headers = self._headers(stored)
+            headers["Rinnalla-Event-Type"] = PLACEHOLDER_EVENT_TYPE
+            headers["Rinnalla-Schema-Version"] = "1"
+            subject = f"{self._subjects.prefix}.{self._service}.{stored.stream_type}.{PLACEHOLDER_EVENT_TYPE}"
+            ack = await js.publish(subject, body, timeout=self._ack_timeout, headers=headers)
+            self._last_seq = ack.seq
+            await self._checkpoints.save(stored.cursor)
+            self._checkpoint = stored.cursor
+            async with self._connections.acquire() as conn:  # wake the service's relay, stopped before it
+                await conn.execute("SELECT pg_notify($1, '')", channel_for(self._store.schema))
+            self._metrics.placeholders.labels(self._service).inc()
+            self._log.warning(
+                "relay.placeholder_published",
+                event_id=stored.event_id,
+                event_type=stored.event_type,
+                stream_type=stored.stream_type,
+                stream_id=stored.stream_id,
+                size=too_large.error.size,
+                limit=too_large.error.limit,
+            )
+            return len(body)
+
+    async def _placeholder_body(self, stored: WireEvent, error: EventTooLargeForBus) -> bytes:
+        """The stored envelope with its type and payload replaced by a pointer to the stored event."""
+        envelope = json.loads(stored.body)
+        envelope["event_type"] = PLACEHOLDER_EVENT_TYPE
+        envelope["schema_version"] = 1
+        envelope["payload"] = {
+            "event_id": stored.event_id,
+            "event_type": stored.event_type,
+            "schema_version": stored.schema_version,
+            "stored_in": self._store.schema,
+            "size_bytes": error.size,
+            "limit_bytes": error.limit,
+        }
+        return json.dumps(envelope, separators=(",", ":")).encode()
 
     async def _settle(self, batch: _Batch) -> int:
         try:
@@ -341,6 +513,12 @@ class Relay:
                     raise ConnectionError("the relay's database session (its lock and LISTEN) is gone")
                 try:
                     published = await self.publish_pending()
+                except EventTooLargeForBus:
+                    # reported by _catch_up; no retry can help. Look again when the operator's placeholder
+                    # notifies (or an append does), and now and then.
+                    await self._refresh_lag()
+                    await self._wakeup.wait(self._retry_max)
+                    continue
                 except Exception as exc:
                     failures += 1
                     delay = self._backoff(failures)

@@ -21,6 +21,8 @@ class RelayMetrics:
     failures: Counter
     lag: Gauge
     last_publish: Gauge
+    blocked: Gauge
+    placeholders: Counter
 
     @classmethod
     def for_registry(cls, registry: CollectorRegistry | None = None) -> RelayMetrics:
@@ -55,6 +57,18 @@ class RelayMetrics:
                 last_publish=Gauge(
                     "rinnalla_relay_last_publish_timestamp_seconds",
                     "When the relay last had a batch acknowledged (Unix time)",
+                    ["service"],
+                    registry=target,
+                ),
+                blocked=Gauge(
+                    "rinnalla_relay_blocked_event_bytes",
+                    "An event too large for the bus that the relay stopped at (its size in bytes): alert when present",
+                    ["service", "event_id", "stream_type", "stream_id", "event_type"],
+                    registry=target,
+                ),
+                placeholders=Counter(
+                    "rinnalla_relay_placeholders_published",
+                    "EventTooLargeForBus placeholders published in place of events too large for the bus",
                     ["service"],
                     registry=target,
                 ),

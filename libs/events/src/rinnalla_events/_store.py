@@ -3,8 +3,10 @@
 Append is one round trip: a single statement checks the stream's head against the expected version
 and inserts all events, so a conflicting writer either sees the head move (no row inserted) or hits
 the (stream, version) unique constraint. Either way nothing is written and `ConcurrencyConflict` is
-raised. With an idempotency key the key's row is inserted by the same statement: a repeated command
-returns the first result and writes nothing.
+raised. An event whose published form would exceed the bus's message limit (`max_message_bytes`) is
+refused before anything is written (`EventTooLarge`): the relay could never publish it. With an
+idempotency key the key's row is inserted by the same statement: a repeated command returns the first
+result and writes nothing.
 
 Events are stored with the W3C trace context of the span current at append time (the HTTP request's,
 the demo command's, the policy's consumer span), unless the caller's metadata already names one.
@@ -22,6 +24,7 @@ from uuid import UUID
 
 import asyncpg
 
+from rinnalla_events._bus_size import DEFAULT_MAX_MESSAGE_BYTES, EventTooLarge, jsonb_text_bytes, published_size_bound
 from rinnalla_events._codec import EventCodec, RecordedEvent
 from rinnalla_events._connections import ConnectionSource, PgConnection, PgRow
 from rinnalla_events._ddl import check_schema_name
@@ -81,6 +84,7 @@ class WireEvent:
     cursor: Cursor
     event_id: str
     stream_type: str
+    stream_id: str
     event_type: str
     schema_version: int
     tenant: str | None
@@ -142,10 +146,20 @@ class _Prepared:
 
 
 class PostgresEventStore:
-    def __init__(self, connections: ConnectionSource, schema: str, codec: EventCodec) -> None:
+    def __init__(
+        self,
+        connections: ConnectionSource,
+        schema: str,
+        codec: EventCodec,
+        *,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        if max_message_bytes < 1:
+            raise ValueError("max_message_bytes must be positive")
         self._connections = connections
         self.schema = check_schema_name(schema)
         self.codec = codec
+        self.max_message_bytes = max_message_bytes
         s = self.schema
         self._append_sql = f"""
             WITH head AS (
@@ -180,11 +194,7 @@ class PostgresEventStore:
              WHERE EXISTS (SELECT 1 FROM claim)
             RETURNING version
         """
-        self._columns = (
-            "position, tx_id::text::bigint AS tx, event_id, stream_type, stream_id, version, event_type, "
-            "schema_version, occurred_at, recorded_at, tenant, actor, correlation_id, causation_id, "
-            "traceparent, tracestate, payload::text AS payload"
-        )
+        self._columns = _ENVELOPE_COLUMNS
 
     async def append(
         self,
@@ -206,7 +216,7 @@ class PostgresEventStore:
             prepared.ids.append(new_id())
             prepared.types.append(event.event_type)
             prepared.versions.append(event.schema_version)
-            prepared.payloads.append(json.dumps(await self.codec.encode(event), separators=(",", ":")))
+            prepared.payloads.append(await self._encoded(stream_type, stream_id, event, metadata))
         occurred = metadata.occurred_at or datetime.now(UTC)
         correlation = metadata.correlation_id or prepared.ids[0]
         args: list[Any] = [
@@ -280,7 +290,7 @@ class PostgresEventStore:
                 batch.ids.append(new_id())
                 batch.types.append(event.event_type)
                 batch.versions.append(event.schema_version)
-                batch.payloads.append(json.dumps(await self.codec.encode(event), separators=(",", ":")))
+                batch.payloads.append(await self._encoded(write.stream_type, write.stream_id, event, metadata))
             prepared.append((write, batch))
         async with self._connections.acquire() as conn:
             try:
@@ -346,6 +356,24 @@ class PostgresEventStore:
             )
             for w, b in prepared
         ]
+
+    async def _encoded(self, stream_type: str, stream_id: str, event: DomainEvent, metadata: EventMetadata) -> str:
+        """The event's stored payload as JSON; refuses an event too large for the bus."""
+        payload = await self.codec.encode(event)
+        size = published_size_bound(
+            stream_type=stream_type,
+            stream_id=stream_id,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            tenant=metadata.tenant,
+            actor=metadata.actor,
+            traceparent=metadata.traceparent,
+            tracestate=metadata.tracestate,
+            payload_bytes=jsonb_text_bytes(payload),
+        )
+        if size > self.max_message_bytes:
+            raise EventTooLarge(stream_type, event.event_type, size, self.max_message_bytes)
+        return json.dumps(payload, separators=(",", ":"))
 
     async def _find_previous(
         self, conn: PgConnection, key: str, request_fingerprint: str | None
@@ -421,7 +449,8 @@ class PostgresEventStore:
         """`read_all`, with each envelope already serialised to JSON (the relay's hot path)."""
         async with self._connections.acquire() as conn:
             rows = await conn.fetch(
-                "SELECT tx_id::text::bigint AS tx, position, event_id::text AS event_id, stream_type, event_type,"
+                "SELECT tx_id::text::bigint AS tx, position, event_id::text AS event_id, stream_type, stream_id,"
+                " event_type,"
                 " schema_version, tenant, traceparent, tracestate,"
                 " json_build_object('event_id', event_id, 'stream_type', stream_type, 'stream_id', stream_id,"
                 " 'version', version, 'position', position, 'event_type', event_type,"
@@ -438,7 +467,8 @@ class PostgresEventStore:
             )
         return [
             WireEvent(
-                Cursor(row["tx"], row["position"]), row["event_id"], row["stream_type"], row["event_type"],
+                Cursor(row["tx"], row["position"]), row["event_id"], row["stream_type"], row["stream_id"],
+                row["event_type"],
                 row["schema_version"], row["tenant"], row["traceparent"], row["tracestate"], row["body"].encode(),
             )
             for row in rows
@@ -461,6 +491,24 @@ class _AlreadyDone(Exception):
 class _Conflict(Exception):
     def __init__(self, write: StreamWrite) -> None:
         self.write = write
+
+
+_ENVELOPE_COLUMNS = (
+    "position, tx_id::text::bigint AS tx, event_id, stream_type, stream_id, version, event_type, "
+    "schema_version, occurred_at, recorded_at, tenant, actor, correlation_id, causation_id, "
+    "traceparent, tracestate, payload::text AS payload"
+)
+
+
+async def read_stored_envelope(conn: PgConnection, schema: str, event_id: UUID) -> Envelope | None:
+    """One stored event by its id (the event an `EventTooLargeForBus` placeholder stands for), if this store
+    holds it."""
+    s = check_schema_name(schema)
+    exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.events")
+    if not exists:
+        return None
+    row = await conn.fetchrow(f"SELECT {_ENVELOPE_COLUMNS} FROM {s}.events WHERE event_id = $1", event_id)
+    return None if row is None else _envelope(row)
 
 
 def _envelope(row: PgRow) -> Envelope:

@@ -91,6 +91,9 @@ def create_service_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.readiness_checks = dict(readiness_checks or {})
+    # Read just before each scrape (e.g. gauges counted in the database); a failing one leaves its gauges as
+    # they were and the scrape goes on.
+    app.state.metrics_refreshers = []
 
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
@@ -113,6 +116,11 @@ def create_service_app(
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
+        for refresh in app.state.metrics_refreshers:
+            try:
+                await refresh()
+            except Exception as exc:
+                get_logger("rinnalla_runtime.metrics", service=name).warning("metrics.refresh_failed", error=repr(exc))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_body_bytes)

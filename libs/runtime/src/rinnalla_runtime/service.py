@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -55,6 +56,10 @@ async def no_projection_lag(settings: RuntimeSettings) -> dict[str, int]:
     return {}
 
 
+async def no_placeholder(settings: RuntimeSettings, event_id: UUID) -> int:
+    raise LookupError(f"this service has no event store: there is no event {event_id} to stand in for")
+
+
 async def no_projection_to_rebuild(settings: RuntimeSettings, name: str, on_progress: ProgressCallback) -> None:
     raise UnknownProjection(f"this service has no projection named {name!r}")
 
@@ -79,6 +84,9 @@ class ServiceSpec:
     """Rebuilds the named read model from the log (blue/green), calling on_progress(done, total)."""
     projection_lag: Callable[[RuntimeSettings], Awaitable[Mapping[str, int]]] = no_projection_lag
     """Events each projection still has to apply: {projection name: events behind}."""
+    publish_placeholder: Callable[[RuntimeSettings, UUID], Awaitable[int]] = no_placeholder
+    """Publishes an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at (ADR 0006);
+    returns the placeholder's size."""
     projection_names: Sequence[str] = ()
     event_classes: Sequence[type[BaseModel]] = ()
     """The events this service publishes (their JSON Schemas are its contract with other services)."""

@@ -115,6 +115,12 @@ class RuntimeSettings(BaseSettings):
         description="comma-separated base64 Ed25519 public keys trusted for audit checkpoints; unset: the signer's",
     )
     audit_checkpoint_seconds: float = Field(default=300.0, gt=0)
+    bus_max_message_bytes: int = Field(
+        default=1_048_576,
+        ge=4096,
+        description="largest event message on NATS (headers and body): the server's max_payload; larger events "
+        "are refused when appended",
+    )
     embedded_postgres_port: int = Field(default=54329, ge=1, le=65535)
     embedded_nats_port: int = Field(default=42229, ge=1, le=65535)
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)

@@ -74,6 +74,8 @@ from rinnalla_security.relationships import (
     service_day,
 )
 from rinnalla_security.retention import (
+    ACCOUNTING_LEDGER,
+    ACCOUNTING_RECORD,
     ErasureDue,
     Period,
     RetainedRecord,
@@ -81,6 +83,7 @@ from rinnalla_security.retention import (
     RetentionPolicy,
     RetentionSettings,
     UnknownRetentionClass,
+    accounting_clock_start,
     due_for_erasure,
 )
 from rinnalla_security.roles import ALL_ROLES, TENANT_WIDE_ROLES, Role
@@ -90,6 +93,8 @@ from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER, AuthSettings
 from rinnalla_security.tokens import TokenVerifier
 
 __all__ = [
+    "ACCOUNTING_LEDGER",
+    "ACCOUNTING_RECORD",
     "ALL_ROLES",
     "AUDIT_DDL",
     "AUDIT_OWNER",
@@ -153,6 +158,7 @@ __all__ = [
     "TokenVerifier",
     "UnknownRetentionClass",
     "Visibility",
+    "accounting_clock_start",
     "audit_install_sql",
     "audit_owner_sql",
     "audit_router",

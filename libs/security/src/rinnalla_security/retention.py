@@ -69,6 +69,11 @@ class RetentionClass:
     basis: str
 
 
+ACCOUNTING_RECORD = "accounting_record"
+ACCOUNTING_LEDGER = "accounting_ledger"
+FAMILY_SERVICES_RECORD = "family_services_record"
+SOCIAL_WELFARE_RECORD = "social_welfare_record"
+
 DEFAULT_RETENTION_CLASSES: Mapping[str, RetentionClass] = {
     cls.name: cls
     for cls in (
@@ -85,8 +90,25 @@ DEFAULT_RETENTION_CLASSES: Mapping[str, RetentionClass] = {
             "Data processed only under a consent that was withdrawn; short period to complete the erasure",
         ),
         RetentionClass(
-            "accounting_record", Period(years=6), "the end of the calendar year in which the financial year ended",
-            "Accounting vouchers (Finnish Accounting Act 1336/1997, ch. 2 § 10)",
+            ACCOUNTING_RECORD, Period(years=6), "the end of the calendar year in which the financial year ended",
+            "Accounting vouchers and other accounting material (Finnish Accounting Act 1336/1997, ch. 2 § 10)",
+        ),
+        RetentionClass(
+            ACCOUNTING_LEDGER, Period(years=10), "the end of the financial year",
+            "Ledgers, the chart of accounts, financial statements and annual reports: at least 10 years from the "
+            "end of the financial year (Finnish Accounting Act 1336/1997, ch. 2 § 10)",
+        ),
+        RetentionClass(
+            FAMILY_SERVICES_RECORD, Period(years=30), "the client's case was closed (the child left the service)",
+            "A wellbeing services county's client records of services for families with children, kept by the "
+            "county as controller when the programme is its purchased service (Act 703/2023; the National "
+            "Archives' retention table): 30 years from the closure of the case",
+        ),
+        RetentionClass(
+            SOCIAL_WELFARE_RECORD, Period(years=10), "the client's case was closed (the child left the service)",
+            "A wellbeing services county's client records of other social-welfare tasks, kept by the county as "
+            "controller when the programme is its purchased service (Act 703/2023; the National Archives' "
+            "retention table): 10 years from the closure of the case",
         ),
     )
 }
@@ -151,6 +173,19 @@ class ErasureDue:
     retention_class: str
     due_on: date
     reason: str
+
+
+def accounting_clock_start(retention_class: str, financial_year_ends_on: date) -> date:
+    """The day an accounting class's clock starts, for a financial year ending on `financial_year_ends_on`
+    (which need not be 31 December): the ledgers' 10 years run from the end of the financial year, the
+    vouchers' 6 years from the end of the calendar year in which the financial year ended."""
+    if retention_class == ACCOUNTING_LEDGER:
+        return financial_year_ends_on
+    if retention_class == ACCOUNTING_RECORD:
+        return date(financial_year_ends_on.year, 12, 31)
+    raise UnknownRetentionClass(
+        f"{retention_class!r} is not an accounting class ({ACCOUNTING_LEDGER}, {ACCOUNTING_RECORD})"
+    )
 
 
 def due_for_erasure(

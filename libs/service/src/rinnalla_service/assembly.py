@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
 from typing import Any, Generic
+from uuid import UUID
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from nats.js import JetStreamContext
-from rinnalla_events import KeyStore, Subjects, ensure_stream, nats_connector
+from rinnalla_events import EventTooLarge, KeyStore, Subjects, ensure_stream, nats_connector
 from rinnalla_runtime.app import create_service_app
 from rinnalla_runtime.migrations import upgrade_database
 from rinnalla_runtime.nats_options import nats_connect_options
@@ -30,7 +31,10 @@ from rinnalla_security import (
     chain_report_view,
     install_security,
 )
+from rinnalla_security.responses import error_response
+from starlette.responses import Response
 
+from rinnalla_service.alerts import AlertGauges
 from rinnalla_service.definition import Context, ServiceDefinition
 from rinnalla_service.read_models import UnknownReadModel, install_read_models
 from rinnalla_service.runtime import ServiceRuntime, utc_now
@@ -101,6 +105,8 @@ class Service(Generic[Context]):
             lifespan=lifespan,
         )
         app.state.service = service
+        app.state.metrics_refreshers.append(AlertGauges(service.runtime, app.state.metrics.registry).refresh)
+        app.add_exception_handler(EventTooLarge, _event_too_large)
         install_security(
             app,
             service=definition.name,
@@ -221,6 +227,11 @@ class Service(Generic[Context]):
         async with self.open(settings) as context:
             await self.definition.demo_data(context)
 
+    async def publish_placeholder(self, settings: RuntimeSettings, event_id: UUID) -> int:
+        """Publish an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at."""
+        async with self.open(settings) as context:
+            return await context.runtime.publish_placeholder(event_id)
+
     def spec(self) -> ServiceSpec:
         definition = self.definition
         return ServiceSpec(
@@ -232,6 +243,7 @@ class Service(Generic[Context]):
             load_demo_data=self.load_demo_data,
             rebuild_projection=self.rebuild_projection,
             projection_lag=self.projection_lag,
+            publish_placeholder=self.publish_placeholder,
             projection_names=tuple(projection.name for projection in definition.core.projections()),
             event_classes=tuple(definition.published_events),
             consumed_events=tuple(definition.core.consumed()),
@@ -240,6 +252,18 @@ class Service(Generic[Context]):
             audit_verify=self.audit_verify,
             audit_checkpoint=self.audit_checkpoint,
         )
+
+
+async def _event_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, EventTooLarge)
+    reason = (
+        f"the change would be recorded as a {exc.event_type} event of {exc.size:,} bytes; the event bus carries "
+        f"at most {exc.limit:,}. Nothing was recorded: send fewer or shorter values"
+    )
+    return error_response(
+        413, "event_too_large", reason, scope=request.scope,
+        errors=[{"field": "body", "reason": reason, "type": "event_too_large"}],
+    )
 
 
 def service_spec(definition: ServiceDefinition[Any]) -> ServiceSpec:

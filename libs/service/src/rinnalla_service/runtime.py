@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import nats
 from nats.aio.client import Client as NatsClient
 from rinnalla_events import (
     EventCodec,
     EventRegistry,
+    EventTooLargeForBus,
     KeyStore,
     NatsSource,
     PostgresEventStore,
@@ -20,6 +22,7 @@ from rinnalla_events import (
     Relay,
     SubjectErased,
     Subjects,
+    nats_connector,
     register_consumed,
 )
 from rinnalla_runtime.nats_options import nats_connect_options
@@ -89,7 +92,9 @@ class ServiceRuntime:
             connections=connections,
             key_store=keys,
             codec=codec,
-            store=PostgresEventStore(connections, core.schema, codec),
+            store=PostgresEventStore(
+                connections, core.schema, codec, max_message_bytes=settings.bus_max_message_bytes
+            ),
             audit_log=audit_log
             or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
             subjects=bus,
@@ -139,6 +144,33 @@ class ServiceRuntime:
     async def unpublished(self) -> int:
         """Events committed to the store that the relay has not published yet."""
         return await self.relay(_never_connects).lag()
+
+    async def blocking_event(self) -> EventTooLargeForBus | None:
+        """The next event to publish if it is too large for the bus (the relay is stopped before it)."""
+        return await self.relay(_never_connects).blocking_event()
+
+    async def parked_counts(self) -> dict[str, int]:
+        """Unresolved parked events per consumer (projection) of this service."""
+        async with self.connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT consumer, count(*) AS parked FROM {self.schema}.parked_events"
+                " WHERE resolved_at IS NULL GROUP BY consumer"
+            )
+        return {row["consumer"]: int(row["parked"]) for row in rows}
+
+    async def publish_placeholder(self, event_id: UUID) -> int:
+        """Publish an `EventTooLargeForBus` placeholder in place of the event the relay is stopped at."""
+        relay = self.relay(
+            nats_connector(
+                self.settings.require_nats_url(),
+                name=f"rinnalla-{self.name}-operator",
+                options=nats_connect_options(self.settings, self.name),
+            )
+        )
+        try:
+            return await relay.publish_placeholder(event_id)
+        finally:
+            await relay.close()
 
     async def projection_lag(self, js: Any) -> dict[str, int]:
         """Events each read model has still to apply: those not yet published, plus those published and

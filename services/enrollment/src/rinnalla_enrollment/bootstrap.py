@@ -23,7 +23,16 @@ from rinnalla_events import (
     Subjects,
 )
 from rinnalla_runtime.settings import RuntimeSettings
-from rinnalla_security import AuditLog, Principal, Relations, RelationshipSource, relations_of, service_day
+from rinnalla_security import (
+    AuditLog,
+    Principal,
+    Relations,
+    RelationshipSource,
+    RetentionPolicy,
+    RetentionSettings,
+    relations_of,
+    service_day,
+)
 from rinnalla_service import ReadModels, ServiceCore, ServicePool, ServiceRuntime, utc_now
 
 from rinnalla_enrollment.application.erasure import Eraser
@@ -31,9 +40,16 @@ from rinnalla_enrollment.application.identity_keys import IdentityKeys
 from rinnalla_enrollment.application.ports import IdentityClaims, RetentionFacts, SubjectDirectory
 from rinnalla_enrollment.application.writer import EnrollmentWriter
 from rinnalla_enrollment.config import DB_POOL_MAX, DB_POOL_MIN, SERVICE_NAME
-from rinnalla_enrollment.domain.events import ALL_EVENTS, CONSENT_STATEMENTS_V2, ChildExited, ChildNominated
+from rinnalla_enrollment.domain.events import (
+    ALL_EVENTS,
+    CONSENT_STATEMENTS_V2,
+    ChildExited,
+    ChildNominated,
+    ChildNotSelected,
+)
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
+from rinnalla_enrollment.domain.records import RECORDS_EVENTS
 from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2, nomination_v2_to_v3, unchanged
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
 from rinnalla_enrollment.persistence.log_relationships import EventStoreRelationships
@@ -58,7 +74,7 @@ def core() -> ServiceCore:
 def event_registry() -> EventRegistry:
     """Enrollment's own events (with the identity index's), and the erasure of a person (it appears in this
     log when one is erased)."""
-    registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS))
+    registry = EventRegistry((*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS, *RECORDS_EVENTS))
     registry.register(SubjectErased)
     registry.add_upcaster(ChildNominated.event_type, 1, nomination_v1_to_v2)
     registry.add_upcaster(ChildNominated.event_type, 2, nomination_v2_to_v3)
@@ -66,6 +82,7 @@ def event_registry() -> EventRegistry:
     # v2 of the consent statements adds who recorded them and the evidence: v1 payloads read without either.
     for statement in CONSENT_STATEMENTS_V2:
         registry.add_upcaster(statement.event_type, 1, unchanged)
+    registry.add_upcaster(ChildNotSelected.event_type, 1, unchanged)
     return registry
 
 
@@ -83,6 +100,7 @@ class Enrollment:
     subject_directory: SubjectDirectory
     identity_claims: IdentityClaims
     retention_facts: RetentionFacts
+    retention_policy: RetentionPolicy  # the periods (RINNALLA_RETENTION_PERIODS), for the retention schedule
     eraser: Eraser
     relationships: RelationshipSource
     log_relationships: RelationshipSource
@@ -98,6 +116,7 @@ class Enrollment:
             subject_directory=directory,
             identity_claims=claims,
             retention_facts=PostgresRetentionFacts(runtime.connections, schema),
+            retention_policy=RetentionSettings().policy(),
             # the runtime's clock is read at each erasure, so a test that moves the clock moves the eraser's
             eraser=Eraser(runtime.store, runtime.key_store, directory, claims, lambda: runtime.clock()),
             relationships=ReadModelRelationships(runtime.connections),
@@ -168,7 +187,9 @@ class Enrollment:
         await self.runtime.close()
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> EnrollmentWriter:
-        return EnrollmentWriter(self.store, metadata, idempotency, identity_keys=self.identity_keys)
+        return EnrollmentWriter(
+            self.store, metadata, idempotency, identity_keys=self.identity_keys, identity_index=self.identity_claims
+        )
 
     def relay(self, nats_source: NatsSource) -> Relay:
         return self.runtime.relay(nats_source)

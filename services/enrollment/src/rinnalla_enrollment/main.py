@@ -20,6 +20,7 @@ from rinnalla_enrollment.adapters.erasure_http import erasure_router
 from rinnalla_enrollment.adapters.errors import install_error_handlers
 from rinnalla_enrollment.adapters.http import command_router
 from rinnalla_enrollment.adapters.read_http import read_router
+from rinnalla_enrollment.adapters.retention_http import retention_router
 from rinnalla_enrollment.adapters.retention_runner import retention_task
 from rinnalla_enrollment.bootstrap import Enrollment, core
 from rinnalla_enrollment.config import DEFAULT_PORT, auth_settings
@@ -27,6 +28,7 @@ from rinnalla_enrollment.demo import load_demo
 from rinnalla_enrollment.domain.events import ALL_EVENTS
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
+from rinnalla_enrollment.domain.records import RECORDS_EVENTS
 from rinnalla_enrollment.migrations import SCRIPT_LOCATION
 from rinnalla_enrollment.projections.read_models import install_dashboard_views
 
@@ -37,7 +39,14 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), consent_router(), erasure_router(), enrollment_audit_router()]
+    return [
+        command_router(),
+        read_router(),
+        consent_router(),
+        erasure_router(),
+        enrollment_audit_router(),
+        retention_router(),
+    ]
 
 
 def jobs(enrollment: Enrollment) -> Mapping[str, StoppableTask]:
@@ -59,7 +68,7 @@ def definition() -> ServiceDefinition[Enrollment]:
         migrations=SCRIPT_LOCATION,
         context=Enrollment.on,
         # SubjectErased is exported once, here: enrollment is the service whose log announces erasures.
-        published_events=(*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS, SubjectErased),
+        published_events=(*ALL_EVENTS, *IDENTITY_EVENTS, *MENTOR_LEAD_EVENTS, *RECORDS_EVENTS, SubjectErased),
         routers=routers,
         after_read_models=install_dashboard_views,
         jobs=jobs,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 from rinnalla_enrollment.application.identity_keys import IdentityKeys
@@ -56,19 +57,38 @@ class WaitsAtCommit(EnrollmentWriter):
         return await super().commit(changes, result, tenant=tenant)
 
 
+class InMemoryIdentityIndex:
+    """The identity index's lookup table in memory (lookup key -> random stream id)."""
+
+    def __init__(self) -> None:
+        self.streams: dict[str, str] = {}
+
+    async def stream_of(self, lookup_key: str) -> str:
+        return self.streams.setdefault(lookup_key, str(uuid.uuid4()))
+
+    async def forget(self, stream_ids: Collection[str]) -> int:
+        gone = [k for k, v in self.streams.items() if v in stream_ids]
+        for k in gone:
+            del self.streams[k]
+        return len(gone)
+
+    async def claimed_by(self, child_id: str) -> list[str]:
+        raise NotImplementedError("the handlers never ask it")
+
+
 @dataclass
 class Desk:
     store: InMemoryEventStore
     identity_keys: IdentityKeys
+    identity_index: InMemoryIdentityIndex = field(default_factory=InMemoryIdentityIndex)
 
     @classmethod
     def empty(cls, master_key: bytes) -> Desk:
         return cls(InMemoryEventStore(EventCodec(event_registry(), InMemoryKeyStore())), IdentityKeys(master_key))
 
     def writer(self, command: c.Command, key: str | None = None) -> EnrollmentWriter:
-        return EnrollmentWriter(
-            self.store, EventMetadata(actor="coordinator"), _idempotency(command, key), identity_keys=self.identity_keys
-        )
+        return EnrollmentWriter(self.store, EventMetadata(actor="coordinator"), _idempotency(command, key),
+                                identity_keys=self.identity_keys, identity_index=self.identity_index)
 
     async def send(
         self, handler: Handler, command: c.Command, *, key: str | None = None, guard: StaffOf = VANTAA_STAFF
@@ -82,7 +102,10 @@ class Desk:
         barrier = asyncio.Barrier(len(commands))
 
         def waiting_writer() -> WaitsAtCommit:
-            writer = WaitsAtCommit(self.store, EventMetadata(actor="coordinator"), identity_keys=self.identity_keys)
+            writer = WaitsAtCommit(
+                self.store, EventMetadata(actor="coordinator"), identity_keys=self.identity_keys,
+                identity_index=self.identity_index,
+            )
             writer.barrier = barrier
             return writer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from enrollment_scenario import enrolled_child, guardian, partnership_with_teams, selected_child
+from enrollment_scenario import TEAM, enrolled_child, enrolment, guardian, partnership_with_teams, selected_child
 from rinnalla_enrollment.application.retention_policy import STATUS_EVENTS
 from rinnalla_enrollment.config import EVENT_SCHEMA
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
@@ -50,10 +50,14 @@ async def test_identity_claims_are_found_by_the_plain_child_id(api):
     selected = await selected_child(api, 2)
     claims = PostgresIdentityClaims(api.enrollment.connections, EVENT_SCHEMA)
 
-    keys = await claims.claimed_by(enrolled)
+    streams = await claims.claimed_by(enrolled)
 
-    assert len(keys) == 1 and len(keys[0]) == 64  # the HMAC key in hex, not the identity code
+    assert len(streams) == 1 and len(streams[0]) == 36  # a random id: neither the identity code nor its hash
     assert await claims.claimed_by(selected) == []
+    lookup = api.enrollment.identity_keys.key_of(enrolment(1)["child"]["hetu"])
+    assert await claims.stream_of(lookup) == streams[0]
+    assert await claims.forget(streams) == 1
+    assert await claims.stream_of(lookup) != streams[0]  # forgotten: the same person now gets a new stream
 
 
 async def test_retention_facts_give_each_child_s_latest_status_and_guardians_until_erased(api):
@@ -72,6 +76,8 @@ async def test_retention_facts_give_each_child_s_latest_status_and_guardians_unt
     assert children[declined].guardian_ids == frozenset({"guardian-1"})
     assert children[enrolled].status_event == "enrollment.ChildEnrolled"
     assert children[enrolled].guardian_ids == frozenset({"guardian-2", "guardian-3"})
+    assert (children[enrolled].team_ids, children[enrolled].last_team_id) == (frozenset({TEAM}), TEAM)
+    assert (children[declined].team_ids, children[declined].last_team_id) == (frozenset(), None)
     assert await facts.erased_subjects() == frozenset()
 
     await erase(api, declined)

@@ -51,7 +51,8 @@ async def test_two_concurrent_conflicting_writes_one_wins_and_the_other_gets_409
 
     def racing_writer(metadata: Any, idempotency: Any = None) -> EnrollmentWriter:
         plain = original(metadata, idempotency)
-        writer = _RacingWriter(plain.store, plain.metadata, plain.idempotency, identity_keys=plain.identity_keys)
+        writer = _RacingWriter(plain.store, plain.metadata, plain.idempotency, identity_keys=plain.identity_keys,
+                               identity_index=plain.identity_index)
         writer.rendezvous = rendezvous
         return writer
 

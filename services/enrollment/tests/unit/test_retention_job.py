@@ -12,7 +12,7 @@ from rinnalla_enrollment.application.erasure import Eraser
 from rinnalla_enrollment.application.ports import SubjectKind
 from rinnalla_enrollment.application.retention import RetentionJob
 from rinnalla_enrollment.bootstrap import event_registry
-from rinnalla_enrollment.domain import child, identity
+from rinnalla_enrollment.domain import child, identity, records
 from rinnalla_enrollment.domain import events as ev
 from rinnalla_enrollment.domain.values import ExitReason
 from rinnalla_events import DomainEvent, EventCodec, EventMetadata, InMemoryEventStore, InMemoryKeyStore
@@ -55,14 +55,14 @@ class Log:
             ev.ChildNotSelected(child_id=child_id, decided_on=decided_on, reason="guardians declined"),
         )
 
-    async def exited(self, child_id: str, exited_on: date, identity_key: str, *guardian_ids: str) -> None:
+    async def exited(self, child_id: str, exited_on: date, lookup_key: str, *guardian_ids: str) -> str:
+        """The child enrolled (claiming the identity of `lookup_key`) and left; returns the identity stream."""
         await self.informed(child_id, *guardian_ids)
-        await self.append(identity.STREAM_TYPE, identity_key, identity.IdentityClaimed(child_id=child_id))
-        await self.append(
-            child.STREAM_TYPE,
-            child_id,
-            ev.ChildExited(child_id=child_id, team_id="team-1", exited_on=exited_on, reason=ExitReason.MOVED_AWAY),
-        )
+        stream_id = await self.queries.stream_of(lookup_key)
+        await self.append(identity.STREAM_TYPE, stream_id, identity.IdentityClaimed(child_id=child_id))
+        await self.append(child.STREAM_TYPE, child_id, ev.ChildExited(
+            child_id=child_id, team_id="team-1", exited_on=exited_on, reason=ExitReason.MOVED_AWAY))
+        return stream_id
 
     async def erased(self, *subject_ids: str) -> list[bool]:
         return [await self.keys.is_erased(s) for s in subject_ids]
@@ -87,7 +87,7 @@ def log() -> Log:
 
 
 async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_released(log: Log) -> None:
-    await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
+    stream_id = await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
     await log.informed("child-2", "g-2", on=date(2031, 1, 10))  # offered a month ago: still in the pipeline
     job = RetentionJob(log.queries, log.eraser, RetentionPolicy.default())
 
@@ -99,10 +99,10 @@ async def test_a_due_child_and_their_guardian_are_erased_and_the_identity_is_rel
     ]
     assert report.ok and report.children_checked == 2
     assert await log.erased("child-1", "g-1", "child-2", "g-2") == [True, True, False, False]
-    assert [r.envelope.event_type for r in await log.store.read_stream(identity.STREAM_TYPE, "identity-key-1")] == [
-        identity.IdentityClaimed.event_type,
-        identity.IdentityReleased.event_type,
+    assert [r.envelope.event_type for r in await log.store.read_stream(identity.STREAM_TYPE, stream_id)] == [
+        identity.IdentityClaimed.event_type, identity.IdentityReleased.event_type,
     ]
+    assert log.queries.index == {}  # the lookup key (a derivative of the identity code) is gone
     erasure = await log.queries.erased("child-1")
     assert erasure is not None and (erasure.subject_kind, erasure.tenant) == ("child", "092")
 
@@ -143,3 +143,22 @@ async def test_erasing_again_answers_the_first_erasure(log: Log) -> None:
     assert not first.already_erased and again.already_erased
     assert again.erased_at == first.erased_at
     assert await log.queries.erased_subjects() == frozenset({"child-1"})
+
+
+async def test_a_held_child_is_kept_and_the_report_says_which_hold_keeps_them(log: Log) -> None:
+    await log.exited("child-1", date(2026, 2, 1), "identity-key-1", "g-1")
+    await log.append(records.HOLD_STREAM_TYPE, "hold-1", records.LegalHoldPlaced(
+        hold_id="hold-1", municipality_code="092", scope=records.HoldScope.CHILD, target_id="child-1",
+        basis=records.HoldBasis.RESEARCH_STUDY, reference="THL/1234/2025", placed_on=date(2026, 3, 1),
+        held_until=date(2035, 12, 31), placed_by="user-dpo.vantaa", at=NOW))
+    job = RetentionJob(log.queries, log.eraser, RetentionPolicy.default())
+
+    report = await job.run(date(2031, 2, 1))
+
+    assert report.erased == [] and [h.subject_id for h in report.held] == ["child-1"]
+    assert report.lines() == [
+        "retention on 2031-02-01: 1 children checked, 0 people erased, 1 kept under a legal hold, 0 failed",
+        "kept child child-1: programme_record: the period ended on 2031-02-01, kept under legal hold hold-1 "
+        "(research_study, THL/1234/2025) on child child-1 until 2035-12-31",
+    ]
+    assert await log.erased("child-1", "g-1") == [False, False]

@@ -25,6 +25,12 @@ class FundingSource(StrEnum):
     OTHER = "other"
 
 
+class PartnershipOpened(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.PartnershipOpened"
+    partnership_id: str
+    municipality_code: str
+
+
 class PartnershipAgreementSigned(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.PartnershipAgreementSigned"
     partnership_id: str
@@ -41,6 +47,16 @@ class TeamAddedToPartnership(ConsumedEvent):
     team_id: str
 
 
+class TeamFounded(ConsumedEvent):
+    """Only the team's name (invoices name teams) and partnership; no school, no child."""
+
+    event_type: ClassVar[str] = "enrollment.TeamFounded"
+    team_id: str
+    name: str
+    municipality_code: str
+    partnership_id: str | None
+
+
 class TeamActivated(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.TeamActivated"
     team_id: str
@@ -52,6 +68,12 @@ class TeamTerminated(ConsumedEvent):
     team_id: str
     terminated_on: date
     reason: str
+
+
+class TeamCompleted(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.TeamCompleted"
+    team_id: str
+    completed_on: date
 
 
 class PartnershipEnded(ConsumedEvent):
@@ -70,10 +92,13 @@ class FundingCommitted(ConsumedEvent):
 
 
 ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
+    PartnershipOpened,
     PartnershipAgreementSigned,
+    TeamFounded,
     TeamAddedToPartnership,
     TeamActivated,
     TeamTerminated,
+    TeamCompleted,
     PartnershipEnded,
     FundingCommitted,
 )

@@ -9,9 +9,9 @@ A child still enrolled in a team cannot be erased: the team's roster would keep 
 exit (or completion) is recorded first; the retention job erases former participants when their period
 has run.
 
-Erasing a child also releases their claim in the identity index (see identity_index.py), so that the
-person may be enrolled again; the release comes after the key is destroyed and a repeated erasure
-completes it.
+Erasing a child also deletes their lookup keys from the identity index and releases their claim (see
+identity_index.py), so that nothing derived from the identity code remains and the person may be enrolled
+again; the release comes after the key is destroyed and a repeated erasure completes it.
 
 Where a person belongs and what they claimed are asked through the ports of ports.py.
 """

@@ -202,7 +202,9 @@ async def enrol_child(writer: EnrollmentWriter, guard: Guard, command: c.EnrolCh
     # The child's stream cannot see other children: the identity index keeps one child id per person. Only a
     # permanent code identifies a person for good; a child without one claims it when it is recorded.
     if enrolled.identity_code is IdentityCodeKind.PERMANENT:
-        changes.append(await claim_identity(writer, writer.identity_keys, command.child_id, enrolled.hetu))
+        changes.append(await claim_identity(
+            writer, writer.identity_keys, writer.identity_index, command.child_id, enrolled.hetu
+        ))
     try:
         return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)
     except ConcurrencyConflict as conflict:
@@ -218,7 +220,9 @@ async def record_permanent_identity(
     events = child_aggregate.decide(child.state, command)
     changes = [
         StreamEvents(CHILD.stream_type, command.child_id, tuple(events)),
-        await claim_identity(writer, writer.identity_keys, command.child_id, command.hetu, field="hetu"),
+        await claim_identity(
+            writer, writer.identity_keys, writer.identity_index, command.child_id, command.hetu, field="hetu"
+        ),
     ]
     try:
         return await _commit(writer, "child", command.child_id, changes, child.state.municipality_code)

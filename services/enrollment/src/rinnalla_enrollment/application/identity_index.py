@@ -1,20 +1,25 @@
 """One enrolment per person: the identity index that spans child streams.
 
-The identity key is HMAC-SHA256 of the normalised identity code (all 11 characters: since 2023 the
-century sign is part of the identity) under a secret derived from the master key with HKDF. It is a
-pseudonym: without the master key nobody can tell whose key it is or test a guessed code against it,
-and the identity code itself is stored nowhere new (the enrolment keeps it encrypted, as before).
-The key is a stream id, ("identity", <key hex>); it is never logged and never put in an error message.
+The lookup key is HMAC-SHA256 of the normalised identity code (all 11 characters: since 2023 the
+century sign is part of the identity) under a secret derived from the master key with HKDF. Anyone who
+holds the master key can compute it for every possible code (one birth year is about 330,000 codes), so
+the lookup key is kept only while the child holds the identity, and only in the mutable table behind the
+`IdentityClaims` port (`identity_index`: lookup key -> identity stream id). The event log knows the
+identity stream by a random id that says nothing about the code. The key is never logged and never put in
+an error message.
 
-Claim: the enrolment appends `IdentityClaimed(child_id)` to the identity stream in the same atomic
-multi-stream append as the child's and the team's events, expecting the version it loaded. Another
-child holding the claim -> 409 on `child.hetu`; two enrolments of one person racing -> one wins, the
-other gets `ConcurrencyConflict` (409) and writes nothing.
+Claim: the enrolment finds (or creates) the stream id of the lookup key, then appends
+`IdentityClaimed(child_id)` to that stream in the same atomic multi-stream append as the child's and the
+team's events, expecting the version it loaded. Another child holding the claim -> 409 on `child.hetu`;
+two enrolments of one person racing get the same stream id, one wins, the other gets `ConcurrencyConflict`
+(409) and writes nothing.
 
-Release: after erasure the identity code is unreadable, so the key cannot be computed again. It need not
-be: the `IdentityClaimed` events carry the child id in plain text, so the erasure finds the child's
-identity streams in the event store by child id (no extra table to keep in step; the `IdentityClaims`
-port answers) and appends `IdentityReleased(child_id)` to each stream the child still holds.
+Release (erasure): the `IdentityClaimed` events carry the child id in plain text, so the erasure finds the
+child's identity streams by child id, deletes their lookup keys first (`forget`) and then appends
+`IdentityReleased(child_id)` to each stream the child still holds. In that order an enrolment of the same
+person that read the stream id before the delete still meets the erased child's claim (409), and every
+later one gets a new stream: uniqueness holds throughout, and after the erasure nothing derived from the
+identity code is left, neither in the log nor in a table, with or without the master key.
 """
 
 from __future__ import annotations
@@ -31,17 +36,18 @@ _RELEASE_ATTEMPTS = 3
 
 
 async def claim_identity(
-    writer: CommandWriter, keys: IdentityKeys, child_id: str, hetu: str, field: str = "child.hetu"
+    writer: CommandWriter, keys: IdentityKeys, index: IdentityClaims, child_id: str, hetu: str,
+    field: str = "child.hetu",
 ) -> StreamEvents:
     """The identity stream's share of an enrolment (or of a permanent code recorded later); `AlreadyExists` on
     `field` if another child holds it.
 
     Loading through the writer records the stream's version, so the commit appends only if nobody
     claimed the identity in between."""
-    key = keys.key_of(hetu)
-    loaded = await writer.load(IDENTITY, key)
+    stream_id = await index.stream_of(keys.key_of(hetu))
+    loaded = await writer.load(IDENTITY, stream_id)
     events = identity.decide(loaded.state, identity.ClaimIdentity(child_id=child_id, field=field))
-    return StreamEvents(identity.STREAM_TYPE, key, tuple(events))
+    return StreamEvents(identity.STREAM_TYPE, stream_id, tuple(events))
 
 
 def without_identity_key(conflict: ConcurrencyConflict) -> ConcurrencyConflict:
@@ -54,9 +60,12 @@ def without_identity_key(conflict: ConcurrencyConflict) -> ConcurrencyConflict:
 async def release_identity(
     store: EventStore, claims: IdentityClaims, child_id: str, *, actor: str, tenant: str | None
 ) -> int:
-    """Release every identity the (erased) child still holds; returns how many. Safe to repeat."""
+    """Forget the lookup keys of every identity the (erased) child claimed, then release the streams the
+    child still holds; returns how many were released. Safe to repeat."""
     released = 0
-    for key in await claims.claimed_by(child_id):
+    streams = await claims.claimed_by(child_id)
+    await claims.forget(streams)
+    for key in streams:
         for _ in range(_RELEASE_ATTEMPTS):
             state, version = await load(store, IDENTITY, key)
             events = identity.decide(state, identity.ReleaseIdentity(child_id=child_id))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from rinnalla_enrollment.domain.records import LegalHold, TeamRegisterRecorded
+
 SubjectKind = Literal["child", "guardian"]
 
 
@@ -42,10 +44,23 @@ class SubjectDirectory(Protocol):
 
 
 class IdentityClaims(Protocol):
-    """The identity index seen from a child: which identity streams they claimed."""
+    """The identity index: which identity stream a lookup key points to, and which streams a child claimed.
+
+    The lookup key (a keyed hash of the identity code) lives only in a mutable table, never in the event log;
+    the log knows an identity stream only by a random id. Erasure deletes the lookup key (`forget`), so
+    nothing derived from the identity code outlives the person.
+    """
+
+    async def stream_of(self, lookup_key: str) -> str:
+        """The identity stream of this lookup key: the one already recorded, or a new random id (kept)."""
+        ...
+
+    async def forget(self, stream_ids: Collection[str]) -> int:
+        """Delete the lookup keys pointing to these identity streams; returns how many were deleted."""
+        ...
 
     async def claimed_by(self, child_id: str) -> list[str]:
-        """The identity keys (stream ids) this child ever claimed, released or not."""
+        """The identity streams this child ever claimed, released or not."""
         ...
 
 
@@ -58,6 +73,8 @@ class ChildStatusFacts:
     status_event: str
     status_payload: Mapping[str, Any]  # the event's stored payload; only its plaintext dates are read
     guardian_ids: frozenset[str]
+    team_ids: frozenset[str] = frozenset()  # every team the child was ever enrolled in or moved to
+    last_team_id: str | None = None  # the team the child was in last (its register holds the record)
 
 
 class RetentionFacts(Protocol):
@@ -67,6 +84,14 @@ class RetentionFacts(Protocol):
 
     async def erased_subjects(self) -> frozenset[str]:
         """Every person (child or guardian) erased so far."""
+        ...
+
+    async def team_registers(self) -> Mapping[str, TeamRegisterRecorded]:
+        """Each team's latest recorded register, by team id (a team with none is in the programme's own)."""
+        ...
+
+    async def legal_holds(self) -> list[LegalHold]:
+        """Every legal hold ever placed, lifted or not (the caller asks which are in force on a day)."""
         ...
 
 

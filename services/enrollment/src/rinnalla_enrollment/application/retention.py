@@ -16,7 +16,13 @@ from rinnalla_runtime.logging import get_logger
 from rinnalla_security.retention import RetentionPolicy
 
 from rinnalla_enrollment.application.ports import RetentionFacts, SubjectEraser
-from rinnalla_enrollment.application.retention_policy import STATUS_EVENTS, DueErasure, due_erasures
+from rinnalla_enrollment.application.retention_policy import (
+    STATUS_EVENTS,
+    DueErasure,
+    HeldRecord,
+    due_erasures,
+    held_records,
+)
 
 RETENTION_ACTOR = "system:retention"
 
@@ -43,6 +49,7 @@ class RetentionReport:
     children_checked: int = 0
     erased: list[ErasedRecord] = field(default_factory=list)
     failed: list[FailedErasure] = field(default_factory=list)
+    held: list[HeldRecord] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,11 +59,14 @@ class RetentionReport:
         """The report in words, one line per erasure (for the CLI and the log)."""
         head = (
             f"retention on {self.today.isoformat()}: {self.children_checked} children checked, "
-            f"{len(self.erased)} people erased, {len(self.failed)} failed"
+            f"{len(self.erased)} people erased, "
+            + (f"{len(self.held)} kept under a legal hold, " if self.held else "")
+            + f"{len(self.failed)} failed"
         )
         erased = [f"erased {r.subject_kind} {r.subject_id}: {r.reason}" for r in self.erased]
+        held = [f"kept child {h.subject_id}: {h.reason}" for h in self.held]
         failed = [f"FAILED {f.subject_kind} {f.subject_id}: {f.error}" for f in self.failed]
-        return [head, *erased, *failed]
+        return [head, *erased, *held, *failed]
 
 
 class RetentionJob:
@@ -71,11 +81,17 @@ class RetentionJob:
     async def run(self, today: date) -> RetentionReport:
         children = await self._facts.children(STATUS_EVENTS)
         erased = await self._facts.erased_subjects()
+        registers = await self._facts.team_registers()
+        holds = await self._facts.legal_holds()
         report = RetentionReport(today=today, children_checked=len(children))
-        for due in due_erasures(children, erased, today=today, policy=self._policy):
+        report.held = held_records(children, today=today, policy=self._policy, registers=registers, holds=holds)
+        for held in report.held:
+            self._log.info("retention.held", subject_id=held.subject_id, retention_class=held.retention_class,
+                           due_on=held.due_on.isoformat(), holds=[h.hold_id for h in held.holds])
+        for due in due_erasures(children, erased, today=today, policy=self._policy, registers=registers, holds=holds):
             await self._erase(due, report)
         self._log.info("retention.done", today=today.isoformat(), children_checked=report.children_checked,
-                       erased=len(report.erased), failed=len(report.failed))
+                       erased=len(report.erased), held=len(report.held), failed=len(report.failed))
         return report
 
     async def _erase(self, due: DueErasure, report: RetentionReport) -> None:

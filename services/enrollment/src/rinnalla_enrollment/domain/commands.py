@@ -6,35 +6,55 @@ evaluated at that moment. Business dates (`*_on`) are calendar dates.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from rinnalla_consent import Purpose
 
 from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, CustodyException
-from rinnalla_enrollment.domain.cost_sharing import DEFAULT_PRICE_PER_TEAM_CENTS, Payer
+from rinnalla_enrollment.domain.cost_sharing import DEFAULT_PRICE_PER_TEAM_CENTS, PayerEntry
 from rinnalla_enrollment.domain.values import (
+    MAX_GUARDIANS,
+    MAX_SCHOOLS,
+    Code,
     CompletionOutcome,
+    Day,
+    Euros,
     ExitReason,
     FundingSource,
-    Guardian,
+    GuardianEntry,
     Id,
+    Label,
     MentorLeaveReason,
     MentorRole,
+    Moment,
+    Name,
     NominatingRole,
     NominationReason,
     RosterLeaveReason,
-    School,
+    SchoolEntry,
     TeamGender,
     TerminationReason,
+    Text,
     TransferReason,
+    Year,
 )
 
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# Bounds of the lists and numbers commands carry (the strings' are in `values`): far beyond any real case,
+# far below what could make an event too large for the bus.
+MAX_TEAMS = 100  # teams in one partnership; the largest cities run a few dozen
+MAX_PRICE_CENTS = 100_000_000  # a million euros per team per year
+MAX_PAYERS = 10
+MAX_COHORTS = 3  # a team is formed from one birth cohort, or two or three neighbouring ones
+
+Guardians = Annotated[tuple[GuardianEntry, ...], Field(max_length=MAX_GUARDIANS)]
+Schools = Annotated[tuple[SchoolEntry, ...], Field(max_length=MAX_SCHOOLS)]
+TeamSize = Annotated[int, Field(ge=0, le=100)]  # the team's rules allow 1 to LARGEST_MAX_SIZE, with reasons
 
 
 # --- Partnership -----------------------------------------------------------------------------------
@@ -44,20 +64,20 @@ class OpenPartnership(Command):
     """A municipality is interested: negotiations start. The county counterpart follows from the code."""
 
     partnership_id: Id
-    municipality_code: str
-    business_id: str = ""  # the municipality's Y-tunnus, optional
-    opened_on: date
+    municipality_code: Code
+    business_id: Code = ""  # the municipality's Y-tunnus, optional
+    opened_on: Day
 
 
 class SignPartnershipAgreement(Command):
     """The partnership agreement (kumppanuussopimus): the municipality commits to at least two teams."""
 
     partnership_id: Id
-    signed_on: date
-    team_count: int
-    valid_from: date
-    valid_until: date | None = None
-    annual_amount_eur: Decimal | None = None
+    signed_on: Day
+    team_count: Annotated[int, Field(ge=0, le=MAX_TEAMS)]
+    valid_from: Day
+    valid_until: Day | None = None
+    annual_amount_eur: Euros | None = None
 
 
 class AgreeCostSharing(Command):
@@ -65,36 +85,36 @@ class AgreeCostSharing(Command):
     `valid_from` on; a later agreement replaces it from its own `valid_from`."""
 
     partnership_id: Id
-    agreed_on: date
-    valid_from: date
-    price_per_team_cents: int = DEFAULT_PRICE_PER_TEAM_CENTS
-    payers: tuple[Payer, ...]
+    agreed_on: Day
+    valid_from: Day
+    price_per_team_cents: Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS)] = DEFAULT_PRICE_PER_TEAM_CENTS
+    payers: Annotated[tuple[PayerEntry, ...], Field(max_length=MAX_PAYERS)]
 
 
 class RecordNegotiationFailure(Command):
     partnership_id: Id
-    failed_on: date
-    reason: str
+    failed_on: Day
+    reason: Text
 
 
 class ChangeCountyCounterpart(Command):
     """The county counterpart changes (a reorganisation): the county is taken from the code given."""
 
     partnership_id: Id
-    county_code: str
-    changed_on: date
+    county_code: Code
+    changed_on: Day
 
 
 class AddTeamToPartnership(Command):
     partnership_id: Id
     team_id: Id
-    municipality_code: str
+    municipality_code: Code
 
 
 class EndPartnership(Command):
     partnership_id: Id
-    ended_on: date
-    reason: str
+    ended_on: Day
+    reason: Text
 
 
 # --- Team ------------------------------------------------------------------------------------------
@@ -102,15 +122,15 @@ class EndPartnership(Command):
 
 class FoundTeam(Command):
     team_id: Id
-    name: str
-    municipality_code: str
-    area: str  # the residential area or district the team is formed from
-    main_school: School
-    other_schools: tuple[School, ...] = ()
-    cohort_birth_years: tuple[int, ...]
-    founded_on: date
+    name: Name
+    municipality_code: Code
+    area: Label  # the residential area or district the team is formed from
+    main_school: SchoolEntry
+    other_schools: Schools = ()
+    cohort_birth_years: Annotated[tuple[Year, ...], Field(max_length=MAX_COHORTS)]
+    founded_on: Day
     gender: TeamGender = TeamGender.MIXED
-    max_size: int = 25
+    max_size: TeamSize = 25
     partnership_id: Id | None = None
 
 
@@ -118,42 +138,42 @@ class ActivateTeam(Command):
     """School starts: the team moves from forming to active."""
 
     team_id: Id
-    activated_on: date
+    activated_on: Day
 
 
 class ChooseSport(Command):
     team_id: Id
-    sport: str
-    chosen_on: date
+    sport: Label
+    chosen_on: Day
 
 
 class ChangeTeamSchools(Command):
     team_id: Id
-    main_school: School
-    other_schools: tuple[School, ...] = ()
+    main_school: SchoolEntry
+    other_schools: Schools = ()
 
 
 class ChangeMaxSize(Command):
     team_id: Id
-    max_size: int
+    max_size: TeamSize
 
 
 class CommitFunding(Command):
     """A funder commits money for one year; a new commitment by the same funder for the year replaces the old."""
 
     team_id: Id
-    year: int
+    year: Year
     source: FundingSource
-    amount_eur: Decimal
-    funder_name: str = ""  # required for foundations and other funders
-    sib_contract_id: str = ""  # required for SIB contracts
+    amount_eur: Euros
+    funder_name: Name = ""  # required for foundations and other funders
+    sib_contract_id: Label = ""  # required for SIB contracts
 
 
 class AssignMentor(Command):
     team_id: Id
     mentor_id: Id
     role: MentorRole = MentorRole.LEAD
-    starts_on: date
+    starts_on: Day
 
 
 class ReleaseMentor(Command):
@@ -161,7 +181,7 @@ class ReleaseMentor(Command):
 
     team_id: Id
     mentor_id: Id
-    left_on: date
+    left_on: Day
     reason: MentorLeaveReason = MentorLeaveReason.RESIGNED
 
 
@@ -171,7 +191,7 @@ class HandOverMentor(Command):
     team_id: Id
     outgoing_mentor_id: Id
     incoming_mentor_id: Id
-    handed_over_on: date
+    handed_over_on: Day
 
 
 class JoinTeam(Command):
@@ -179,27 +199,27 @@ class JoinTeam(Command):
 
     team_id: Id
     child_id: Id
-    joined_on: date
-    date_of_birth: date  # for the late-join age rule; not stored in the team's events
+    joined_on: Day
+    date_of_birth: Day  # for the late-join age rule; not stored in the team's events
 
 
 class LeaveTeam(Command):
     team_id: Id
     child_id: Id
-    left_on: date
+    left_on: Day
     reason: RosterLeaveReason
 
 
 class CompleteTeam(Command):
     team_id: Id
-    completed_on: date
+    completed_on: Day
 
 
 class TerminateTeam(Command):
     team_id: Id
-    terminated_on: date
+    terminated_on: Day
     reason: TerminationReason
-    details: str = ""
+    details: Text = ""
 
 
 # --- Child -----------------------------------------------------------------------------------------
@@ -208,9 +228,9 @@ class TerminateTeam(Command):
 class Nominee(Command):
     """Who is nominated (personal data)."""
 
-    given_names: str
-    family_name: str
-    date_of_birth: date
+    given_names: Name
+    family_name: Name
+    date_of_birth: Day
 
 
 class NominateChild(Command):
@@ -221,13 +241,13 @@ class NominateChild(Command):
     year, which decides the cohort. The details come with `InformGuardians`."""
 
     child_id: Id
-    municipality_code: str
+    municipality_code: Code
     team_id: Id | None = None  # the team the child is considered for, if already known
-    preschool: School  # the preschool (esikoulu) whose multi-professional group identified the child
-    preschool_reference: Annotated[str, StringConstraints(max_length=100)]
-    cohort_year: int  # the child's year of birth
-    nominated_on: date
-    nominated_by: tuple[NominatingRole, ...]
+    preschool: SchoolEntry  # the preschool (esikoulu) whose multi-professional group identified the child
+    preschool_reference: Label
+    cohort_year: Year  # the child's year of birth
+    nominated_on: Day
+    nominated_by: Annotated[tuple[NominatingRole, ...], Field(max_length=len(NominatingRole))]
     at: AwareDatetime
 
 
@@ -236,10 +256,10 @@ class InformGuardians(Command):
     the register holds who the child is and the grounds of the nomination."""
 
     child_id: Id
-    guardians: tuple[Guardian, ...]
-    informed_on: date
+    guardians: Guardians
+    informed_on: Day
     child: Nominee
-    reasons: tuple[NominationReason, ...]
+    reasons: Annotated[tuple[NominationReason, ...], Field(max_length=len(NominationReason))]
     at: AwareDatetime
 
 
@@ -247,56 +267,56 @@ class ChangeGuardians(Command):
     """The child's guardians change (custody decision, corrected contact details): the full new list."""
 
     child_id: Id
-    guardians: tuple[Guardian, ...]
+    guardians: Guardians
     at: AwareDatetime
 
 
 class SelectChild(Command):
     child_id: Id
     team_id: Id
-    decided_on: date
+    decided_on: Day
 
 
 class WaitlistChild(Command):
     child_id: Id
     team_id: Id
-    decided_on: date
+    decided_on: Day
 
 
 class RecordChildNotSelected(Command):
     """The selection group does not select the child."""
 
     child_id: Id
-    decided_on: date
-    reason: str = ""
+    decided_on: Day
+    reason: Text = ""
 
 
 class ChildDetails(Command):
     """The child's identity as recorded at enrolment (personal data)."""
 
-    given_names: str
-    family_name: str
+    given_names: Name
+    family_name: Name
     # henkilötunnus, personal identity code; a temporary code (900-999) or none ("") for a child who has no
     # permanent code yet (record it with `RecordPermanentIdentityCode` when it is issued).
-    hetu: str = ""
-    date_of_birth: date
+    hetu: Code = ""
+    date_of_birth: Day
 
 
 class EnrolChild(Command):
     child_id: Id
     team_id: Id
-    enrolled_on: date
+    enrolled_on: Day
     child: ChildDetails
-    guardians: tuple[Guardian, ...]
-    school: School
-    class_name: str
+    guardians: Guardians
+    school: SchoolEntry
+    class_name: Label
     at: AwareDatetime
 
 
 class TransferChild(Command):
     child_id: Id
     to_team_id: Id
-    transferred_on: date
+    transferred_on: Day
     reason: TransferReason = TransferReason.OTHER
 
 
@@ -304,7 +324,7 @@ class RecordPermanentIdentityCode(Command):
     """A child enrolled with a temporary code or none gets their permanent identity code: same child record."""
 
     child_id: Id
-    hetu: str
+    hetu: Code
     at: AwareDatetime
 
 
@@ -312,23 +332,23 @@ class ChangeSchool(Command):
     """The child changes school or class (e.g. moving to lower secondary, or a new class each year)."""
 
     child_id: Id
-    school: School
-    class_name: str
-    changed_on: date
+    school: SchoolEntry
+    class_name: Label
+    changed_on: Day
 
 
 class ExitChild(Command):
     """The child leaves the programme early; the consents to share the child's data end with it."""
 
     child_id: Id
-    exited_on: date
+    exited_on: Day
     reason: ExitReason
     at: AwareDatetime
 
 
 class CompleteChildProgramme(Command):
     child_id: Id
-    completed_on: date
+    completed_on: Day
     outcome: CompletionOutcome
 
 
@@ -336,7 +356,7 @@ class StartFollowUp(Command):
     """After completion the record stays under the research follow-up (the evaluation) until the child is 20."""
 
     child_id: Id
-    started_on: date
+    started_on: Day
 
 
 # --- Consent register (kept in the child's stream) --------------------------------------------------
@@ -354,8 +374,8 @@ class GiveConsent(Command):
     recorded_by: Id
     evidence: ConsentEvidence
     at: AwareDatetime
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
 
 
 class RefuseConsent(Command):
@@ -389,7 +409,7 @@ class RecordMinorProhibition(Command):
 
     child_id: Id
     purpose: Purpose | None = None
-    guardian_ids: tuple[Id, ...] = ()
+    guardian_ids: Annotated[tuple[Id, ...], Field(max_length=MAX_GUARDIANS)] = ()
     recorded_by: Id
     evidence: ConsentEvidence
     at: AwareDatetime
@@ -420,9 +440,9 @@ class RecordCustodyException(Command):
     exception_id: Id
     guardian_id: Id
     kind: CustodyException
-    purposes: tuple[Purpose, ...] = ()
+    purposes: Annotated[tuple[Purpose, ...], Field(max_length=len(Purpose))] = ()
     basis: Annotated[str, StringConstraints(max_length=500)]
-    valid_until: AwareDatetime | None = None
+    valid_until: Moment | None = None
     recorded_by: Id
     at: AwareDatetime
 
@@ -432,7 +452,7 @@ class RecordChildHearing(Command):
 
     child_id: Id
     purpose: Purpose = Purpose.PARTICIPATION
-    heard_on: date
+    heard_on: Day
     child_view: ChildView
     heard_by: Id
     at: AwareDatetime

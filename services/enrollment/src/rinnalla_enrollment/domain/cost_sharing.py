@@ -9,11 +9,13 @@ on the one side, social services and child welfare on the other); a foundation o
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
+from pydantic import ConfigDict, Field
 from rinnalla_refdata import CountyKind, ReferenceDataError, county, municipality, validate_business_id
 
 from rinnalla_enrollment.domain.errors import InvalidValue, RuleViolated
-from rinnalla_enrollment.domain.values import Value, require_text
+from rinnalla_enrollment.domain.values import Code, Name, Value, require_text
 
 DEFAULT_PRICE_PER_TEAM_CENTS = 6_000_000  # 60,000.00 EUR per team per year
 WHOLE = 10_000  # basis points in 100 %
@@ -29,11 +31,25 @@ class Payer(Value):
     """One payer of a partnership's teams. `code` is the municipality code (3 digits) or the county code
     (2 digits); `business_id` is the payer's Y-tunnus, required for other payers, optional otherwise."""
 
+    # a command's bounded copy (PayerEntry) is stored as a plain Payer
+    model_config = ConfigDict(revalidate_instances="subclass-instances")
+
     kind: PayerKind
     code: str = ""
     business_id: str = ""
     name: str = ""
     share_basis_points: int
+
+
+class PayerEntry(Payer):
+    """A payer as a command gives it: bounded."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: Code = ""
+    business_id: Code = ""
+    name: Name = ""
+    share_basis_points: Annotated[int, Field(ge=0, le=WHOLE)]
 
 
 def checked_payers(payers: tuple[Payer, ...], field: str = "payers") -> tuple[Payer, ...]:
@@ -90,7 +106,11 @@ def _checked_payer(payer: Payer, path: str) -> Payer:
             business_id = validate_business_id(payer.business_id)
         except ReferenceDataError as exc:
             raise InvalidValue(f"{path}.business_id", exc.reason) from None
-    return payer.model_copy(update={"code": code, "business_id": business_id, "name": payer.name.strip()})
+    # a plain Payer (not the command's PayerEntry): what the events and the state hold
+    return Payer(
+        kind=payer.kind, code=code, business_id=business_id, name=payer.name.strip(),
+        share_basis_points=payer.share_basis_points,
+    )
 
 
 def check_price(price_per_team_cents: int, field: str = "price_per_team_cents") -> None:

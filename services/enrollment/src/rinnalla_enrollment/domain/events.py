@@ -1,6 +1,7 @@
 """Events of the enrollment service: past tense, stable dotted names, schema versions.
 
-Personal fields (names, identity code, contact details, date of birth, nomination reasons) are
+Personal fields (names, identity code, contact details, date of birth, nomination reasons, and every
+free-text field about a child: free text is personal by default) are
 strings marked `Personal(subject_field=...)`: they are encrypted with the key of the person whose id
 is in the named sibling field, and read back as `ERASED` after that person is erased. Dates inside
 personal fields are ISO strings.
@@ -284,10 +285,15 @@ class ChildWaitlisted(DomainEvent):
 
 
 class ChildNotSelected(DomainEvent):
+    """v2: the reason is free text, and free text is personal by default (it can name the child or a
+    guardian): it is encrypted with the child's key and erased with the child. v1 payloads (plaintext
+    reason) read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.ChildNotSelected"
+    schema_version: ClassVar[int] = 2
     child_id: str
     decided_on: date
-    reason: str
+    reason: Annotated[str, ChildPersonal]
 
 
 class ChildEnrolled(DomainEvent):

@@ -327,12 +327,25 @@ def _assign_mentor(state: TeamState, command: c.AssignMentor) -> list[DomainEven
         raise RuleViolated("mentor_id", f"mentor {command.mentor_id} already works in this team")
     if state.founded_on is not None and command.starts_on < state.founded_on:
         raise InvalidValue("starts_on", "a mentor cannot start before the team was founded")
+    _check_not_back_in_past(state, command.mentor_id, command.starts_on, "starts_on")
     _check_role_free(state, command.role)
     return [
         e.MentorAssigned(
             team_id=state.team_id, mentor_id=command.mentor_id, role=command.role, starts_on=command.starts_on
         )
     ]
+
+
+def _check_not_back_in_past(state: TeamState, mentor_id: str, starts_on: date, field: str) -> None:
+    """A mentor who left the team may come back, but not on a day their earlier assignment still covered:
+    one mentor is assigned to a team at most once on any day."""
+    ended = [m.ended_on for m in state.mentors if m.mentor_id == mentor_id and m.ended_on is not None]
+    if ended and starts_on <= max(ended):
+        raise RuleViolated(
+            field,
+            f"mentor {mentor_id} worked in this team until {max(ended).isoformat()}; "
+            "a new assignment starts after that day",
+        )
 
 
 def _check_role_free(state: TeamState, role: MentorRole) -> None:
@@ -374,6 +387,7 @@ def _hand_over(state: TeamState, command: c.HandOverMentor) -> list[DomainEvent]
         raise RuleViolated("incoming_mentor_id", f"mentor {command.incoming_mentor_id} already works in this team")
     if command.handed_over_on < outgoing.started_on:
         raise InvalidValue("handed_over_on", "the outgoing mentor had not started yet on that day")
+    _check_not_back_in_past(state, command.incoming_mentor_id, command.handed_over_on, "handed_over_on")
     return [
         e.MentorLeft(
             team_id=state.team_id,

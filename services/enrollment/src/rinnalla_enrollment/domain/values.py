@@ -3,18 +3,56 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from rinnalla_events import Personal
 
 from rinnalla_enrollment.domain.errors import InvalidValue
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 """An id (a UUID in practice); also the stream id of an aggregate."""
+
+# Bounds of what a command may carry: wide enough for every real value, narrow enough that no request can
+# make an event the bus cannot carry (and stop the log for everyone). One place, visible in the OpenAPI schema.
+Name = Annotated[str, StringConstraints(max_length=200)]
+"""A person's given names or family name, or the name of a school, team, funder or payer."""
+Text = Annotated[str, StringConstraints(max_length=2000)]
+"""Free text: a reason, details, the basis of a custody."""
+Label = Annotated[str, StringConstraints(max_length=100)]
+"""A short label: an area, a sport, a class, a reference."""
+Code = Annotated[str, StringConstraints(max_length=20)]
+"""A code: municipality, county, school, Y-tunnus, identity code, language."""
+Phone = Annotated[str, StringConstraints(max_length=30)]
+Email = Annotated[str, StringConstraints(max_length=254)]  # the longest address SMTP delivers
+
+EARLIEST_DAY = date(1990, 1, 1)  # before the programme began: older records do not exist
+LATEST_DAY = date(2100, 12, 31)
+Day = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+        json_schema_extra={"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()},
+    ),
+]
+"""A business date (or a date of birth) within the years the register can concern."""
+Moment = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(EARLIEST_DAY.year, 1, 1, tzinfo=UTC), le=datetime(LATEST_DAY.year, 12, 31, 23, 59, tzinfo=UTC)),
+]
+"""A moment a user gives (when a consent starts or ends), within the same years as `Day`."""
+Year = Annotated[int, Field(ge=EARLIEST_DAY.year, le=LATEST_DAY.year)]
+"""A calendar year (a birth cohort, a funding year)."""
+Euros = Annotated[Decimal, Field(ge=-100_000_000, le=100_000_000)]
+"""An amount of money in euros (the rules refuse negative amounts and fractions of a cent, with reasons)."""
+
+MAX_GUARDIANS = 8  # a child has a handful: parents, foster carers, a court-appointed guardian
+MAX_SCHOOLS = 30  # the other schools a team's children attend
 
 ADULT_AGE = 18
 FOLLOW_UP_AGE = 20  # the research follow-up (the SIB evaluation) runs until the child turns 20
@@ -30,8 +68,20 @@ class Value(BaseModel):
 class School(Value):
     """A school; `code` is the national school code (oppilaitosnumero) when known."""
 
+    # a command's bounded copy (SchoolEntry) is stored as a plain School
+    model_config = ConfigDict(revalidate_instances="subclass-instances")
+
     name: str
     code: str = ""
+
+
+class SchoolEntry(School):
+    """A school as a command gives it: bounded."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: Name
+    code: Code = ""
 
 
 class CustodyKind(StrEnum):
@@ -48,6 +98,9 @@ class Guardian(Value):
     """A child's guardian (huoltaja). Names, contact details, the custody basis and the language are personal
     data of the guardian. `custody` None: not recorded (records made before custody kinds were kept)."""
 
+    # a command's bounded copy (GuardianEntry) is stored as a plain Guardian
+    model_config = ConfigDict(revalidate_instances="subclass-instances")
+
     guardian_id: Id
     given_names: Annotated[str, Personal(subject_field="guardian_id")]
     family_name: Annotated[str, Personal(subject_field="guardian_id")]
@@ -58,6 +111,20 @@ class Guardian(Value):
     interpreter_needed: bool = False
     # The language to use with the guardian (ISO 639 code, e.g. "so", "ar", "uk"); needed with an interpreter.
     language: Annotated[str, Personal(subject_field="guardian_id")] = ""
+
+
+class GuardianEntry(Guardian):
+    """A guardian as a command gives them: bounded. The events keep `Guardian`, whose published schema has
+    no bounds (events already in the log are read as they are)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    given_names: Name
+    family_name: Name
+    phone: Phone = ""
+    email: Email = ""
+    custody_basis: Text = ""
+    language: Code = ""
 
 
 class NominatingRole(StrEnum):
