@@ -38,7 +38,7 @@ pytestmark = pytest.mark.integration
 SERVICES = ["enrollment", "caselog", "network", "billing"]
 METHODS = {"get", "put", "post", "patch", "delete"}
 # Few examples per operation and role: the run over every service and role stays within a few minutes.
-EXAMPLES_PER_OPERATION = 5
+EXAMPLES_PER_OPERATION = 4
 
 
 @dataclass(frozen=True)
