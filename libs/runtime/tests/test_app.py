@@ -170,9 +170,13 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     assert "process_cpu_seconds_total" in text
 
 
-async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+async def test_the_request_id_is_the_servers_own_and_the_callers_is_echoed_separately(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/v1/ping/alice", headers={"X-Request-ID": "req-42"})
-    assert response.headers["X-Request-ID"] == "req-42"
+    assert response.headers["X-Request-ID"] != "req-42"
+    assert len(response.headers["X-Request-ID"]) == 32
+    assert response.headers["X-Client-Request-ID"] == "req-42"
 
 
 async def test_a_request_id_is_made_when_absent_or_unsafe(client: httpx.AsyncClient) -> None:
@@ -183,6 +187,9 @@ async def test_a_request_id_is_made_when_absent_or_unsafe(client: httpx.AsyncCli
     assert len(made) == 32
     assert replaced != "bad id\twith spaces"
     assert len(replaced) == 32
+    assert "X-Client-Request-ID" not in (
+        await client.get("/v1/ping/alice", headers={"X-Request-ID": "bad id\twith spaces"})
+    ).headers
 
 
 async def test_trace_context_is_continued_and_logged(
@@ -206,7 +213,8 @@ async def test_trace_context_is_continued_and_logged(
     access_line = next(line for line in lines if line["event"] == "http.request")
     for line in (endpoint_line, access_line):
         assert line["trace_id"] == TRACE_ID
-        assert line["request_id"] == "req-7"
+        assert line["request_id"] == response.headers["X-Request-ID"]
+        assert line["client_request_id"] == "req-7"
     assert access_line["status"] == 200
     assert access_line["route"] == "/v1/ping/{name}"
 
@@ -214,7 +222,8 @@ async def test_trace_context_is_continued_and_logged(
 async def test_oversized_body_is_refused(client: httpx.AsyncClient) -> None:
     response = await client.post("/v1/echo", json={"text": "x" * 4096}, headers={"X-Request-ID": "big"})
     assert response.status_code == 413
-    assert response.headers["X-Request-ID"] == "big"
+    assert len(response.headers["X-Request-ID"]) == 32
+    assert response.headers["X-Client-Request-ID"] == "big"
     assert (await client.post("/v1/echo", json={"text": "small"})).json() == {"text": "small"}
 
 
@@ -231,10 +240,11 @@ async def test_an_unhandled_error_is_a_500_with_the_request_id(
     assert response.status_code == 500
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["type"] == "urn:rinnalla:problem:internal_error"
-    assert response.json()["request_id"] == "req-500"
-    assert response.headers["X-Request-ID"] == "req-500"
+    request_id = response.headers["X-Request-ID"]
+    assert response.json()["request_id"] == request_id != "req-500"
     error_line = next(line for line in log_lines(log_stream) if line["event"] == "http.unhandled_error")
-    assert error_line["request_id"] == "req-500"
+    assert error_line["request_id"] == request_id
+    assert error_line["client_request_id"] == "req-500"
     assert "handler bug" in json.dumps(error_line["exception"])
 
 

@@ -127,12 +127,31 @@ async def test_the_dpo_sees_only_rows_of_own_tenants(pg_client: httpx.AsyncClien
     await read_child_as_mentor(pg_client, auth)
 
     vantaa = await pg_client.get(f"/v1/audit/subjects/{CHILD}/accesses", headers=auth("dpo.vantaa"))
-    hameenlinna = await pg_client.get(
-        "/v1/audit/subjects/child-109-0001/accesses", headers=auth("dpo.vantaa", purpose="client_rights_log_request")
-    )
 
     assert [e["actor_id"] for e in vantaa.json()["entries"]] == ["user-mentor.vantaa", "user-dpo.vantaa"]
-    assert [e["actor_id"] for e in hameenlinna.json()["entries"]] == ["user-dpo.vantaa"]  # only the DPO's own read
+
+
+async def test_another_municipalitys_subject_is_404_like_every_other_read(
+    pg_client: httpx.AsyncClient, auth: Auth
+) -> None:
+    hameenlinna_child = "child-109-0001"
+    read = await pg_client.get(
+        f"/v1/children/{hameenlinna_child}", headers=auth("mentor.hameenlinna", purpose="programme_delivery")
+    )
+    assert read.status_code == 200
+
+    answers = [
+        await pg_client.get(f"/v1/audit/subjects/{hameenlinna_child}/accesses", headers=auth("dpo.vantaa")),
+        await pg_client.get(f"/v1/audit/subjects/{hameenlinna_child}/disclosures", headers=auth("dpo.vantaa")),
+    ]
+    foreign_user = await pg_client.get(
+        "/v1/audit/actors/user-mentor.hameenlinna/accesses", headers=auth("supervisor.vantaa")
+    )
+
+    assert [answer.status_code for answer in answers] == [404, 404]
+    assert all(answer.json()["type"] == "urn:rinnalla:problem:not_found" for answer in answers)
+    # a user's log shows only the rows of the caller's municipalities
+    assert (foreign_user.status_code, foreign_user.json()["entries"]) == (200, [])
 
 
 async def test_a_supervisor_sees_what_a_mentor_accessed(pg_client: httpx.AsyncClient, auth: Auth) -> None:

@@ -253,3 +253,43 @@ def test_settings_are_read_from_rinnalla_auth_environment_variables(monkeypatch:
     assert settings.issuer == "https://idp.example/realms/rinnalla"
     assert settings.audience == "rinnalla-api"
     assert settings.leeway == 10
+
+
+def _segment(value: Any) -> str:
+    return jwt.utils.base64url_encode(json.dumps(value).encode()).decode()
+
+
+def _hostile_tokens(key_dir: Path) -> dict[str, str]:
+    """Tokens an attacker makes by hand: wrong algorithms, keys we never published, broken headers."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    good = mint_dev_token("admin.vantaa", key_dir=key_dir)
+    header, payload, signature = good.split(".")
+    claims = json.loads(jwt.utils.base64url_decode(payload))
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {
+        "rs256 with a key we never published": jwt.encode(claims, stranger, algorithm="RS256"),
+        "rs256 with an unknown kid": jwt.encode(claims, stranger, algorithm="RS256", headers={"kid": "no-such-key"}),
+        "alg none": f"{_segment({'alg': 'none', 'typ': 'JWT'})}.{payload}.",
+        "hs512": jwt.encode(claims, "s" * 64, algorithm="HS512"),
+        "garbage segments": "!!!.###.$$$",
+        "two segments": f"{header}.{payload}",
+        "header is a list": f"{_segment([1, 2])}.{payload}.{signature}",
+        "kid is a number": f"{_segment({'alg': 'ES256', 'kid': 5})}.{payload}.{signature}",
+        "unknown critical extension": f"{_segment({'alg': 'ES256', 'crit': ['x']})}.{payload}.{signature}",
+        "payload is a list": f"{header}.{_segment([1])}.{signature}",
+    }
+
+
+@pytest.mark.parametrize("configured", ["development key", "static jwks"])
+async def test_hand_made_tokens_are_refused_as_401_never_an_error(key_dir: Path, configured: str) -> None:
+    if configured == "development key":
+        verifier = TokenVerifier(AuthSettings.for_development(key_dir))
+    else:
+        settings = AuthSettings(issuer=DEV_ISSUER, audience=DEV_AUDIENCE, jwks_url="http://unused.invalid/jwks")
+        verifier = TokenVerifier(settings, jwks=dev_jwks(key_dir))
+
+    for name, token in _hostile_tokens(key_dir).items():
+        with pytest.raises(AuthenticationFailed) as refused:
+            await verifier.verify(token)
+        assert refused.value.status_code == 401, name

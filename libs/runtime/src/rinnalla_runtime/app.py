@@ -7,8 +7,9 @@
   the readiness checks too (`rinnalla_readiness_check`).
 - `/openapi.json` and `/docs` (Swagger UI with its assets served here, not from a CDN); the service's
   routers under `/v1`.
-- Every request: X-Request-ID in and out, W3C trace context continued in a server span (FastAPI's own
-  OpenTelemetry support), one access-log line, request metrics, and a body size limit.
+- Every request: a server-made X-Request-ID (a caller's own echoed as X-Client-Request-ID), W3C trace context
+  continued in a server span (FastAPI's own OpenTelemetry support), one access-log line, request metrics, and
+  a body size limit.
 
 Readiness checks live in `app.state.readiness_checks` (a dict), so a lifespan that opens a connection
 can add the check for it once the connection exists.

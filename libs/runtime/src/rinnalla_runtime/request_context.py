@@ -1,5 +1,10 @@
 """What every HTTP request gets before it reaches a router: a request id, an access-log line and metrics.
 
+The request id is always the server's own: it names the request in the access log, in problem details and
+in the audit log, so a caller must not choose it (and so make two requests share one, or pose as another's).
+A well-formed `X-Request-ID` the caller sent is logged as `client_request_id` and echoed back separately as
+`X-Client-Request-ID`, for the caller's own correlation.
+
 The server span comes from FastAPI's own OpenTelemetry support, which wraps the whole middleware stack:
 this middleware therefore runs inside the span, and its log lines carry the trace id.
 """
@@ -21,17 +26,42 @@ from rinnalla_runtime.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is
 from rinnalla_runtime.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
+CLIENT_REQUEST_ID_HEADER = "X-Client-Request-ID"
+REQUEST_ID_STATE_KEY = "request_id"
+CLIENT_REQUEST_ID_STATE_KEY = "client_request_id"
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-REQUEST_ID_STATE_KEY = "request_id"  # in scope["state"]
 # A caller's request id is echoed and logged, so accept only short, harmless tokens
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-def accept_request_id(offered: str | None) -> str:
-    """The caller's X-Request-ID when it is a sane token, otherwise a fresh one."""
+def accept_client_request_id(offered: str | None) -> str | None:
+    """The caller's X-Request-ID when it is a sane token (to log and echo, never to name the request)."""
     if offered and _ACCEPTABLE_REQUEST_ID.match(offered):
         return offered
-    return uuid.uuid4().hex
+    return None
+
+
+def request_ids(scope: Scope) -> tuple[str, str | None]:
+    """The request's server-made id and the caller's own (if any), made once per request and kept in the
+    scope's state so that every middleware and the audit log use the same."""
+    state = scope.setdefault("state", {})
+    request_id = state.get(REQUEST_ID_STATE_KEY)
+    if not isinstance(request_id, str) or not request_id:
+        request_id = uuid.uuid4().hex
+        state[REQUEST_ID_STATE_KEY] = request_id
+        offered = next((v for k, v in scope.get("headers", []) if k.lower() == b"x-request-id"), None)
+        state[CLIENT_REQUEST_ID_STATE_KEY] = accept_client_request_id(
+            offered.decode("latin-1") if offered is not None else None
+        )
+    client_id = state.get(CLIENT_REQUEST_ID_STATE_KEY)
+    return request_id, client_id if isinstance(client_id, str) else None
+
+
+def set_request_id_headers(message: Message, request_id: str, client_request_id: str | None) -> None:
+    headers = MutableHeaders(scope=message)
+    headers[REQUEST_ID_HEADER] = request_id
+    if client_request_id is not None:
+        headers[CLIENT_REQUEST_ID_HEADER] = client_request_id
 
 
 def route_template(scope: Scope) -> str:
@@ -69,10 +99,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = next((v for k, v in scope["headers"] if k.lower() == b"x-request-id"), None)
-        request_id = accept_request_id(offered.decode("latin-1") if offered is not None else None)
-        # middleware inside this one (the security layer's) use the same id, so the log lines match the header
-        scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id
+        request_id, client_request_id = request_ids(scope)
         method = str(scope["method"]).upper()
         status = 500
         response_started = False
@@ -83,11 +110,14 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 response_started = True
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                set_request_id_headers(message, request_id, client_request_id)
             await send(message)
 
         self.metrics.in_progress.labels(self.metrics.service, method).inc()
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        bound: dict[str, str] = {"request_id": request_id}
+        if client_request_id is not None:
+            bound["client_request_id"] = client_request_id
+        with structlog.contextvars.bound_contextvars(**bound):
             try:
                 await self.app(scope, receive, send_with_request_id)
             except Exception as exc:

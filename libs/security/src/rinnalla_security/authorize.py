@@ -20,12 +20,12 @@ returns an `Access`. Routes without it are denied.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from rinnalla_runtime.request_context import request_ids
 
 from rinnalla_security.access import Access
 from rinnalla_security.errors import AuthenticationFailed, PermissionDenied
@@ -33,7 +33,7 @@ from rinnalla_security.principal import Principal
 from rinnalla_security.purpose import PURPOSE_HEADER, resolve_purpose
 from rinnalla_security.roles import Role
 from rinnalla_security.rules import Action, Rule
-from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, REQUEST_ID_KEY, security_state
+from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, security_state
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -83,7 +83,7 @@ class Authorize:
         purpose = resolve_purpose(request.headers.get(PURPOSE_HEADER), self.rule, principal.roles)
         state = security_state(request.app)
         scope_state = request.scope.setdefault("state", {})
-        request_id = scope_state.get(REQUEST_ID_KEY) or uuid.uuid4().hex
+        request_id, _client_id = request_ids(request.scope)  # the server's own id, never the caller's
         access = Access(
             principal=principal,
             rule=self.rule,

@@ -3,11 +3,11 @@
 FastAPI documents the routes it sees; the access rules add what it cannot know. For every operation with a
 rule this fills in:
 
-- `security`: the bearer JWT scheme;
+- `security`: the bearer JWT scheme, and in `x-roles` the roles the rule permits;
 - `X-Purpose` on personal-data operations: an enumeration of the processing purposes the operation
   accepts, and in `x-purposes-by-role` which of them each permitted role may claim;
-- the error answers 401, 403, 404, 409, 410, 422 and 503 (and any other the route declares) as
-  `application/problem+json` with the one `Problem` schema (RFC 9457) and an example;
+- the error answers 401, 403, 404, 409, 410, 422 and 503, 415 where there is a body (and any other the
+  route declares) as `application/problem+json` with the one `Problem` schema (RFC 9457) and an example;
 - a media-type example for request and response bodies whose schema carries one.
 
 The document's description gets the table of processing purposes and the roles that may claim them.
@@ -46,6 +46,7 @@ _DESCRIPTIONS = {
     409: "not possible in the record's current state, or changed concurrently: reload and retry",
     410: "the person's data has been erased",
     413: "the request body is too large",
+    415: "the body is not sent as JSON (`Content-Type: application/json`)",
     422: "an invalid value or header, or a broken rule; `errors` lists the field paths",
     503: "a server this service depends on cannot be reached; nothing was changed: retry later",
 }
@@ -59,6 +60,8 @@ _EXAMPLES: dict[int, tuple[str, str, list[dict[str, str]] | None]] = {
     409: ("invalid_transition", "body: the child is not selected for a team", None),
     410: ("subject_erased", "the person's data has been erased; it cannot be written again", None),
     413: ("body_too_large", "the request body exceeds the limit of 1048576 bytes", None),
+    415: ("unsupported_media_type", "this operation takes a JSON body: send it with Content-Type: application/json",
+          None),
     422: (
         "purpose_not_recognised",
         f"{PURPOSE_HEADER}: 'foo' is not a processing purpose this service recognises",
@@ -146,6 +149,7 @@ def _document_operation(operation: dict[str, Any], rule: Rule, schemas: dict[str
     security = operation.setdefault("security", [])
     if not any(BEARER_SCHEME in requirement for requirement in security):
         security.append({BEARER_SCHEME: []})
+    operation["x-roles"] = sorted(role.value for role in rule.roles)
     if rule.personal_data:
         accepted = _accepted_purposes(rule)
         parameters = [p for p in operation.get("parameters", []) if p.get("name") != PURPOSE_HEADER]
@@ -165,6 +169,8 @@ def _document_operation(operation: dict[str, Any], rule: Rule, schemas: dict[str
         operation["x-purposes-by-role"] = _purposes_by_role(rule.roles, rule.accepted_purposes())
     responses: dict[str, Any] = operation.setdefault("responses", {})
     statuses = {str(status) for status in ERROR_STATUSES} | {code for code in responses if code[:1] in "45"}
+    if "requestBody" in operation:
+        statuses.add("415")
     for code in sorted(statuses):
         responses[code] = _problem_response(int(code), responses.get(code, {}), rule)
     for code, response in responses.items():

@@ -10,12 +10,14 @@ from rinnalla_security.audit.checkpoints import ChainAnchors
 from rinnalla_security.audit.log import AuditLog
 from rinnalla_security.contract import install_contract
 from rinnalla_security.handlers import install_exception_handlers
+from rinnalla_security.input_guard import InputGuardMiddleware
 from rinnalla_security.middleware import (
     AuthenticationMiddleware,
     BodySizeLimitMiddleware,
     ErrorBoundaryMiddleware,
     RequestIdMiddleware,
 )
+from rinnalla_security.response_headers import SecurityHeadersMiddleware
 from rinnalla_security.routes import DEFAULT_PUBLIC_PATHS
 from rinnalla_security.settings import AuthSettings
 from rinnalla_security.state import STATE_ATTRIBUTE, SecurityState
@@ -55,8 +57,10 @@ def install_security(
     install_exception_handlers(app)
     install_contract(app)
     # add_middleware puts each new middleware outside the previous ones: add innermost first.
+    app.add_middleware(InputGuardMiddleware, api=app)
     app.add_middleware(AuthenticationMiddleware, api=app, verifier=verifier, public_paths=public)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return state

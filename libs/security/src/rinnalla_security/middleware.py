@@ -1,6 +1,7 @@
 """Pure-ASGI middleware installed by `install_security`, outermost first:
 
-1. RequestIdMiddleware: a request id from `X-Request-ID` (if well-formed) or a new one; echoed back.
+1. RequestIdMiddleware: the request's id, always made by the server (the audit log's request id); a
+   well-formed `X-Request-ID` the caller sent is echoed back as `X-Client-Request-ID`, never trusted.
 2. ErrorBoundaryMiddleware: a database outage -> 503 with Retry-After; any other unexpected exception ->
    500 problem details with the request id, never a stack trace.
 3. BodySizeLimitMiddleware: bodies over the limit -> 413, before the app reads them.
@@ -12,8 +13,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +20,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from rinnalla_runtime.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL, is_dependency_outage
+from rinnalla_runtime.request_context import request_ids, set_request_id_headers
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,11 +28,10 @@ from rinnalla_security.access import Access
 from rinnalla_security.errors import AuthenticationFailed, BodyTooLarge, SecurityError
 from rinnalla_security.responses import error_response, security_error_response
 from rinnalla_security.routes import docs_paths, is_public_path, route_contexts, route_rule
-from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY, REQUEST_ID_KEY
+from rinnalla_security.state import ACCESS_KEY, PRINCIPAL_KEY
 from rinnalla_security.tokens import TokenVerifier
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 # Standard logging: the runtime routes it through the same structured processors as structlog output.
 log = logging.getLogger("rinnalla.security")
@@ -53,18 +52,11 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
-        incoming = _header(scope, b"x-request-id")
-        request_id = state.get(REQUEST_ID_KEY) or (
-            incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        )
-        state[REQUEST_ID_KEY] = request_id
+        request_id, client_request_id = request_ids(scope)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
-                message = {**message, "headers": headers}
+                set_request_id_headers(message, request_id, client_request_id)
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):

@@ -14,7 +14,7 @@ from rinnalla_security.tokens import TokenVerifier
 STATE_ATTRIBUTE = "rinnalla_security"
 PRINCIPAL_KEY = "rinnalla_principal"
 ACCESS_KEY = "rinnalla_access"
-REQUEST_ID_KEY = REQUEST_ID_STATE_KEY  # the request middleware sets it first when it is outermost
+REQUEST_ID_KEY = REQUEST_ID_STATE_KEY  # made by the server only: rinnalla_runtime.request_context
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,10 @@ class TokenVerifier:
             return self._static_key
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.DecodeError as exc:
+        except jwt.PyJWTError as exc:
             raise self._fail("malformed token") from exc
+        if kid is not None and not isinstance(kid, str):
+            raise self._fail("malformed token")
         if self._static_jwks is not None:
             key = self._static_jwks.get(kid or "")
             if key is None and kid is None and len(self._static_jwks) == 1:
@@ -113,7 +115,11 @@ class TokenVerifier:
             raise self._fail("token signing algorithm is not allowed") from exc
         except jwt.MissingRequiredClaimError as exc:
             raise self._fail(f"token lacks the required {exc.claim!r} claim") from exc
-        except jwt.InvalidTokenError as exc:
+        except jwt.InvalidKeyError as exc:
+            # e.g. `alg: RS256` in the header of a token checked against an EC key: not signed by us
+            raise self._fail("token is not signed with a key this service trusts") from exc
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            # anything else a hostile token makes the decoder raise; never a 500
             raise self._fail("malformed token") from exc
         try:
             return principal_from_claims(claims, roles_claim=self._settings.roles_claim)

@@ -7,6 +7,10 @@
 - `GET {prefix}/verify`: the chains' integrity, row by row and against every signed checkpoint kept outside
   the database (when the service was given `chain_anchors`). DPO and administrators.
 
+A DPO asking about a subject the log does not know in their own municipalities gets 404, like every other
+read of another municipality's record (and nothing is logged). A user's log shows only the rows of the
+caller's municipalities.
+
 Every list answers JSON, or CSV with `?format=csv`; `since`/`until` bound the period (default: the last two
 years); older periods need `reason`. Reading a log is itself logged.
 
@@ -76,6 +80,17 @@ def _subject_tenants(principal: Principal, relations: Relations, subject_id: str
     if principal.has_role(Role.DPO):
         return principal.tenants
     raise NotFound()
+
+
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+async def _known_subject(log: AuditLog, subject_id: str, tenants: frozenset[str]) -> bool:
+    """Whether the log holds anything about the subject in these municipalities: a subject of another
+    municipality answers 404, like every other read of another municipality's record."""
+    if await log.accesses_for_subject(subject_id, since=_BEGINNING, tenants=tenants):
+        return True
+    return bool(await log.disclosures_for_subject(subject_id, since=_BEGINNING, tenants=tenants))
 
 
 def _purpose(access: Access, window: LogWindow) -> str | None:
@@ -232,9 +247,11 @@ def audit_router(
         tenants = _subject_tenants(access.principal, held, subject_id)
         if subject_check is not None and not await subject_check(access.principal, subject_id):
             raise NotFound()
+        log = _log(request)
+        if tenants is not None and not await _known_subject(log, subject_id, tenants):
+            raise NotFound()
         window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))
         await access.record(subject_id, purpose=_purpose(access, window))
-        log = _log(request)
         rows: Sequence[StoredAccess] | Sequence[StoredDisclosure]
         if kind == "access":
             rows = await log.accesses_for_subject(subject_id, since=window.since, until=window.until, tenants=tenants)
@@ -267,9 +284,10 @@ def audit_router(
         request: Request, actor_id: str, access: Annotated[Access, Depends(actor_rule)],
         since: Since = None, until: Until = None, reason: Reason = None, fmt: Format = "json",
     ) -> Response:
+        log = _log(request)
         window = log_window(since=since, until=until, reason=reason, now=datetime.now(UTC))
         await access.record(actor_id, purpose=_purpose(access, window))
-        rows = await _log(request).accesses_by_actor(
+        rows = await log.accesses_by_actor(
             actor_id, since=window.since, until=window.until, tenants=access.principal.tenants
         )
         return _render(rows, fmt=fmt, kind="access", key=actor_id, window=window)

@@ -26,6 +26,25 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+class PeriodOutOfRange(SecurityError):
+    """`since` or `until` names a moment that has no UTC equivalent (year 1 at +14:00, say): 422 naming it."""
+
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self, name: str) -> None:
+        reason = "is outside the dates that can be given in UTC (years 1 to 9999)"
+        super().__init__(f"the request is invalid: query.{name}: {reason}")
+        self.errors = [{"field": f"query.{name}", "reason": reason, "type": "datetime_out_of_range"}]
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    try:
+        return as_utc(moment)
+    except OverflowError:
+        raise PeriodOutOfRange(name) from None
+
+
 @dataclass(frozen=True)
 class LogWindow:
     since: datetime
@@ -39,8 +58,8 @@ def log_window(
     """The window to return; SpecialReasonRequired when it reaches back further than two years without a
     reason of at least ten characters."""
     standard_start = years_before(as_utc(now), STANDARD_PERIOD_YEARS)
-    start = standard_start if since is None else as_utc(since)
-    end = None if until is None else as_utc(until)
+    start = standard_start if since is None else _utc(since, "since")
+    end = None if until is None else _utc(until, "until")
     if end is not None and end <= start:
         raise SecurityError("`until` must be later than `since`")
     cleaned = (reason or "").strip() or None
