@@ -17,7 +17,7 @@ from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER
 
 pytestmark = pytest.mark.integration
 
-SHELLS = ["caselog", "network", "billing"]
+SHELLS = ["network", "billing"]
 
 
 @pytest.fixture(params=SHELLS)

@@ -1,16 +1,57 @@
-"""What the case log reads from enrollment: who mentors which team, which children are in it, and what
-the guardians consented to (a note may be shared only within a purpose consented to).
+"""What the case log reads from enrollment: the teams and their municipality and wellbeing county, who
+mentors which team and from when to when, which children are in it, when a child's participation ends,
+and what the guardians consented to.
 
-No personal field is read: the case log keys everything by child id and mentor id.
+Who may write in the case log is decided from these facts (the mentor of the child's team on the entry's
+date, or a coordinator of the team's municipality). The one personal field read is the child's date of
+birth (for ages: the SDQ self-report is for 11-17-year-olds); it arrives decrypted, or as "[erased]".
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime
-from rinnalla_events import ConsumedEvent
+from rinnalla_events import ConsumedEvent, Personal
+
+ChildPersonal = Personal(subject_field="child_id")
+
+
+class TeamFounded(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.TeamFounded"
+    team_id: str
+    name: str
+    municipality_code: str
+    county_code: str
+    founded_on: date
+
+
+class ChildEnrolled(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.ChildEnrolled"
+    child_id: str
+    team_id: str
+    enrolled_on: date
+    date_of_birth: Annotated[str, ChildPersonal]
+    """An ISO date, or "[erased]" / "[not disclosed]"."""
+
+
+class ChildExited(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.ChildExited"
+    # v2 added exit reasons only; `reason` is read as text, so both versions read as they are
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int] = 1
+    child_id: str
+    team_id: str
+    exited_on: date
+    reason: str
+
+
+class ChildCompletedProgramme(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.ChildCompletedProgramme"
+    child_id: str
+    team_id: str
+    completed_on: date
 
 
 class MentorAssigned(ConsumedEvent):
@@ -90,6 +131,10 @@ class MinorProhibitionLifted(ConsumedEvent):
 
 
 ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
+    TeamFounded,
+    ChildEnrolled,
+    ChildExited,
+    ChildCompletedProgramme,
     MentorAssigned,
     MentorLeft,
     ChildJoinedTeam,

@@ -1,0 +1,85 @@
+"""The read API under /v1, from the read models (eventually consistent with the log: the worker applies
+new events within moments). Who may read about a child follows the roster, like who may write."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict
+from rinnalla_security import Access, Action, NotFound, Role, authorize
+
+from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
+from rinnalla_caselog.adapters.errors import ERROR_RESPONSES
+from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, examples
+from rinnalla_caselog.bootstrap import Caselog
+from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts
+from rinnalla_caselog.domain.values import service_day
+from rinnalla_caselog.projections import queries
+
+ChildIdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+read_child_timeline = authorize(
+    Action.read("child_timeline"), roles={Role.MENTOR, Role.COORDINATOR}, personal_data=True,
+    description="A child's contacts with the notes about the child (the current mentor of the child's team, "
+    "or a coordinator)",
+)
+
+
+class TimelineContact(BaseModel):
+    contact_id: str
+    team_id: str
+    on: date
+    minutes: int
+    setting: str
+    participants: list[str]
+    recorded_by: str
+    corrected: bool
+    note: str
+    outcome_areas: list[str]
+
+
+class ChildTimeline(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(CHILD_TIMELINE))
+
+    child_id: str
+    contacts: list[TimelineContact]
+
+
+def may_read_child(author: Author, child: ChildFacts | None, teams: dict[str, TeamFacts], today: date) -> bool:
+    """The current mentor of the child's team (the predecessor's entries included), or a coordinator of the
+    municipality of the child's last team. An outgoing mentor no longer reads the child's timeline."""
+    if child is None or not child.memberships:
+        return False
+    last = teams.get(child.memberships[-1].team_id)
+    if last is None:
+        return False
+    if author.coordinator:
+        return last.municipality_code in author.tenants
+    current = child.current_team()
+    team = teams.get(current) if current else None
+    return team is not None and author.person_id in team.mentors_on(today)
+
+
+def read_router() -> APIRouter:
+    router = APIRouter(tags=["reads"])
+
+    @router.get("/children/{child_id}/contacts", response_model=ChildTimeline, responses=ERROR_RESPONSES,
+                summary="A child's timeline of contacts, newest first")
+    async def child_timeline(
+        child_id: ChildIdPath,
+        access: Annotated[Access, Depends(read_child_timeline)],
+        caselog: Annotated[Caselog, Depends(get_caselog)],
+    ) -> ChildTimeline:
+        children = await caselog.roster.children([child_id])
+        child = children.get(child_id)
+        teams = dict(await caselog.roster.teams({m.team_id for m in child.memberships} if child else set()))
+        if not may_read_child(author_of(access.principal), child, teams, service_day(caselog.clock())):
+            raise NotFound()
+        async with caselog.runtime.connections.acquire() as conn:
+            contacts = await queries.child_contacts(conn, child_id)
+        await access.record(child_id)
+        return ChildTimeline(child_id=child_id, contacts=[TimelineContact(**row) for row in contacts])
+
+    return router

@@ -1,0 +1,19 @@
+"""The case log's aggregates as deciders for the event-log helpers (decide takes extra context, so the
+handlers call the domain's `decide` themselves; the decider's own is unused)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rinnalla_events import Decider, DomainEvent
+
+from rinnalla_caselog.domain import contact
+from rinnalla_caselog.domain.contact import ContactState
+
+
+def _decided_by_handler(state: Any, command: Any) -> Sequence[DomainEvent]:
+    raise TypeError("this aggregate decides through its handler, which passes the roster's answer")
+
+
+CONTACT: Decider[ContactState, Any] = Decider(contact.STREAM_TYPE, contact.initial, contact.evolve, _decided_by_handler)

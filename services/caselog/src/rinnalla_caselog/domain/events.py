@@ -1,0 +1,9 @@
+"""Every event the case log records: past tense, `caselog.` names, schema versions (the published contract)."""
+
+from __future__ import annotations
+
+from rinnalla_events import DomainEvent
+
+from rinnalla_caselog.domain.contact import CONTACT_EVENTS
+
+ALL_EVENTS: tuple[type[DomainEvent], ...] = (*CONTACT_EVENTS,)
