@@ -7,13 +7,14 @@ import uuid
 from typing import Any
 
 import pytest
+
 from conftest import TEAM_A, Api, contact
 
 pytestmark = pytest.mark.integration
 
 TABLES = {
     "roster": ("teams", "mentor_terms", "memberships", "children"),
-    "casework": ("contacts", "contact_children"),
+    "casework": ("contacts", "contact_children", "assessments"),
 }
 
 
@@ -38,12 +39,17 @@ async def test_every_read_model_equals_its_rebuild(api: Api) -> None:
     await api.post(f"/contacts/{corrected}", contact(("child-092-0006", "child-092-0007"), on="2026-10-02"))
     await api.post(f"/contacts/{corrected}/correction", {**contact(("child-092-0006",), on="2026-10-03"),
                                                          "reason": "child 7 was not there"})
+    for n in (4, 5):
+        sdq = {"instrument": "sdq", "version": 1, "informant": "teacher", "wave": "baseline", "on": "2026-09-01",
+               "answers": [n % 3] * 25}
+        assert (await api.post(f"/children/child-092-000{n}/assessments", sdq)).status_code == 200
     await api.enrollment_command("/children/child-092-0005/exit", {"exited_on": "2026-11-10", "reason": "moved_away"})
     await api.project()
     await api.enrollment_erasure("child-092-0005")
     await api.project()
     before = await snapshot(api)
     assert before["contact_children"] and not any(r["child_id"] == "child-092-0005" for r in before["children"])
+    assert [r["child_id"] for r in before["assessments"]] == ["child-092-0004"]
     js = api.workers.nc.jetstream()
     for name in TABLES:
         result = await api.caselog.runtime.read_models.rebuild(name, js)

@@ -24,7 +24,9 @@ from rinnalla_caselog.adapters.examples import COMMAND_ANSWER, EXAMPLES, example
 from rinnalla_caselog.application import handlers as h
 from rinnalla_caselog.application.ports import Roster
 from rinnalla_caselog.bootstrap import Caselog
+from rinnalla_caselog.domain import assessment as asm
 from rinnalla_caselog.domain import contact as ct
+from rinnalla_caselog.domain import instrument as ins
 from rinnalla_caselog.domain.roster import Author
 
 Handler = Callable[[CommandWriter, Roster, Author, Any], Awaitable[Outcome]]
@@ -49,12 +51,17 @@ class CommandRoute:
     action: Action
     roles: frozenset[Role]
     summary: str
-    subjects: Callable[[Any], Iterable[str]]
-    """The children whose personal data the command writes (each gets a line in the access log)."""
+    subjects: Callable[[Any], Iterable[str]] | None
+    """The children whose personal data the command writes (each gets a line in the access log); None for a
+    command that writes no one's personal data."""
 
 
 def _children_of(command: Any) -> list[str]:
     return [child.child_id for child in command.children]
+
+
+def _child_of(command: Any) -> list[str]:
+    return [command.child_id]
 
 
 ROUTES: tuple[CommandRoute, ...] = (
@@ -68,6 +75,24 @@ ROUTES: tuple[CommandRoute, ...] = (
         Action.write("contact", "correct"), WRITERS,
         "Correct a contact: the new version supersedes the earlier one as a whole (the log keeps both)",
         _children_of,
+    ),
+    CommandRoute(
+        "/children/{child_id}/assessments", asm.RecordAssessment, "child_id", h.record_assessment,
+        Action.write("assessment", "record"), WRITERS,
+        "Record an assessment (SDQ, a feedback survey, or an instrument defined as data): the scales are "
+        "computed and checked; one per child, instrument, informant and wave", _child_of,
+    ),
+    CommandRoute(
+        "/children/{child_id}/assessment-corrections", asm.CorrectAssessment, "child_id", h.record_assessment,
+        Action.write("assessment", "correct"), WRITERS,
+        "Correct the assessment recorded for the same child, instrument, informant and wave (supersedes it)",
+        _child_of,
+    ),
+    CommandRoute(
+        "/instruments/{code}/versions", ins.DefineInstrumentVersion, "code", h.define_instrument_version,
+        Action.write("instrument", "define"), frozenset({Role.COORDINATOR, Role.ADMIN}),
+        "Define an instrument, or a new version of one, as data (a later version keeps the earlier scales)",
+        None,
     ),
 )
 
@@ -98,13 +123,16 @@ async def execute(
     )
     writer = caselog.writer(EventMetadata(actor=principal.subject), idempotency)
     outcome = await writer.previous() or await route.handler(writer, caselog.roster, author_of(principal), command)
-    await access.record_many(route.subjects(command))
+    if route.subjects is not None:
+        await access.record_many(route.subjects(command))
     return outcome
 
 
 def _endpoint(route: CommandRoute) -> Callable[..., Awaitable[CommandResponse]]:
     body_model = request_model(route.command, route.id_field)
-    rule = authorize(route.action, roles=route.roles, personal_data=True, description=route.summary)
+    rule = authorize(
+        route.action, roles=route.roles, personal_data=route.subjects is not None, description=route.summary
+    )
 
     async def endpoint(**kwargs: Any) -> CommandResponse:
         outcome = await execute(

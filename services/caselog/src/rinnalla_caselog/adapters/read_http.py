@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
@@ -40,11 +40,27 @@ class TimelineContact(BaseModel):
     outcome_areas: list[str]
 
 
+class TimelineAssessment(BaseModel):
+    assessment_id: str
+    instrument: str
+    version: int
+    informant: str
+    wave: str
+    wave_year: int | None
+    on: date
+    scores: dict[str, float]
+    recorded_by: str
+    corrected: bool
+
+
 class ChildTimeline(BaseModel):
     model_config = ConfigDict(json_schema_extra=examples(CHILD_TIMELINE))
 
     child_id: str
     contacts: list[TimelineContact]
+    assessments: list[TimelineAssessment] = Field(
+        description="the programme's own assessments (research-register ones are never shown here)"
+    )
 
 
 def may_read_child(author: Author, child: ChildFacts | None, teams: dict[str, TeamFacts], today: date) -> bool:
@@ -66,7 +82,7 @@ def read_router() -> APIRouter:
     router = APIRouter(tags=["reads"])
 
     @router.get("/children/{child_id}/contacts", response_model=ChildTimeline, responses=ERROR_RESPONSES,
-                summary="A child's timeline of contacts, newest first")
+                summary="A child's timeline of contacts and assessments, newest first")
     async def child_timeline(
         child_id: ChildIdPath,
         access: Annotated[Access, Depends(read_child_timeline)],
@@ -79,7 +95,12 @@ def read_router() -> APIRouter:
             raise NotFound()
         async with caselog.runtime.connections.acquire() as conn:
             contacts = await queries.child_contacts(conn, child_id)
+            assessments = await queries.child_assessments(conn, child_id)
         await access.record(child_id)
-        return ChildTimeline(child_id=child_id, contacts=[TimelineContact(**row) for row in contacts])
+        return ChildTimeline(
+            child_id=child_id,
+            contacts=[TimelineContact(**row) for row in contacts],
+            assessments=[TimelineAssessment(**row) for row in assessments],
+        )
 
     return router

@@ -8,8 +8,10 @@ from typing import Any
 
 from rinnalla_events import Decider, DomainEvent
 
-from rinnalla_caselog.domain import contact
+from rinnalla_caselog.domain import assessment, contact, instrument
+from rinnalla_caselog.domain.assessment import AssessmentState
 from rinnalla_caselog.domain.contact import ContactState
+from rinnalla_caselog.domain.instrument import InstrumentState
 
 
 def _decided_by_handler(state: Any, command: Any) -> Sequence[DomainEvent]:
@@ -17,3 +19,9 @@ def _decided_by_handler(state: Any, command: Any) -> Sequence[DomainEvent]:
 
 
 CONTACT: Decider[ContactState, Any] = Decider(contact.STREAM_TYPE, contact.initial, contact.evolve, _decided_by_handler)
+ASSESSMENT: Decider[AssessmentState, Any] = Decider(
+    assessment.STREAM_TYPE, assessment.initial, assessment.evolve, _decided_by_handler
+)
+INSTRUMENT: Decider[InstrumentState, Any] = Decider(
+    instrument.STREAM_TYPE, instrument.initial, instrument.evolve, _decided_by_handler
+)

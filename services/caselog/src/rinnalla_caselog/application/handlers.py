@@ -11,9 +11,12 @@ from datetime import date
 
 from rinnalla_events import CommandWriter, Outcome, StreamEvents
 
-from rinnalla_caselog.application.deciders import CONTACT
+from rinnalla_caselog.application.deciders import ASSESSMENT, CONTACT, INSTRUMENT
 from rinnalla_caselog.application.ports import Roster
+from rinnalla_caselog.domain import assessment as assessment_aggregate
 from rinnalla_caselog.domain import contact as contact_aggregate
+from rinnalla_caselog.domain import instrument as instrument_aggregate
+from rinnalla_caselog.domain.errors import NotFound
 from rinnalla_caselog.domain.roster import Author, TeamFacts, may_write_all
 from rinnalla_caselog.domain.values import service_day
 
@@ -46,3 +49,33 @@ async def record_contact(
     events = contact_aggregate.decide(loaded.state, command, author, team, original)
     changes = [StreamEvents(CONTACT.stream_type, command.contact_id, tuple(events))]
     return await writer.commit(changes, _result("contact", command.contact_id, changes), tenant=team.municipality_code)
+
+
+async def record_assessment(
+    writer: CommandWriter, roster: Roster, author: Author,
+    command: assessment_aggregate.RecordAssessment | assessment_aggregate.CorrectAssessment,
+) -> Outcome:
+    """Record an assessment, or correct the one recorded for the same child, instrument, informant and wave."""
+    assessment_aggregate.check_content(command, service_day(command.at))
+    team = await team_for(roster, author, [command.child_id], command.on)
+    child = (await roster.children([command.child_id]))[command.child_id]
+    register = await writer.load(INSTRUMENT, command.instrument)
+    version = instrument_aggregate.version_of(command.instrument, command.version, register.state)
+    if not instrument_aggregate.versions(command.instrument, register.state):
+        raise NotFound("instrument", f"no instrument {command.instrument}")
+    loaded = await writer.load(ASSESSMENT, command.assessment_id)
+    events = assessment_aggregate.decide(loaded.state, command, author, version, child, team)
+    changes = [StreamEvents(ASSESSMENT.stream_type, command.assessment_id, tuple(events))]
+    return await writer.commit(
+        changes, _result("assessment", command.assessment_id, changes), tenant=team.municipality_code
+    )
+
+
+async def define_instrument_version(
+    writer: CommandWriter, roster: Roster, author: Author, command: instrument_aggregate.DefineInstrumentVersion
+) -> Outcome:
+    """Define a new instrument, or a new version of one (its scales stay comparable with the earlier ones)."""
+    loaded = await writer.load(INSTRUMENT, command.code)
+    events = instrument_aggregate.decide(loaded.state, command, author.person_id)
+    changes = [StreamEvents(INSTRUMENT.stream_type, command.code, tuple(events))]
+    return await writer.commit(changes, _result("instrument", command.code, changes))

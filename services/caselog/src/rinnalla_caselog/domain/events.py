@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rinnalla_events import DomainEvent
 
+from rinnalla_caselog.domain.assessment import ASSESSMENT_EVENTS
 from rinnalla_caselog.domain.contact import CONTACT_EVENTS
+from rinnalla_caselog.domain.instrument import INSTRUMENT_EVENTS
 
-ALL_EVENTS: tuple[type[DomainEvent], ...] = (*CONTACT_EVENTS,)
+ALL_EVENTS: tuple[type[DomainEvent], ...] = (*CONTACT_EVENTS, *ASSESSMENT_EVENTS, *INSTRUMENT_EVENTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rinnalla_caselog.config import READ_SCHEMA
@@ -26,6 +27,27 @@ async def child_contacts(conn: Any, child_id: str) -> list[dict[str, Any]]:
             "minutes": row["minutes"], "setting": row["setting"], "participants": list(row["participants"]),
             "recorded_by": row["recorded_by"], "corrected": row["version"] > 1, "note": row["note"],
             "outcome_areas": list(row["outcome_areas"]),
+        }
+        for row in rows
+    ]
+
+
+async def child_assessments(conn: Any, child_id: str, *, include_research: bool = False) -> list[dict[str, Any]]:
+    """The child's assessments with their scales' scores; research-register ones only when asked (never in
+    staff views)."""
+    rows = await conn.fetch(
+        f"""SELECT assessment_id, instrument, version, informant, wave, wave_year, on_day, recorded_for,
+                   scores::text AS scores, recorded_by, corrected
+              FROM {S}.assessments
+             WHERE child_id = $1 AND ($2 OR recorded_for = 'delivery')
+             ORDER BY on_day DESC, assessment_id""",
+        child_id, include_research,
+    )
+    return [
+        {
+            "assessment_id": row["assessment_id"], "instrument": row["instrument"], "version": row["version"],
+            "informant": row["informant"], "wave": row["wave"], "wave_year": row["wave_year"], "on": row["on_day"],
+            "scores": json.loads(row["scores"]), "recorded_by": row["recorded_by"], "corrected": row["corrected"],
         }
         for row in rows
     ]
