@@ -16,20 +16,6 @@ CONTACT = {
             "outcome_areas": ["school_attendance", "family_everyday_life"],
         }
     ],
-    "assessments": [
-        {
-            "assessment_id": "child-092-0001:feedback_child:self:annual-2026",
-            "instrument": "feedback_child",
-            "version": 1,
-            "informant": "self",
-            "wave": "annual",
-            "wave_year": 2026,
-            "on": "2026-05-20",
-            "scores": {"mean": 4.5},
-            "recorded_by": "mentor-092-0001",
-            "corrected": False,
-        }
-    ],
 }
 
 SDQ_PARENT = {
@@ -84,6 +70,20 @@ CHILD_TIMELINE = {
             "corrected": True,
             "note": "Talked about the morning routine; mother will call the teacher on Friday.",
             "outcome_areas": ["school_attendance", "family_everyday_life"],
+        }
+    ],
+    "assessments": [
+        {
+            "assessment_id": "child-092-0001:feedback_child:self:annual-2026",
+            "instrument": "feedback_child",
+            "version": 1,
+            "informant": "self",
+            "wave": "annual",
+            "wave_year": 2026,
+            "on": "2026-05-20",
+            "scores": {"mean": 4.5},
+            "recorded_by": "mentor-092-0001",
+            "corrected": False,
         }
     ],
 }
