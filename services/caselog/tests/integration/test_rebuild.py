@@ -14,7 +14,8 @@ pytestmark = pytest.mark.integration
 
 TABLES = {
     "roster": ("teams", "mentor_terms", "memberships", "children"),
-    "casework": ("contacts", "contact_children", "assessments"),
+    "casework": ("contacts", "contact_children", "assessments", "goals", "goal_reviews", "sessions", "attendance",
+                 "time_reports"),
 }
 
 
@@ -43,13 +44,26 @@ async def test_every_read_model_equals_its_rebuild(api: Api) -> None:
         sdq = {"instrument": "sdq", "version": 1, "informant": "teacher", "wave": "baseline", "on": "2026-09-01",
                "answers": [n % 3] * 25}
         assert (await api.post(f"/children/child-092-000{n}/assessments", sdq)).status_code == 200
+    for n in (4, 5):
+        goal = {"child_id": f"child-092-000{n}", "area": "participation", "set_on": "2026-09-01",
+                "target_on": "2027-05-31"}
+        assert (await api.post(f"/goals/goal-{n}", goal)).status_code == 200
+        review = {"reviewed_on": "2026-10-01", "rating": n, "note": f"review {n}"}
+        assert (await api.post(f"/goals/goal-{n}/reviews", review)).status_code == 200
+    session = {"team_id": TEAM_A, "on": "2026-10-06", "kind": "game", "minutes": 120, "attendance": [
+        {"child_id": "child-092-0004", "present": True},
+        {"child_id": "child-092-0005", "present": False, "absence_reason": "ill"}]}
+    assert (await api.post("/sessions/game-1", session)).status_code == 200
+    assert (await api.post("/time-reports/2026-W40", {"administration_minutes": 120})).status_code == 200
     await api.enrollment_command("/children/child-092-0005/exit", {"exited_on": "2026-11-10", "reason": "moved_away"})
     await api.project()
     await api.enrollment_erasure("child-092-0005")
     await api.project()
     before = await snapshot(api)
     assert before["contact_children"] and not any(r["child_id"] == "child-092-0005" for r in before["children"])
-    assert [r["child_id"] for r in before["assessments"]] == ["child-092-0004"]
+    for table in ("assessments", "goals", "goal_reviews", "attendance"):
+        assert [r["child_id"] for r in before[table]] == ["child-092-0004"], table
+    assert len(before["sessions"]) == len(before["time_reports"]) == 1
     js = api.workers.nc.jetstream()
     for name in TABLES:
         result = await api.caselog.runtime.read_models.rebuild(name, js)

@@ -24,6 +24,23 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
+class RequestProblem(Exception):
+    """A request parameter that is well-formed but unusable (a period running backwards): 422."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+async def _request_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestProblem)
+    return error_response(
+        422, "invalid_parameter", f"{exc.field}: {exc.reason}", scope=request.scope,
+        errors=[{"field": exc.field, "reason": exc.reason, "type": "invalid_parameter"}],
+    )
+
+
 _STATUS: list[tuple[type[domain.DomainError], int, str]] = [
     (domain.NotFound, 404, "not_found"),
     (domain.AlreadyExists, 409, "already_exists"),
@@ -64,5 +81,6 @@ async def _key_reused(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(domain.DomainError, _domain_error)
+    app.add_exception_handler(RequestProblem, _request_problem)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)

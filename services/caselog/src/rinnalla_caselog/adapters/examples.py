@@ -46,6 +46,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "RecordAssessment": SDQ_PARENT,
     "CorrectAssessment": {**SDQ_PARENT, "answers": [0] * 25, "scores": {}, "reason": "the form was the teacher's"},
     "DefineInstrumentVersion": FAMILY_STAR,
+    "SetGoal": {"child_id": "child-092-0001", "area": "school_attendance",
+                "wording": "Gets to school on time four mornings a week", "set_on": "2026-09-01",
+                "target_on": "2026-12-18"},
+    "ReviewGoal": {"reviewed_on": "2026-10-15", "rating": 3, "status": "open",
+                   "note": "Late twice in the last two weeks; the alarm clock helps."},
+    "HoldSession": {"team_id": "team-092-2019-a", "on": "2026-10-06", "kind": "practice", "minutes": 90,
+                    "attendance": [{"child_id": "child-092-0001", "present": True},
+                                   {"child_id": "child-092-0002", "present": False, "absence_reason": "ill"}]},
+    "CorrectSession": {"team_id": "team-092-2019-a", "on": "2026-10-06", "kind": "practice", "minutes": 75,
+                       "attendance": [{"child_id": "child-092-0001", "present": True}],
+                       "reason": "child 2 was not expected: on a school trip"},
+    "ReportTime": {"administration_minutes": 240},
     "RecordContact": CONTACT,
     "CorrectContact": {**CONTACT, "minutes": 60, "reason": "the visit lasted an hour, not 45 minutes"},
 }
@@ -55,6 +67,7 @@ COMMAND_ANSWER = {"kind": "contact", "id": "contact-7f3a", "events": ["caselog.C
 
 def examples(*values: dict[str, Any]) -> dict[str, Any]:
     return {"examples": list(values)}
+
 
 CHILD_TIMELINE = {
     "child_id": "child-092-0001",
@@ -84,6 +97,39 @@ CHILD_TIMELINE = {
             "scores": {"mean": 4.5},
             "recorded_by": "mentor-092-0001",
             "corrected": False,
+        }
+    ],
+    "goals": [
+        {
+            "goal_id": "goal-1",
+            "team_id": "team-092-2019-a",
+            "area": "school_attendance",
+            "wording": "Gets to school on time four mornings a week",
+            "set_on": "2026-09-01",
+            "target_on": "2026-12-18",
+            "set_by": "mentor-092-0001",
+            "status": "open",
+            "last_rating": 3,
+            "last_reviewed_on": "2026-10-15",
+            "reviews": [
+                {"reviewed_on": "2026-10-15", "rating": 3, "status": "open",
+                 "note": "Late twice in the last two weeks; the alarm clock helps.", "reviewed_by": "mentor-092-0001"}
+            ],
+        }
+    ],
+}
+
+TIME_SPLIT = {
+    "mentor_id": "mentor-092-0001",
+    "norm_share": 0.333,
+    "tolerance": 0.1,
+    "weeks": [
+        {
+            "week": "2026-W41",
+            "minutes": {"school": 600, "team": 540, "individual_and_family": 660, "administration": 240},
+            "shares": {"school": 0.333, "team": 0.3, "individual_and_family": 0.367},
+            "within_norm": True,
+            "off_norm": [],
         }
     ],
 }

@@ -26,7 +26,10 @@ from rinnalla_caselog.application.ports import Roster
 from rinnalla_caselog.bootstrap import Caselog
 from rinnalla_caselog.domain import assessment as asm
 from rinnalla_caselog.domain import contact as ct
+from rinnalla_caselog.domain import goal as gl
 from rinnalla_caselog.domain import instrument as ins
+from rinnalla_caselog.domain import session as se
+from rinnalla_caselog.domain import worktime as wt
 from rinnalla_caselog.domain.roster import Author
 
 Handler = Callable[[CommandWriter, Roster, Author, Any], Awaitable[Outcome]]
@@ -51,17 +54,26 @@ class CommandRoute:
     action: Action
     roles: frozenset[Role]
     summary: str
-    subjects: Callable[[Any], Iterable[str]] | None
+    subjects: Callable[[Any, Outcome], Iterable[str]] | None
     """The children whose personal data the command writes (each gets a line in the access log); None for a
     command that writes no one's personal data."""
 
 
-def _children_of(command: Any) -> list[str]:
+def _children_of(command: Any, outcome: Outcome) -> list[str]:
     return [child.child_id for child in command.children]
 
 
-def _child_of(command: Any) -> list[str]:
+def _child_of(command: Any, outcome: Outcome) -> list[str]:
     return [command.child_id]
+
+
+def _attendees_of(command: Any, outcome: Outcome) -> list[str]:
+    return [entry.child_id for entry in command.attendance]
+
+
+def _child_in_result(command: Any, outcome: Outcome) -> list[str]:
+    """The child the handler found (a goal's review names the goal, not the child)."""
+    return [str(child) for child in outcome.result.get("subjects", [])]
 
 
 ROUTES: tuple[CommandRoute, ...] = (
@@ -87,6 +99,30 @@ ROUTES: tuple[CommandRoute, ...] = (
         Action.write("assessment", "correct"), WRITERS,
         "Correct the assessment recorded for the same child, instrument, informant and wave (supersedes it)",
         _child_of,
+    ),
+    CommandRoute(
+        "/goals/{goal_id}", gl.SetGoal, "goal_id", h.set_goal, Action.write("goal", "set"), WRITERS,
+        "Set a goal for a child: in an outcome area or specific to the child, with a target date", _child_of,
+    ),
+    CommandRoute(
+        "/goals/{goal_id}/reviews", gl.ReviewGoal, "goal_id", h.review_goal, Action.write("goal", "review"),
+        WRITERS, "Review a goal: a rating from 1 to 5 and its status (open, achieved, discontinued)",
+        _child_in_result,
+    ),
+    CommandRoute(
+        "/sessions/{session_id}", se.HoldSession, "session_id", h.hold_session, Action.write("session", "hold"),
+        WRITERS, "Record a team session (practice, game, club, camp, excursion) with its attendance",
+        _attendees_of,
+    ),
+    CommandRoute(
+        "/sessions/{session_id}/correction", se.CorrectSession, "session_id", h.hold_session,
+        Action.write("session", "correct"), WRITERS,
+        "Correct a team session and its attendance (supersedes the earlier record)", _attendees_of,
+    ),
+    CommandRoute(
+        "/time-reports/{week}", wt.ReportTime, "week", h.report_time, Action.write("worktime", "report"),
+        frozenset({Role.MENTOR}), "Report your administration time for an ISO week (the latest report counts)",
+        None,
     ),
     CommandRoute(
         "/instruments/{code}/versions", ins.DefineInstrumentVersion, "code", h.define_instrument_version,
@@ -124,7 +160,7 @@ async def execute(
     writer = caselog.writer(EventMetadata(actor=principal.subject), idempotency)
     outcome = await writer.previous() or await route.handler(writer, caselog.roster, author_of(principal), command)
     if route.subjects is not None:
-        await access.record_many(route.subjects(command))
+        await access.record_many(route.subjects(command, outcome))
     return outcome
 
 

@@ -6,20 +6,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
-from rinnalla_caselog.adapters.errors import ERROR_RESPONSES
-from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, examples
+from rinnalla_caselog.adapters.errors import ERROR_RESPONSES, RequestProblem
+from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, TIME_SPLIT, examples
 from rinnalla_caselog.bootstrap import Caselog
 from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts
-from rinnalla_caselog.domain.values import service_day
+from rinnalla_caselog.domain.values import WorkArea, service_day
+from rinnalla_caselog.domain.worktime import NORM_SHARE, NORM_TOLERANCE, time_split
 from rinnalla_caselog.projections import queries
 
 ChildIdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
+read_time_split = authorize(
+    Action.read("time_split"), roles={Role.MENTOR, Role.COORDINATOR},
+    description="A mentor's own time split per week, or a coordinator's view of a mentor of their municipality",
+)
 read_child_timeline = authorize(
     Action.read("child_timeline"), roles={Role.MENTOR, Role.COORDINATOR}, personal_data=True,
     description="A child's contacts with the notes about the child (the current mentor of the child's team, "
@@ -53,6 +58,28 @@ class TimelineAssessment(BaseModel):
     corrected: bool
 
 
+class GoalReview(BaseModel):
+    reviewed_on: date
+    rating: int
+    status: str
+    note: str
+    reviewed_by: str
+
+
+class TimelineGoal(BaseModel):
+    goal_id: str
+    team_id: str
+    area: str | None
+    wording: str
+    set_on: date
+    target_on: date
+    set_by: str
+    status: str
+    last_rating: int | None
+    last_reviewed_on: date | None
+    reviews: list[GoalReview]
+
+
 class ChildTimeline(BaseModel):
     model_config = ConfigDict(json_schema_extra=examples(CHILD_TIMELINE))
 
@@ -61,6 +88,24 @@ class ChildTimeline(BaseModel):
     assessments: list[TimelineAssessment] = Field(
         description="the programme's own assessments (research-register ones are never shown here)"
     )
+    goals: list[TimelineGoal] = Field(description="the child's goals, the predecessor mentor's included")
+
+
+class WeekSplit(BaseModel):
+    week: str
+    minutes: dict[str, int] = Field(description="per work area: school, team, individual_and_family, administration")
+    shares: dict[str, float | None] = Field(description="each direct work area's share of the direct work")
+    within_norm: bool | None = Field(description="each of the three within 10 points of a third; null: no work")
+    off_norm: list[str]
+
+
+class TimeSplitView(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(TIME_SPLIT))
+
+    mentor_id: str
+    norm_share: float
+    tolerance: float
+    weeks: list[WeekSplit]
 
 
 def may_read_child(author: Author, child: ChildFacts | None, teams: dict[str, TeamFacts], today: date) -> bool:
@@ -96,11 +141,42 @@ def read_router() -> APIRouter:
         async with caselog.runtime.connections.acquire() as conn:
             contacts = await queries.child_contacts(conn, child_id)
             assessments = await queries.child_assessments(conn, child_id)
+            goals = await queries.child_goals(conn, child_id)
         await access.record(child_id)
         return ChildTimeline(
             child_id=child_id,
             contacts=[TimelineContact(**row) for row in contacts],
             assessments=[TimelineAssessment(**row) for row in assessments],
+            goals=[TimelineGoal(**row) for row in goals],
         )
+
+    @router.get("/mentors/{mentor_id}/time-split", response_model=TimeSplitView, responses=ERROR_RESPONSES,
+                summary="A mentor's time split per ISO week against the one-third norm")
+    async def time_split_of(
+        mentor_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")],
+        first: Annotated[date, Query(description="the first day of the period")],
+        last: Annotated[date, Query(description="the last day of the period (at most a year after the first)")],
+        access: Annotated[Access, Depends(read_time_split)],
+        caselog: Annotated[Caselog, Depends(get_caselog)],
+    ) -> TimeSplitView:
+        if last < first or (last - first).days > 366:
+            raise RequestProblem("query.last", "the period runs forward from first, at most a year")
+        principal = access.principal
+        async with caselog.runtime.connections.acquire() as conn:
+            if principal.subject != mentor_id:
+                teams = await queries.mentor_teams_in(conn, mentor_id)
+                coordinator = principal.has_role(Role.COORDINATOR)
+                if not coordinator or not any(principal.in_tenant(t["municipality_code"]) for t in teams):
+                    raise NotFound()
+            weeks = await queries.minutes_by_week(conn, mentor_id, first, last)
+        rows = []
+        for week, minutes in weeks.items():
+            split = time_split({WorkArea(area): value for area, value in minutes.items()})
+            rows.append(WeekSplit(
+                week=week, minutes={a.value: m for a, m in split.minutes.items()},
+                shares={a.value: v for a, v in split.shares.items()}, within_norm=split.within_norm,
+                off_norm=[a.value for a in split.off_norm],
+            ))
+        return TimeSplitView(mentor_id=mentor_id, norm_share=round(NORM_SHARE, 3), tolerance=NORM_TOLERANCE, weeks=rows)
 
     return router

@@ -8,7 +8,7 @@ from typing import Any
 
 from rinnalla_events import Decider, DomainEvent
 
-from rinnalla_caselog.domain import assessment, contact, instrument
+from rinnalla_caselog.domain import assessment, contact, goal, instrument, session, worktime
 from rinnalla_caselog.domain.assessment import AssessmentState
 from rinnalla_caselog.domain.contact import ContactState
 from rinnalla_caselog.domain.instrument import InstrumentState
@@ -24,4 +24,11 @@ ASSESSMENT: Decider[AssessmentState, Any] = Decider(
 )
 INSTRUMENT: Decider[InstrumentState, Any] = Decider(
     instrument.STREAM_TYPE, instrument.initial, instrument.evolve, _decided_by_handler
+)
+GOAL: Decider[goal.GoalState, Any] = Decider(goal.STREAM_TYPE, goal.initial, goal.evolve, _decided_by_handler)
+SESSION: Decider[session.SessionState, Any] = Decider(
+    session.STREAM_TYPE, session.initial, session.evolve, _decided_by_handler
+)
+WORKTIME: Decider[worktime.WorktimeState, Any] = Decider(
+    worktime.STREAM_TYPE, worktime.initial, worktime.evolve, _decided_by_handler
 )

@@ -11,11 +11,14 @@ from datetime import date
 
 from rinnalla_events import CommandWriter, Outcome, StreamEvents
 
-from rinnalla_caselog.application.deciders import ASSESSMENT, CONTACT, INSTRUMENT
+from rinnalla_caselog.application.deciders import ASSESSMENT, CONTACT, GOAL, INSTRUMENT, SESSION, WORKTIME
 from rinnalla_caselog.application.ports import Roster
 from rinnalla_caselog.domain import assessment as assessment_aggregate
 from rinnalla_caselog.domain import contact as contact_aggregate
+from rinnalla_caselog.domain import goal as goal_aggregate
 from rinnalla_caselog.domain import instrument as instrument_aggregate
+from rinnalla_caselog.domain import session as session_aggregate
+from rinnalla_caselog.domain import worktime as worktime_aggregate
 from rinnalla_caselog.domain.errors import NotFound
 from rinnalla_caselog.domain.roster import Author, TeamFacts, may_write_all
 from rinnalla_caselog.domain.values import service_day
@@ -79,3 +82,55 @@ async def define_instrument_version(
     events = instrument_aggregate.decide(loaded.state, command, author.person_id)
     changes = [StreamEvents(INSTRUMENT.stream_type, command.code, tuple(events))]
     return await writer.commit(changes, _result("instrument", command.code, changes))
+
+
+async def set_goal(writer: CommandWriter, roster: Roster, author: Author, command: goal_aggregate.SetGoal) -> Outcome:
+    team = await team_for(roster, author, [command.child_id], command.set_on)
+    loaded = await writer.load(GOAL, command.goal_id)
+    events = goal_aggregate.decide_set(loaded.state, command, author, team)
+    changes = [StreamEvents(GOAL.stream_type, command.goal_id, tuple(events))]
+    return await writer.commit(changes, _result("goal", command.goal_id, changes), tenant=team.municipality_code)
+
+
+async def review_goal(
+    writer: CommandWriter, roster: Roster, author: Author, command: goal_aggregate.ReviewGoal
+) -> Outcome:
+    """The roster decides for the goal's child on the review's day: the incoming mentor reviews the
+    predecessor's goals, the outgoing one no longer does."""
+    loaded = await writer.load(GOAL, command.goal_id)
+    if not loaded.state.exists:
+        raise NotFound("goal_id", f"no goal {command.goal_id}")
+    team = await team_for(roster, author, [loaded.state.child_id], command.reviewed_on)
+    events = goal_aggregate.decide_review(loaded.state, command, author, team)
+    changes = [StreamEvents(GOAL.stream_type, command.goal_id, tuple(events))]
+    result = {**_result("goal", command.goal_id, changes), "subjects": [loaded.state.child_id]}
+    return await writer.commit(changes, result, tenant=team.municipality_code)
+
+
+async def hold_session(
+    writer: CommandWriter, roster: Roster, author: Author,
+    command: session_aggregate.HoldSession | session_aggregate.CorrectSession,
+) -> Outcome:
+    """Record a team session with its attendance, or correct one."""
+    session_aggregate.check_content(command, service_day(command.at))
+    team = session_aggregate.may_hold(author, (await roster.teams([command.team_id])).get(command.team_id), command.on)
+    children = await roster.children(a.child_id for a in command.attendance)
+    session_aggregate.check_team_children(command, dict(children))
+    loaded = await writer.load(SESSION, command.session_id)
+    events = session_aggregate.decide(loaded.state, command, author, team)
+    changes = [StreamEvents(SESSION.stream_type, command.session_id, tuple(events))]
+    return await writer.commit(
+        changes, _result("session", command.session_id, changes), tenant=team.municipality_code
+    )
+
+
+async def report_time(
+    writer: CommandWriter, roster: Roster, author: Author, command: worktime_aggregate.ReportTime
+) -> Outcome:
+    """The caller's own administration time for a week (the latest report counts)."""
+    stream_id = worktime_aggregate.stream_id(author.person_id, command.week)
+    loaded = await writer.load(WORKTIME, stream_id)
+    events = worktime_aggregate.decide(loaded.state, command, author.person_id)
+    changes = [StreamEvents(WORKTIME.stream_type, stream_id, tuple(events))]
+    tenant = next(iter(author.tenants)) if len(author.tenants) == 1 else None
+    return await writer.commit(changes, _result("worktime", stream_id, changes), tenant=tenant)

@@ -15,9 +15,15 @@ from rinnalla_events import ERASED, Projection, RecordedEvent, Tables
 
 from rinnalla_caselog.domain.assessment import AssessmentCorrected, AssessmentRecorded, decode_scores
 from rinnalla_caselog.domain.contact import ContactCorrected, ContactRecorded
+from rinnalla_caselog.domain.goal import GoalReviewed, GoalSet
+from rinnalla_caselog.domain.session import SessionCorrected, SessionHeld
+from rinnalla_caselog.domain.worktime import TimeReported
 
 PROJECTION_NAME = "casework"
-TABLES = ("contacts", "contact_children", "assessments")
+TABLES = (
+    "contacts", "contact_children", "assessments", "goals", "goal_reviews", "sessions", "attendance",
+    "time_reports",
+)
 
 
 class CaseworkProjection(Projection):
@@ -26,8 +32,11 @@ class CaseworkProjection(Projection):
     sources: ClassVar[tuple[str, ...]] = ("caselog", "enrollment")
     tables: ClassVar[tuple[str, ...]] = TABLES
     event_types: ClassVar[frozenset[str] | None] = frozenset(
-        {ContactRecorded.event_type, ContactCorrected.event_type, AssessmentRecorded.event_type,
-         AssessmentCorrected.event_type}
+        event.event_type
+        for event in (
+            ContactRecorded, ContactCorrected, AssessmentRecorded, AssessmentCorrected, GoalSet, GoalReviewed,
+            SessionHeld, SessionCorrected, TimeReported,
+        )
     )
 
     def ddl(self, t: Tables) -> list[str]:
@@ -50,12 +59,51 @@ class CaseworkProjection(Projection):
                     recorded_by text NOT NULL, corrected boolean NOT NULL)""",
             f"CREATE INDEX {t.index('assessments_child')} ON {t['assessments']} (child_id)",
             f"CREATE INDEX {t.index('assessments_team')} ON {t['assessments']} (team_id, instrument, wave)",
+            f"""CREATE TABLE {t['goals']} (
+                    goal_id text PRIMARY KEY, child_id text NOT NULL, team_id text NOT NULL, area text,
+                    wording text NOT NULL, set_on date NOT NULL, target_on date NOT NULL, set_by text NOT NULL,
+                    status text NOT NULL, last_rating integer, last_reviewed_on date)""",
+            f"CREATE INDEX {t.index('goals_child')} ON {t['goals']} (child_id)",
+            f"CREATE INDEX {t.index('goals_team')} ON {t['goals']} (team_id, status)",
+            f"""CREATE TABLE {t['goal_reviews']} (
+                    goal_id text NOT NULL, version integer NOT NULL, child_id text NOT NULL, reviewed_on date NOT NULL,
+                    rating integer NOT NULL, status text NOT NULL, note text NOT NULL, reviewed_by text NOT NULL,
+                    PRIMARY KEY (goal_id, version))""",
+            f"""CREATE TABLE {t['sessions']} (
+                    session_id text PRIMARY KEY, team_id text NOT NULL, on_day date NOT NULL, kind text NOT NULL,
+                    minutes integer NOT NULL, held_by text NOT NULL)""",
+            f"CREATE INDEX {t.index('sessions_team_day')} ON {t['sessions']} (team_id, on_day)",
+            f"CREATE INDEX {t.index('sessions_author_day')} ON {t['sessions']} (held_by, on_day)",
+            f"""CREATE TABLE {t['attendance']} (
+                    session_id text NOT NULL, child_id text NOT NULL, team_id text NOT NULL, on_day date NOT NULL,
+                    present boolean NOT NULL, absence_reason text NOT NULL, PRIMARY KEY (session_id, child_id))""",
+            f"CREATE INDEX {t.index('attendance_team_day')} ON {t['attendance']} (team_id, on_day)",
+            f"CREATE INDEX {t.index('attendance_child')} ON {t['attendance']} (child_id)",
+            f"""CREATE TABLE {t['time_reports']} (
+                    mentor_id text NOT NULL, week text NOT NULL, administration_minutes integer NOT NULL,
+                    PRIMARY KEY (mentor_id, week))""",
         ]
 
     async def apply(self, conn: Any, t: Tables, recorded: RecordedEvent) -> None:
         event = recorded.event
         if isinstance(event, AssessmentRecorded | AssessmentCorrected):
             await self._assessment(conn, t, event)
+            return
+        if isinstance(event, GoalSet):
+            await self._goal_set(conn, t, event)
+            return
+        if isinstance(event, GoalReviewed):
+            await self._goal_reviewed(conn, t, event, recorded.envelope.version)
+            return
+        if isinstance(event, SessionHeld | SessionCorrected):
+            await self._session(conn, t, event)
+            return
+        if isinstance(event, TimeReported):
+            await conn.execute(
+                f"INSERT INTO {t['time_reports']} VALUES ($1, $2, $3) ON CONFLICT (mentor_id, week)"
+                " DO UPDATE SET administration_minutes = EXCLUDED.administration_minutes",
+                event.mentor_id, event.week, event.administration_minutes,
+            )
             return
         if not isinstance(event, ContactRecorded | ContactCorrected):
             return
@@ -101,9 +149,58 @@ class CaseworkProjection(Projection):
             json.dumps(scores, sort_keys=True), author, isinstance(event, AssessmentCorrected),
         )
 
+    @staticmethod
+    async def _goal_set(conn: Any, t: Tables, event: GoalSet) -> None:
+        if event.wording == ERASED:
+            return
+        await conn.execute(
+            f"""INSERT INTO {t['goals']} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, NULL)
+                ON CONFLICT (goal_id) DO NOTHING""",
+            event.goal_id, event.child_id, event.team_id, event.area.value if event.area else None, event.wording,
+            event.set_on, event.target_on, event.set_by,
+        )
+
+    @staticmethod
+    async def _goal_reviewed(conn: Any, t: Tables, event: GoalReviewed, version: int) -> None:
+        if event.note == ERASED:
+            return
+        await conn.execute(
+            f"UPDATE {t['goals']} SET status = $2, last_rating = $3, last_reviewed_on = $4, team_id = $5"
+            " WHERE goal_id = $1",
+            event.goal_id, event.status.value, event.rating, event.reviewed_on, event.team_id,
+        )
+        await conn.execute(
+            f"INSERT INTO {t['goal_reviews']} VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            event.goal_id, version, event.child_id, event.reviewed_on, event.rating, event.status.value, event.note,
+            event.reviewed_by,
+        )
+
+    @staticmethod
+    async def _session(conn: Any, t: Tables, event: SessionHeld | SessionCorrected) -> None:
+        author = event.held_by if isinstance(event, SessionHeld) else None
+        await conn.execute(
+            f"""INSERT INTO {t['sessions']} VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (session_id) DO UPDATE SET on_day = EXCLUDED.on_day, kind = EXCLUDED.kind,
+                    minutes = EXCLUDED.minutes""",
+            event.session_id, event.team_id, event.on, event.kind.value, event.minutes, author or "",
+        )
+        await conn.execute(f"DELETE FROM {t['attendance']} WHERE session_id = $1", event.session_id)
+        rows = [
+            (event.session_id, entry.child_id, event.team_id, event.on, entry.present, entry.absence_reason)
+            for entry in event.attendance
+            if entry.absence_reason != ERASED
+        ]
+        if rows:
+            await conn.executemany(f"INSERT INTO {t['attendance']} VALUES ($1, $2, $3, $4, $5, $6)", rows)
+
     async def purge_subject(self, conn: Any, t: Tables, subject_id: str) -> None:
-        """A child: their notes and assessments go, and a contact left with no child goes with them."""
+        """A child: their notes, assessments, goals and attendance go, and a contact left with no child goes
+        with them (a session stays: it was the team's). A mentor's time reports go with the mentor."""
         await conn.execute(f"DELETE FROM {t['assessments']} WHERE child_id = $1", subject_id)
+        await conn.execute(f"DELETE FROM {t['goals']} WHERE child_id = $1", subject_id)
+        await conn.execute(f"DELETE FROM {t['goal_reviews']} WHERE child_id = $1", subject_id)
+        await conn.execute(f"DELETE FROM {t['attendance']} WHERE child_id = $1", subject_id)
+        await conn.execute(f"DELETE FROM {t['time_reports']} WHERE mentor_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['contact_children']} WHERE child_id = $1", subject_id)
         await conn.execute(
             f"DELETE FROM {t['contacts']} c WHERE NOT EXISTS"

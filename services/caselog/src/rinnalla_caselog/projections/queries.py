@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from rinnalla_caselog.config import READ_SCHEMA
+from rinnalla_caselog.domain.worktime import iso_week
 
 S = READ_SCHEMA
 
@@ -51,3 +53,53 @@ async def child_assessments(conn: Any, child_id: str, *, include_research: bool 
         }
         for row in rows
     ]
+
+
+async def child_goals(conn: Any, child_id: str) -> list[dict[str, Any]]:
+    """The child's goals (the predecessor's included), each with its reviews, oldest review first."""
+    goals = await conn.fetch(
+        f"""SELECT goal_id, team_id, area, wording, set_on, target_on, set_by, status, last_rating, last_reviewed_on
+              FROM {S}.goals WHERE child_id = $1 ORDER BY set_on DESC, goal_id""",
+        child_id,
+    )
+    reviews = await conn.fetch(
+        f"SELECT goal_id, reviewed_on, rating, status, note, reviewed_by FROM {S}.goal_reviews"
+        " WHERE child_id = $1 ORDER BY goal_id, version",
+        child_id,
+    )
+    by_goal: dict[str, list[dict[str, Any]]] = {}
+    for review in reviews:
+        row = dict(review)
+        by_goal.setdefault(str(row.pop("goal_id")), []).append(row)
+    return [{**dict(goal), "reviews": by_goal.get(goal["goal_id"], [])} for goal in goals]
+
+
+async def minutes_by_week(conn: Any, mentor_id: str, first: date, last: date) -> dict[str, dict[str, int]]:
+    """Per ISO week from `first` to `last`: the minutes the mentor logged per work area (contacts by setting,
+    team sessions) and the administration minutes they reported."""
+    rows = await conn.fetch(
+        f"""SELECT to_char(on_day, 'IYYY-"W"IW') AS week, work_area, sum(minutes)::int AS minutes
+              FROM {S}.contacts WHERE recorded_by = $1 AND on_day BETWEEN $2 AND $3 GROUP BY 1, 2
+            UNION ALL
+            SELECT to_char(on_day, 'IYYY-"W"IW'), 'team', sum(minutes)::int
+              FROM {S}.sessions WHERE held_by = $1 AND on_day BETWEEN $2 AND $3 GROUP BY 1
+            UNION ALL
+            SELECT week, 'administration', administration_minutes
+              FROM {S}.time_reports WHERE mentor_id = $1 AND week BETWEEN $4 AND $5""",
+        mentor_id, first, last, iso_week(first), iso_week(last),
+    )
+    weeks: dict[str, dict[str, int]] = {}
+    for row in rows:
+        area = weeks.setdefault(row["week"], {})
+        area[row["work_area"]] = area.get(row["work_area"], 0) + row["minutes"]
+    return dict(sorted(weeks.items()))
+
+
+async def mentor_teams_in(conn: Any, mentor_id: str) -> list[dict[str, Any]]:
+    """The teams the mentor has worked in, with their municipality (for a coordinator's check)."""
+    rows = await conn.fetch(
+        f"SELECT DISTINCT t.team_id, t.municipality_code FROM {S}.mentor_terms m JOIN {S}.teams t USING (team_id)"
+        " WHERE m.mentor_id = $1",
+        mentor_id,
+    )
+    return [dict(row) for row in rows]
