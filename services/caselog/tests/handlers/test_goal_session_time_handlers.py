@@ -85,3 +85,18 @@ async def test_a_time_report_is_the_caller_s_own_and_the_latest_counts(desk: Des
     events = [r.event for r in await desk.recorded()]
     assert [(e.mentor_id, e.administration_minutes) for e in events] == [  # type: ignore[attr-defined]
         ("mentor-aino", 200), ("mentor-aino", 260)]
+
+
+async def test_a_notification_marker_is_recorded_in_the_child_s_team_by_its_mentor(desk: Desk) -> None:
+    from rinnalla_caselog.domain import notification as n
+
+    marker = n.RecordNotificationFiled(marker_id="m-1", child_id="child-092-0001", filed_on=date(2027, 2, 1),
+                                       filer_role=n.FilerRole.MENTOR, channel=n.Channel.SECURE_FORM,
+                                       family_informed=False, at=NOW)
+    with pytest.raises(NotFound):
+        await desk.send(h.record_notification_filed, JUHO_WRITES, marker)
+    with pytest.raises(RuleViolated, match="handed team"):
+        await desk.send(h.record_notification_filed, AINO_WRITES, marker)
+    await desk.send(h.record_notification_filed, VILLE_WRITES, marker)
+    [event] = [r.event for r in await desk.recorded()]
+    assert isinstance(event, n.ChildWelfareNotificationFiled) and event.county_code == "04"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 TABLES = {
     "roster": ("teams", "mentor_terms", "memberships", "children"),
     "casework": ("contacts", "contact_children", "assessments", "goals", "goal_reviews", "sessions", "attendance",
-                 "time_reports"),
+                 "time_reports", "notification_markers", "erased"),
 }
 
 
@@ -55,13 +55,17 @@ async def test_every_read_model_equals_its_rebuild(api: Api) -> None:
         {"child_id": "child-092-0005", "present": False, "absence_reason": "ill"}]}
     assert (await api.post("/sessions/game-1", session)).status_code == 200
     assert (await api.post("/time-reports/2026-W40", {"administration_minutes": 120})).status_code == 200
+    for n in (4, 5):
+        marker = {"child_id": f"child-092-000{n}", "filed_on": "2026-10-08", "filer_role": "mentor",
+                  "channel": "phone", "family_informed": True}
+        assert (await api.post(f"/notification-markers/marker-{n}", marker)).status_code == 200
     await api.enrollment_command("/children/child-092-0005/exit", {"exited_on": "2026-11-10", "reason": "moved_away"})
     await api.project()
     await api.enrollment_erasure("child-092-0005")
     await api.project()
     before = await snapshot(api)
     assert before["contact_children"] and not any(r["child_id"] == "child-092-0005" for r in before["children"])
-    for table in ("assessments", "goals", "goal_reviews", "attendance"):
+    for table in ("assessments", "goals", "goal_reviews", "attendance", "notification_markers"):
         assert [r["child_id"] for r in before[table]] == ["child-092-0004"], table
     assert len(before["sessions"]) == len(before["time_reports"]) == 1
     js = api.workers.nc.jetstream()

@@ -58,6 +58,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                        "attendance": [{"child_id": "child-092-0001", "present": True}],
                        "reason": "child 2 was not expected: on a school trip"},
     "ReportTime": {"administration_minutes": 240},
+    "RecordNotificationFiled": {"child_id": "child-092-0001", "filed_on": "2026-10-08", "county_code": "04",
+                                "filer_role": "mentor", "channel": "secure_form", "family_informed": True},
     "RecordContact": CONTACT,
     "CorrectContact": {**CONTACT, "minutes": 60, "reason": "the visit lasted an hour, not 45 minutes"},
 }
@@ -132,4 +134,19 @@ TIME_SPLIT = {
             "off_norm": [],
         }
     ],
+}
+
+OWN_MARKERS = {
+    "markers": [
+        {
+            "marker_id": "marker-5d1e",
+            "child_id": "child-092-0001",
+            "team_id": "team-092-2019-a",
+            "filed_on": "2026-10-08",
+            "county_code": "04",
+            "filer_role": "mentor",
+            "channel": "secure_form",
+            "family_informed": True,
+        }
+    ]
 }

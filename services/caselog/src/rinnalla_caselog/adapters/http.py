@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from rinnalla_events import CommandWriter, EventMetadata, Idempotency, Outcome, fingerprint
 from rinnalla_security import Access, Action, Role, authorize
 
@@ -28,6 +28,7 @@ from rinnalla_caselog.domain import assessment as asm
 from rinnalla_caselog.domain import contact as ct
 from rinnalla_caselog.domain import goal as gl
 from rinnalla_caselog.domain import instrument as ins
+from rinnalla_caselog.domain import notification as nf
 from rinnalla_caselog.domain import session as se
 from rinnalla_caselog.domain import worktime as wt
 from rinnalla_caselog.domain.roster import Author
@@ -125,12 +126,22 @@ ROUTES: tuple[CommandRoute, ...] = (
         None,
     ),
     CommandRoute(
+        "/notification-markers/{marker_id}", nf.RecordNotificationFiled, "marker_id",
+        h.record_notification_filed, Action.write("notification_marker", "record"), WRITERS,
+        "Record that a child-welfare notification was filed through the county's channel (never its content)",
+        _child_of,
+    ),
+    CommandRoute(
         "/instruments/{code}/versions", ins.DefineInstrumentVersion, "code", h.define_instrument_version,
         Action.write("instrument", "define"), frozenset({Role.COORDINATOR, Role.ADMIN}),
         "Define an instrument, or a new version of one, as data (a later version keeps the earlier scales)",
         None,
     ),
 )
+
+
+def _refuse_content(cls: type[BaseModel], data: Any) -> Any:
+    return nf.refuse_content(data)
 
 
 def request_model(command: type[BaseModel], id_field: str) -> type[BaseModel]:
@@ -140,7 +151,12 @@ def request_model(command: type[BaseModel], id_field: str) -> type[BaseModel]:
     }
     example = EXAMPLES.get(command.__name__)
     config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [example]} if example else None)
-    model: type[BaseModel] = create_model(f"{command.__name__}Request", __config__=config, **fields)
+    validators: dict[str, Any] = {}
+    if command is nf.RecordNotificationFiled:  # a body with a content field is refused, naming the field
+        validators["no_content"] = model_validator(mode="before")(_refuse_content)
+    model: type[BaseModel] = create_model(
+        f"{command.__name__}Request", __config__=config, __validators__=validators, **fields
+    )
     model.__doc__ = command.__doc__
     return model
 

@@ -12,7 +12,7 @@ from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
 from rinnalla_caselog.adapters.errors import ERROR_RESPONSES, RequestProblem
-from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, TIME_SPLIT, examples
+from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, OWN_MARKERS, TIME_SPLIT, examples
 from rinnalla_caselog.bootstrap import Caselog
 from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts
 from rinnalla_caselog.domain.values import WorkArea, service_day
@@ -24,6 +24,10 @@ ChildIdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za
 read_time_split = authorize(
     Action.read("time_split"), roles={Role.MENTOR, Role.COORDINATOR},
     description="A mentor's own time split per week, or a coordinator's view of a mentor of their municipality",
+)
+read_own_markers = authorize(
+    Action.read("notification_marker"), roles={Role.MENTOR, Role.COORDINATOR}, personal_data=True,
+    description="The child-welfare notification markers the caller recorded (never others', never content)",
 )
 read_child_timeline = authorize(
     Action.read("child_timeline"), roles={Role.MENTOR, Role.COORDINATOR}, personal_data=True,
@@ -78,6 +82,23 @@ class TimelineGoal(BaseModel):
     last_rating: int | None
     last_reviewed_on: date | None
     reviews: list[GoalReview]
+
+
+class NotificationMarker(BaseModel):
+    marker_id: str
+    child_id: str
+    team_id: str
+    filed_on: date
+    county_code: str
+    filer_role: str
+    channel: str
+    family_informed: bool
+
+
+class OwnMarkers(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(OWN_MARKERS))
+
+    markers: list[NotificationMarker]
 
 
 class ChildTimeline(BaseModel):
@@ -149,6 +170,17 @@ def read_router() -> APIRouter:
             assessments=[TimelineAssessment(**row) for row in assessments],
             goals=[TimelineGoal(**row) for row in goals],
         )
+
+    @router.get("/notification-markers/mine", response_model=OwnMarkers, responses=ERROR_RESPONSES,
+                summary="The child-welfare notification markers you recorded")
+    async def own_markers(
+        access: Annotated[Access, Depends(read_own_markers)],
+        caselog: Annotated[Caselog, Depends(get_caselog)],
+    ) -> OwnMarkers:
+        async with caselog.runtime.connections.acquire() as conn:
+            rows = await queries.own_markers(conn, access.principal.subject)
+        await access.record_many(row["child_id"] for row in rows)
+        return OwnMarkers(markers=[NotificationMarker(**row) for row in rows])
 
     @router.get("/mentors/{mentor_id}/time-split", response_model=TimeSplitView, responses=ERROR_RESPONSES,
                 summary="A mentor's time split per ISO week against the one-third norm")

@@ -8,7 +8,7 @@ from typing import Any
 
 from rinnalla_events import Decider, DomainEvent
 
-from rinnalla_caselog.domain import assessment, contact, goal, instrument, session, worktime
+from rinnalla_caselog.domain import assessment, contact, goal, instrument, notification, session, worktime
 from rinnalla_caselog.domain.assessment import AssessmentState
 from rinnalla_caselog.domain.contact import ContactState
 from rinnalla_caselog.domain.instrument import InstrumentState
@@ -31,4 +31,7 @@ SESSION: Decider[session.SessionState, Any] = Decider(
 )
 WORKTIME: Decider[worktime.WorktimeState, Any] = Decider(
     worktime.STREAM_TYPE, worktime.initial, worktime.evolve, _decided_by_handler
+)
+NOTIFICATION: Decider[notification.NotificationState, Any] = Decider(
+    notification.STREAM_TYPE, notification.initial, notification.evolve, _decided_by_handler
 )

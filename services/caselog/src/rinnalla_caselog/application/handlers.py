@@ -11,12 +11,21 @@ from datetime import date
 
 from rinnalla_events import CommandWriter, Outcome, StreamEvents
 
-from rinnalla_caselog.application.deciders import ASSESSMENT, CONTACT, GOAL, INSTRUMENT, SESSION, WORKTIME
+from rinnalla_caselog.application.deciders import (
+    ASSESSMENT,
+    CONTACT,
+    GOAL,
+    INSTRUMENT,
+    NOTIFICATION,
+    SESSION,
+    WORKTIME,
+)
 from rinnalla_caselog.application.ports import Roster
 from rinnalla_caselog.domain import assessment as assessment_aggregate
 from rinnalla_caselog.domain import contact as contact_aggregate
 from rinnalla_caselog.domain import goal as goal_aggregate
 from rinnalla_caselog.domain import instrument as instrument_aggregate
+from rinnalla_caselog.domain import notification as notification_aggregate
 from rinnalla_caselog.domain import session as session_aggregate
 from rinnalla_caselog.domain import worktime as worktime_aggregate
 from rinnalla_caselog.domain.errors import NotFound
@@ -134,3 +143,16 @@ async def report_time(
     changes = [StreamEvents(WORKTIME.stream_type, stream_id, tuple(events))]
     tenant = next(iter(author.tenants)) if len(author.tenants) == 1 else None
     return await writer.commit(changes, _result("worktime", stream_id, changes), tenant=tenant)
+
+
+async def record_notification_filed(
+    writer: CommandWriter, roster: Roster, author: Author, command: notification_aggregate.RecordNotificationFiled
+) -> Outcome:
+    """Record that a child-welfare notification was filed (its content went through the county's channel)."""
+    team = await team_for(roster, author, [command.child_id], command.filed_on)
+    loaded = await writer.load(NOTIFICATION, command.marker_id)
+    events = notification_aggregate.decide(loaded.state, command, author, team)
+    changes = [StreamEvents(NOTIFICATION.stream_type, command.marker_id, tuple(events))]
+    return await writer.commit(
+        changes, _result("notification", command.marker_id, changes), tenant=team.municipality_code
+    )

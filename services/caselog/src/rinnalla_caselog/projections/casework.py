@@ -16,13 +16,14 @@ from rinnalla_events import ERASED, Projection, RecordedEvent, Tables
 from rinnalla_caselog.domain.assessment import AssessmentCorrected, AssessmentRecorded, decode_scores
 from rinnalla_caselog.domain.contact import ContactCorrected, ContactRecorded
 from rinnalla_caselog.domain.goal import GoalReviewed, GoalSet
+from rinnalla_caselog.domain.notification import ChildWelfareNotificationFiled
 from rinnalla_caselog.domain.session import SessionCorrected, SessionHeld
 from rinnalla_caselog.domain.worktime import TimeReported
 
 PROJECTION_NAME = "casework"
 TABLES = (
     "contacts", "contact_children", "assessments", "goals", "goal_reviews", "sessions", "attendance",
-    "time_reports",
+    "time_reports", "notification_markers", "erased",
 )
 
 
@@ -35,7 +36,7 @@ class CaseworkProjection(Projection):
         event.event_type
         for event in (
             ContactRecorded, ContactCorrected, AssessmentRecorded, AssessmentCorrected, GoalSet, GoalReviewed,
-            SessionHeld, SessionCorrected, TimeReported,
+            SessionHeld, SessionCorrected, TimeReported, ChildWelfareNotificationFiled,
         )
     )
 
@@ -82,6 +83,14 @@ class CaseworkProjection(Projection):
             f"""CREATE TABLE {t['time_reports']} (
                     mentor_id text NOT NULL, week text NOT NULL, administration_minutes integer NOT NULL,
                     PRIMARY KEY (mentor_id, week))""",
+            f"""CREATE TABLE {t['notification_markers']} (
+                    marker_id text PRIMARY KEY, child_id text NOT NULL, team_id text NOT NULL, filed_on date NOT NULL,
+                    county_code text NOT NULL, filer_role text NOT NULL, channel text NOT NULL,
+                    family_informed boolean NOT NULL, recorded_by text NOT NULL)""",
+            f"CREATE INDEX {t.index('markers_author')} ON {t['notification_markers']} (recorded_by, filed_on)",
+            # the ids of erased people: a rebuild may read a marker (which has no encrypted field) after the
+            # erasure, and must not bring it back
+            f"CREATE TABLE {t['erased']} (subject_id text PRIMARY KEY)",
         ]
 
     async def apply(self, conn: Any, t: Tables, recorded: RecordedEvent) -> None:
@@ -97,6 +106,16 @@ class CaseworkProjection(Projection):
             return
         if isinstance(event, SessionHeld | SessionCorrected):
             await self._session(conn, t, event)
+            return
+        if isinstance(event, ChildWelfareNotificationFiled):
+            await conn.execute(
+                f"""INSERT INTO {t['notification_markers']}
+                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+                     WHERE NOT EXISTS (SELECT 1 FROM {t['erased']} WHERE subject_id = $2)
+                    ON CONFLICT (marker_id) DO NOTHING""",
+                event.marker_id, event.child_id, event.team_id, event.filed_on, event.county_code,
+                event.filer_role.value, event.channel.value, event.family_informed, event.recorded_by,
+            )
             return
         if isinstance(event, TimeReported):
             await conn.execute(
@@ -196,6 +215,10 @@ class CaseworkProjection(Projection):
     async def purge_subject(self, conn: Any, t: Tables, subject_id: str) -> None:
         """A child: their notes, assessments, goals and attendance go, and a contact left with no child goes
         with them (a session stays: it was the team's). A mentor's time reports go with the mentor."""
+        await conn.execute(
+            f"INSERT INTO {t['erased']} VALUES ($1) ON CONFLICT DO NOTHING", subject_id
+        )
+        await conn.execute(f"DELETE FROM {t['notification_markers']} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['assessments']} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['goals']} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['goal_reviews']} WHERE child_id = $1", subject_id)

@@ -95,6 +95,16 @@ async def minutes_by_week(conn: Any, mentor_id: str, first: date, last: date) ->
     return dict(sorted(weeks.items()))
 
 
+async def own_markers(conn: Any, mentor_id: str) -> list[dict[str, Any]]:
+    """The notification markers the mentor recorded, newest first (never anyone else's)."""
+    rows = await conn.fetch(
+        f"""SELECT marker_id, child_id, team_id, filed_on, county_code, filer_role, channel, family_informed
+              FROM {S}.notification_markers WHERE recorded_by = $1 ORDER BY filed_on DESC, marker_id""",
+        mentor_id,
+    )
+    return [dict(row) for row in rows]
+
+
 async def mentor_teams_in(conn: Any, mentor_id: str) -> list[dict[str, Any]]:
     """The teams the mentor has worked in, with their municipality (for a coordinator's check)."""
     rows = await conn.fetch(
