@@ -14,10 +14,12 @@ from rinnalla_service import Service, ServiceDefinition
 from rinnalla_caselog.adapters.errors import install_error_handlers
 from rinnalla_caselog.adapters.http import command_router
 from rinnalla_caselog.adapters.read_http import read_router
+from rinnalla_caselog.adapters.views_http import views_router
 from rinnalla_caselog.bootstrap import Caselog, core
 from rinnalla_caselog.config import DEFAULT_PORT
 from rinnalla_caselog.domain.events import ALL_EVENTS
 from rinnalla_caselog.migrations import SCRIPT_LOCATION
+from rinnalla_caselog.projections.dashboards import install_dashboard_views
 
 DESCRIPTION = (
     "The mentor's work per child and team: contacts with encrypted notes and outcome areas. Who may write "
@@ -27,7 +29,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router()]
+    return [command_router(), read_router(), views_router()]
 
 
 def definition() -> ServiceDefinition[Caselog]:
@@ -40,6 +42,7 @@ def definition() -> ServiceDefinition[Caselog]:
         context=Caselog.on,
         published_events=ALL_EVENTS,
         routers=routers,
+        after_read_models=install_dashboard_views,
         install_app=install_error_handlers,
     )
 

@@ -13,7 +13,7 @@ from conftest import TEAM_A, Api, contact
 pytestmark = pytest.mark.integration
 
 TABLES = {
-    "roster": ("teams", "mentor_terms", "memberships", "children"),
+    "roster": ("teams", "mentor_terms", "memberships", "children", "consent_facts"),
     "casework": ("contacts", "contact_children", "assessments", "goals", "goal_reviews", "sessions", "attendance",
                  "time_reports", "notification_markers", "erased"),
 }

@@ -150,3 +150,60 @@ OWN_MARKERS = {
         }
     ]
 }
+
+MENTOR_TODAY = {
+    "today": "2026-10-06",
+    "teams": [
+        {
+            "team_id": "team-092-2019-a",
+            "name": "Vantaa 2019 A",
+            "sessions_today": [{"session_id": "session-41", "kind": "practice", "minutes": 90, "present": 9,
+                                "expected": 10}],
+            "children": [
+                {
+                    "child_id": "child-092-0001",
+                    "age": 7,
+                    "last_contact": "2026-10-01",
+                    "days_since_contact": 5,
+                    "attendance_last_4_weeks": "7/8",
+                    "attendance_trend": "up",
+                    "open_goals": 2,
+                    "reviews_due": ["goal-1"],
+                    "waves_due": [{"instrument": "sdq", "informant": "teacher", "wave": "plus_1y",
+                                   "due_from": "2026-08-20", "overdue": False}],
+                    "consents_in_force": ["participation", "thl_research"],
+                }
+            ],
+        }
+    ],
+    "own_notification_markers": [{"marker_id": "marker-5d1e", "child_id": "child-092-0001",
+                                  "filed_on": "2026-09-08", "county_code": "04", "channel": "phone"}],
+}
+
+TEAM_OVERVIEW = {
+    "team_id": "team-092-2019-a",
+    "no_contact_days": 30,
+    "children": [{"child_id": "child-092-0001", "last_30_days": 3, "last_90_days": 11,
+                  "last_contact": "2026-10-01", "no_contact_in_period": False}],
+    "without_contact": 0,
+    "time_split": [{"mentor_id": "mentor-092-0001", "weeks": 8,
+                    "minutes": {"school": 4800, "team": 4300, "individual_and_family": 5100, "administration": 1900},
+                    "shares": {"school": 0.338, "team": 0.303, "individual_and_family": 0.359},
+                    "within_norm": True, "off_norm": []}],
+    "assessment_coverage": [{"instrument": "sdq", "informant": "parent", "wave": "baseline", "children": 9}],
+}
+
+MUNICIPALITY_OUTCOMES = {
+    "municipality_code": "092",
+    "first": "2026-01-01",
+    "last": "2026-12-31",
+    "suppress_below": 5,
+    "teams": [
+        {"team_id": "team-092-2019-a", "name": "Vantaa 2019 A", "children": 18, "attendance_rate": 0.86,
+         "contacts_per_child_per_month": 6.4, "child_feedback_mean": 4.4, "guardian_feedback_mean": 4.2,
+         "suppressed": False},
+        {"team_id": "team-092-2021-a", "name": "Vantaa 2021 A", "children": None, "attendance_rate": None,
+         "contacts_per_child_per_month": None, "child_feedback_mean": None, "guardian_feedback_mean": None,
+         "suppressed": True},
+    ],
+}

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime
-from rinnalla_events import ConsumedEvent, Personal
+from rinnalla_events import ConsumedEvent, ConsumedValue, Personal
 
 ChildPersonal = Personal(subject_field="child_id")
 
@@ -27,6 +27,12 @@ class TeamFounded(ConsumedEvent):
     founded_on: date
 
 
+class GuardianRef(ConsumedValue):
+    """A guardian by id only: the case log reads no guardian's personal data (ADR 0004)."""
+
+    guardian_id: str
+
+
 class ChildEnrolled(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ChildEnrolled"
     child_id: str
@@ -34,6 +40,32 @@ class ChildEnrolled(ConsumedEvent):
     enrolled_on: date
     date_of_birth: Annotated[str, ChildPersonal]
     """An ISO date, or "[erased]" / "[not disclosed]"."""
+    guardians: tuple[GuardianRef, ...]
+    at: AwareDatetime
+
+
+class GuardiansInformed(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.GuardiansInformed"
+    child_id: str
+    guardians: tuple[GuardianRef, ...]
+    date_of_birth: Annotated[str, ChildPersonal] = ""
+    at: AwareDatetime
+
+
+class GuardiansChanged(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.GuardiansChanged"
+    child_id: str
+    guardians: tuple[GuardianRef, ...]
+    at: AwareDatetime
+
+
+class ChildPermanentIdentityCodeRecorded(ConsumedEvent):
+    """Only the date of birth is read (a temporary identity code may have carried a provisional one)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildPermanentIdentityCodeRecorded"
+    child_id: str
+    date_of_birth: Annotated[str, ChildPersonal]
+    at: AwareDatetime
 
 
 class ChildExited(ConsumedEvent):
@@ -88,8 +120,11 @@ class ConsentGiven(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentGiven"
     child_id: str
     consent_id: str
+    subject_id: str
     purpose: str
+    given_by: str
     at: AwareDatetime
+    valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
 
 
@@ -97,13 +132,23 @@ class ConsentWithdrawn(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentWithdrawn"
     child_id: str
     consent_id: str
+    withdrawn_by: str
     at: AwareDatetime
 
 
 class ConsentRefused(ConsumedEvent):
     event_type: ClassVar[str] = "enrollment.ConsentRefused"
     child_id: str
+    subject_id: str
     purpose: str
+    refused_by: str
+    at: AwareDatetime
+
+
+class SharingConsentsEnded(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.SharingConsentsEnded"
+    child_id: str
+    consent_ids: tuple[str, ...]
     at: AwareDatetime
 
 
@@ -130,11 +175,23 @@ class MinorProhibitionLifted(ConsumedEvent):
     at: AwareDatetime
 
 
+class MinorUnderstandingAssessed(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.MinorUnderstandingAssessed"
+    child_id: str
+    purpose: str | None
+    understands: bool
+    assessed_by: str
+    at: AwareDatetime
+
+
 ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     TeamFounded,
     ChildEnrolled,
     ChildExited,
     ChildCompletedProgramme,
+    GuardiansInformed,
+    GuardiansChanged,
+    ChildPermanentIdentityCodeRecorded,
     MentorAssigned,
     MentorLeft,
     ChildJoinedTeam,
@@ -143,7 +200,9 @@ ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     ConsentWithdrawn,
     ConsentRefused,
     ConsentExpired,
+    SharingConsentsEnded,
     MinorProhibitionRecorded,
     MinorProhibitionLifted,
+    MinorUnderstandingAssessed,
 )
 """Every enrollment event the case log reads, for its registry."""

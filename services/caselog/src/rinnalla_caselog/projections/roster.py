@@ -2,8 +2,9 @@
 
 Teams with their municipality and wellbeing county, each mentor's terms in each team (from `MentorAssigned`
 to `MentorLeft`), each child's team memberships (from `ChildJoinedTeam` to `ChildLeftTeam`), the end of a
-child's participation (`ChildExited`, `ChildCompletedProgramme`) and the child's date of birth (ages for the
-assessment rules). Erasing a child removes every row about them; erasing a mentor removes their terms.
+child's participation (`ChildExited`, `ChildCompletedProgramme`), the child's date of birth (ages for the
+assessment rules) and the child's consent register (the facts `rinnalla_consent` folds). Erasing a child
+removes every row about them; erasing a mentor removes their terms.
 """
 
 from __future__ import annotations
@@ -13,18 +14,12 @@ from typing import Any, ClassVar
 
 from rinnalla_events import Projection, RecordedEvent, Tables
 
+from rinnalla_caselog.consumed import ENROLLMENT_READERS
 from rinnalla_caselog.consumed import enrollment as en
+from rinnalla_caselog.projections.consent_facts import child_of, consent_facts, fact_to_json, parse_birth_date
 
 PROJECTION_NAME = "roster"
-TABLES = ("teams", "mentor_terms", "memberships", "children")
-
-
-def parse_birth_date(value: str) -> date | None:
-    """An ISO date, or None for "[erased]", "[not disclosed]" or anything else unreadable."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+TABLES = ("teams", "mentor_terms", "memberships", "children", "consent_facts")
 
 
 class RosterProjection(Projection):
@@ -32,13 +27,7 @@ class RosterProjection(Projection):
     version: ClassVar[int] = 1
     sources: ClassVar[tuple[str, ...]] = ("enrollment",)
     tables: ClassVar[tuple[str, ...]] = TABLES
-    event_types: ClassVar[frozenset[str] | None] = frozenset(
-        reader.event_type
-        for reader in (
-            en.TeamFounded, en.MentorAssigned, en.MentorLeft, en.ChildJoinedTeam, en.ChildLeftTeam,
-            en.ChildEnrolled, en.ChildExited, en.ChildCompletedProgramme,
-        )
-    )
+    event_types: ClassVar[frozenset[str] | None] = frozenset(reader.event_type for reader in ENROLLMENT_READERS)
 
     def ddl(self, t: Tables) -> list[str]:
         return [
@@ -56,10 +45,20 @@ class RosterProjection(Projection):
             f"""CREATE TABLE {t['children']} (
                     child_id text PRIMARY KEY, born_on date, enrolled_on date, ended_on date,
                     ended_because text NOT NULL DEFAULT '')""",
+            f"""CREATE TABLE {t['consent_facts']} (
+                    child_id text NOT NULL, position bigint NOT NULL, ordinal integer NOT NULL, fact jsonb NOT NULL,
+                    PRIMARY KEY (child_id, position, ordinal))""",
         ]
 
     async def apply(self, conn: Any, t: Tables, recorded: RecordedEvent) -> None:
         event = recorded.event
+        facts = consent_facts(event)
+        child_id = child_of(event)
+        if facts and child_id is not None:
+            await conn.executemany(
+                f"INSERT INTO {t['consent_facts']} VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING",
+                [(child_id, recorded.envelope.position, n, fact_to_json(f)) for n, f in enumerate(facts)],
+            )
         match event:
             case en.TeamFounded():
                 await conn.execute(
@@ -115,4 +114,5 @@ class RosterProjection(Projection):
         """A child: their row and memberships. A mentor: their terms (the team then has no record of them)."""
         await conn.execute(f"DELETE FROM {t['children']} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['memberships']} WHERE child_id = $1", subject_id)
+        await conn.execute(f"DELETE FROM {t['consent_facts']} WHERE child_id = $1", subject_id)
         await conn.execute(f"DELETE FROM {t['mentor_terms']} WHERE mentor_id = $1", subject_id)
