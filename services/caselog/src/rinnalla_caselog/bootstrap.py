@@ -14,12 +14,13 @@ from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog
 from rinnalla_service import ServiceCore, ServiceRuntime, utc_now
 
-from rinnalla_caselog.application.ports import Roster
+from rinnalla_caselog.application.ports import ResearchSource, Roster
 from rinnalla_caselog.config import READ_SCHEMA, SERVICE_NAME
 from rinnalla_caselog.consumed import ENROLLMENT_READERS
 from rinnalla_caselog.domain.events import ALL_EVENTS
 from rinnalla_caselog.persistence.roster import PostgresRoster
 from rinnalla_caselog.projections.read_models import caselog_projections
+from rinnalla_caselog.projections.research_source import ReadModelResearchSource
 
 # ADR 0004: the mentor's case log knows the children and the staff, not the guardians' details.
 SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.MENTOR})
@@ -42,15 +43,20 @@ def core() -> ServiceCore:
 
 @dataclass
 class Caselog:
-    """What caselog's handlers and adapters use: the shared runtime and the roster (enrollment's facts as the
-    case log keeps them)."""
+    """What caselog's handlers and adapters use: the shared runtime, the roster (enrollment's facts as the
+    case log keeps them) and the read models a research extract is made from."""
 
     runtime: ServiceRuntime
     roster: Roster
+    research: ResearchSource
 
     @classmethod
     def on(cls, runtime: ServiceRuntime) -> Caselog:
-        return cls(runtime=runtime, roster=PostgresRoster(runtime.connections, runtime.read_models.read_schema))
+        return cls(
+            runtime=runtime,
+            roster=PostgresRoster(runtime.connections, runtime.read_models.read_schema),
+            research=ReadModelResearchSource(runtime.connections),
+        )
 
     @classmethod
     def build(

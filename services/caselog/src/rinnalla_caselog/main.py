@@ -14,6 +14,7 @@ from rinnalla_service import Service, ServiceDefinition
 from rinnalla_caselog.adapters.errors import install_error_handlers
 from rinnalla_caselog.adapters.http import command_router
 from rinnalla_caselog.adapters.read_http import read_router
+from rinnalla_caselog.adapters.research_http import research_router
 from rinnalla_caselog.adapters.views_http import views_router
 from rinnalla_caselog.bootstrap import Caselog, core
 from rinnalla_caselog.config import DEFAULT_PORT
@@ -29,7 +30,7 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router(), read_router(), views_router()]
+    return [command_router(), read_router(), views_router(), research_router()]
 
 
 def definition() -> ServiceDefinition[Caselog]:

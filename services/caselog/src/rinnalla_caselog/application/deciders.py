@@ -8,7 +8,7 @@ from typing import Any
 
 from rinnalla_events import Decider, DomainEvent
 
-from rinnalla_caselog.domain import assessment, contact, goal, instrument, notification, session, worktime
+from rinnalla_caselog.domain import assessment, contact, goal, instrument, notification, research, session, worktime
 from rinnalla_caselog.domain.assessment import AssessmentState
 from rinnalla_caselog.domain.contact import ContactState
 from rinnalla_caselog.domain.instrument import InstrumentState
@@ -34,4 +34,7 @@ WORKTIME: Decider[worktime.WorktimeState, Any] = Decider(
 )
 NOTIFICATION: Decider[notification.NotificationState, Any] = Decider(
     notification.STREAM_TYPE, notification.initial, notification.evolve, _decided_by_handler
+)
+EXTRACT: Decider[research.ExtractState, Any] = Decider(
+    research.STREAM_TYPE, research.initial, research.evolve, _decided_by_handler
 )

@@ -9,10 +9,11 @@ from rinnalla_caselog.domain.contact import CONTACT_EVENTS
 from rinnalla_caselog.domain.goal import GOAL_EVENTS
 from rinnalla_caselog.domain.instrument import INSTRUMENT_EVENTS
 from rinnalla_caselog.domain.notification import NOTIFICATION_EVENTS
+from rinnalla_caselog.domain.research import RESEARCH_EVENTS
 from rinnalla_caselog.domain.session import SESSION_EVENTS
 from rinnalla_caselog.domain.worktime import WORKTIME_EVENTS
 
 ALL_EVENTS: tuple[type[DomainEvent], ...] = (
     *CONTACT_EVENTS, *ASSESSMENT_EVENTS, *INSTRUMENT_EVENTS, *GOAL_EVENTS, *SESSION_EVENTS, *WORKTIME_EVENTS,
-    *NOTIFICATION_EVENTS,
+    *NOTIFICATION_EVENTS, *RESEARCH_EVENTS,
 )
