@@ -18,6 +18,7 @@ from rinnalla_caselog.adapters.research_http import research_router
 from rinnalla_caselog.adapters.views_http import views_router
 from rinnalla_caselog.bootstrap import Caselog, core
 from rinnalla_caselog.config import DEFAULT_PORT
+from rinnalla_caselog.demo import load_demo
 from rinnalla_caselog.domain.events import ALL_EVENTS
 from rinnalla_caselog.migrations import SCRIPT_LOCATION
 from rinnalla_caselog.projections.dashboards import install_dashboard_views
@@ -44,6 +45,7 @@ def definition() -> ServiceDefinition[Caselog]:
         published_events=ALL_EVENTS,
         routers=routers,
         after_read_models=install_dashboard_views,
+        demo_data=load_demo,
         install_app=install_error_handlers,
     )
 
