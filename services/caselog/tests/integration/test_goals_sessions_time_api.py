@@ -95,3 +95,26 @@ async def test_the_time_split_per_week_against_the_norm(api: Api) -> None:
     assert (await api.get(f"/mentors/user-mentor.vantaa/time-split{params}", claims=TEAM_B_MENTOR)).status_code == 404
     backwards = await api.get("/mentors/user-mentor.vantaa/time-split?first=2026-10-31&last=2026-10-01")
     assert backwards.status_code == 422 and fields(backwards) == ["query.last"]
+
+
+async def test_the_family_sees_the_child_s_goals_and_ratings_not_the_mentor_s_notes(api: Api) -> None:
+    goal = {"child_id": CHILD, "area": "school_attendance", "wording": "Gets to school on time",
+            "set_on": "2026-09-01", "target_on": "2027-05-31"}
+    assert (await api.post("/goals/goal-f", goal)).status_code == 200
+    review = {"reviewed_on": "2026-10-15", "rating": 3, "note": "mentor's own note"}
+    assert (await api.post("/goals/goal-f/reviews", review)).status_code == 200
+    await api.project()
+    from datetime import UTC, datetime
+
+    api.caselog.clock = lambda: datetime.now(UTC)  # the guardians were registered on the real clock
+    guardian = await api.get(f"/children/{CHILD}/family-view", user="guardian.vantaa")
+    assert guardian.status_code == 200, guardian.text
+    [shown] = guardian.json()["goals"]
+    assert (shown["wording"], shown["ratings"]) == ("Gets to school on time", [3])
+    assert "mentor's own note" not in guardian.text
+    child = await api.get(f"/children/{CHILD}/family-view", user="child.vantaa")
+    assert child.status_code == 200
+    another_family = await api.get("/children/child-092-0005/family-view", user="guardian.vantaa")
+    assert another_family.status_code == 404
+    someone_else = await api.get("/children/child-092-0002/family-view", user="child.vantaa")
+    assert someone_else.status_code == 404

@@ -207,3 +207,9 @@ MUNICIPALITY_OUTCOMES = {
          "suppressed": True},
     ],
 }
+
+FAMILY_VIEW = {
+    "child_id": "child-092-0001",
+    "goals": [{"area": "school_attendance", "wording": "Gets to school on time four mornings a week",
+               "set_on": "2026-09-01", "target_on": "2026-12-18", "status": "open", "ratings": [3, 4]}],
+}

@@ -12,7 +12,7 @@ from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
 from rinnalla_caselog.adapters.errors import ERROR_RESPONSES, RequestProblem
-from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, OWN_MARKERS, TIME_SPLIT, examples
+from rinnalla_caselog.adapters.examples import CHILD_TIMELINE, FAMILY_VIEW, OWN_MARKERS, TIME_SPLIT, examples
 from rinnalla_caselog.bootstrap import Caselog
 from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts
 from rinnalla_caselog.domain.values import WorkArea, service_day
@@ -24,6 +24,10 @@ ChildIdPath = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za
 read_time_split = authorize(
     Action.read("time_split"), roles={Role.MENTOR, Role.COORDINATOR},
     description="A mentor's own time split per week, or a coordinator's view of a mentor of their municipality",
+)
+read_family_view = authorize(
+    Action.read("family_view"), roles={Role.GUARDIAN, Role.CHILD}, personal_data=True,
+    description="What was written for the family: the child's goals, their status and ratings",
 )
 read_own_markers = authorize(
     Action.read("notification_marker"), roles={Role.MENTOR, Role.COORDINATOR}, personal_data=True,
@@ -82,6 +86,22 @@ class TimelineGoal(BaseModel):
     last_rating: int | None
     last_reviewed_on: date | None
     reviews: list[GoalReview]
+
+
+class FamilyGoal(BaseModel):
+    area: str | None
+    wording: str
+    set_on: date
+    target_on: date
+    status: str
+    ratings: list[int] = Field(description="the reviews' ratings, 1 (far from the goal) to 5 (reached), oldest first")
+
+
+class FamilyView(BaseModel):
+    model_config = ConfigDict(json_schema_extra=examples(FAMILY_VIEW))
+
+    child_id: str
+    goals: list[FamilyGoal]
 
 
 class NotificationMarker(BaseModel):
@@ -170,6 +190,32 @@ def read_router() -> APIRouter:
             assessments=[TimelineAssessment(**row) for row in assessments],
             goals=[TimelineGoal(**row) for row in goals],
         )
+
+    @router.get("/children/{child_id}/family-view", response_model=FamilyView, responses=ERROR_RESPONSES,
+                summary="What was written for the family (the child's own, or a guardian's of a minor)")
+    async def family_view(
+        child_id: ChildIdPath,
+        access: Annotated[Access, Depends(read_family_view)],
+        caselog: Annotated[Caselog, Depends(get_caselog)],
+    ) -> FamilyView:
+        now = caselog.clock()
+        principal = access.principal
+        async with caselog.runtime.connections.acquire() as conn:
+            record = (await queries.consent_views(conn, [child_id]))[child_id].subject(child_id)
+            own = principal.has_role(Role.CHILD) and principal.subject == child_id
+            guardian = (
+                principal.has_role(Role.GUARDIAN) and record is not None and not record.is_adult_at(now)
+                and principal.subject in record.guardians_at(now)
+            )
+            if record is None or not (own or guardian):
+                raise NotFound()
+            goals = await queries.child_goals(conn, child_id)
+        await access.record(child_id)
+        return FamilyView(child_id=child_id, goals=[
+            FamilyGoal(area=g["area"], wording=g["wording"], set_on=g["set_on"], target_on=g["target_on"],
+                       status=g["status"], ratings=[r["rating"] for r in g["reviews"]])
+            for g in goals
+        ])
 
     @router.get("/notification-markers/mine", response_model=OwnMarkers, responses=ERROR_RESPONSES,
                 summary="The child-welfare notification markers you recorded")
