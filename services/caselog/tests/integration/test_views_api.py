@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +116,18 @@ async def test_the_grafana_role_reads_the_suppressed_view_but_no_child_level_tab
                 "SELECT has_table_privilege('grafana_reader', $1, 'SELECT')", f"caselog_read.{table}"
             )
             assert allowed is False, table
+
+
+DASHBOARD = Path(__file__).resolve().parents[4] / "deploy/grafana/provisioning/dashboards/caselog.json"
+PANELS = json.loads(DASHBOARD.read_text(encoding="utf-8"))["panels"]
+
+
+async def test_every_dashboard_panel_runs_as_the_grafana_role(api: Api) -> None:
+    panels = PANELS
+    assert panels
+    async with api.caselog.runtime.connections.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL ROLE grafana_reader")
+        for panel in panels:
+            for target in panel["targets"]:
+                rows = await conn.fetch(target["rawSql"])
+                assert rows is not None, panel["title"]
