@@ -48,28 +48,21 @@ def born(n: int) -> date:
 
 
 class DemoRoster:
-    """The facts of the enrollment demo's team A, as the roster shows them once projected."""
+    """The `Roster` port over the enrollment demo's team A, as the roster shows it once projected."""
 
     def __init__(self) -> None:
-        self.team = TeamFacts(TEAM, "092", "04", "Vantaa 2019 A",
-                              (MentorTerm(MENTOR, "lead", Period(date(2025, 8, 1))),))
-        self.children = {
+        self._team = TeamFacts(TEAM, "092", "04", "Vantaa 2019 A",
+                               (MentorTerm(MENTOR, "lead", Period(date(2025, 8, 1))),))
+        self._children = {
             child: ChildFacts(child, born(n), (Membership(TEAM, Period(ENROLLED)),))
             for n, child in enumerate(CHILDREN, start=1)
         }
 
-
-class _Roster:
-    """The `Roster` port over the demo's facts."""
-
-    def __init__(self, demo: DemoRoster) -> None:
-        self._demo = demo
-
     async def children(self, child_ids: Iterable[str]) -> Mapping[str, ChildFacts]:
-        return {c: self._demo.children[c] for c in child_ids if c in self._demo.children}
+        return {c: self._children[c] for c in child_ids if c in self._children}
 
     async def teams(self, team_ids: Iterable[str]) -> Mapping[str, TeamFacts]:
-        return {TEAM: self._demo.team} if TEAM in set(team_ids) else {}
+        return {TEAM: self._team} if TEAM in set(team_ids) else {}
 
 
 def _at(day: date) -> datetime:
@@ -98,7 +91,7 @@ AREAS = list(OutcomeArea)
 async def load_demo(caselog: Caselog) -> None:
     today = service_day(caselog.clock())
     last = min(today, ENROLLED + timedelta(days=2 * 365))
-    roster = _Roster(DemoRoster())
+    roster = DemoRoster()
     rng = random.Random(2019)
     monday = ENROLLED - timedelta(days=ENROLLED.weekday())
     week = 0
