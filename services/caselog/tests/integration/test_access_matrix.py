@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from caselog_api import Api
 from rinnalla_security.testing import assert_access_matrix, role_token_factory
-
-from conftest import Api
 
 pytestmark = pytest.mark.integration
 

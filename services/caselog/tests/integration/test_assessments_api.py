@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from conftest import TEAM_B_MENTOR, Api
+from caselog_api import TEAM_B_MENTOR, Api
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
-from conftest import TEAM_A, TEAM_B_MENTOR, Api, contact
+from caselog_api import TEAM_A, TEAM_B_MENTOR, Api, contact
 
 pytestmark = pytest.mark.integration
 

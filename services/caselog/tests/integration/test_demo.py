@@ -4,9 +4,8 @@ the views once the worker has projected it next to enrollment's demo data."""
 from __future__ import annotations
 
 import pytest
+from caselog_api import TEAM_A, Api
 from rinnalla_caselog.demo import load_demo
-
-from conftest import TEAM_A, Api
 
 pytestmark = pytest.mark.integration
 

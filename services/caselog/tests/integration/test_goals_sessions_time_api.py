@@ -6,8 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-
-from conftest import TEAM_A, TEAM_B_MENTOR, Api, contact
+from caselog_api import TEAM_A, TEAM_B_MENTOR, Api, contact
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-
-from conftest import TEAM_A, Api, contact
+from caselog_api import TEAM_A, Api, contact
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-
-from conftest import Api, contact
+from caselog_api import Api, contact
 
 pytestmark = pytest.mark.integration
 

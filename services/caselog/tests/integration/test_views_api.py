@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from conftest import TEAM_A, TEAM_B, TODAY, Api, contact
+from caselog_api import TEAM_A, TEAM_B, TODAY, Api, contact
 
 pytestmark = pytest.mark.integration
 
