@@ -17,7 +17,7 @@ from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER
 
 pytestmark = pytest.mark.integration
 
-SHELLS = ["caselog", "network"]
+SHELLS = ["network"]
 
 
 @pytest.fixture(params=SHELLS)

@@ -1,0 +1,1 @@
+"""The case log's HTTP edge."""

@@ -1,0 +1,1 @@
+"""The case log's domain: pure rules, no I/O."""

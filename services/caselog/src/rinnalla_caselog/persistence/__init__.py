@@ -1,0 +1,1 @@
+"""The case log's ports implemented over PostgreSQL."""
