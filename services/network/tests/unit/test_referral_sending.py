@@ -46,7 +46,7 @@ def test_both_guardians_consented_the_referral_is_sent_on_both_consents_without_
                                       f"consent-{G2}-sharing_with_social_services"}
     assert event.legal_basis is None
     assert PacketField.IDENTITY_CODE not in event.fields_sent
-    assert event.packet.identity_code is None
+    assert event.packet.identity_code == ""
     assert event.packet.child_name == "Aino Esimerkki"
     assert [g.guardian_id for g in event.packet.guardian_contacts] == [G1, G2]
     assert event.packet.mentor_contact is not None and event.packet.mentor_contact.phone == "+358 40 765 4321"

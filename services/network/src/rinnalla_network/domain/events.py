@@ -113,15 +113,15 @@ class ContactPerson(BaseModel):
 
 
 class ReferralPacket(BaseModel):
-    """What left the controller. A field that was not sent is None (or empty); `ReferralSent.fields_sent`
-    names those that were."""
+    """What left the controller. A field that was not sent is empty; `ReferralSent.fields_sent` names those
+    that were."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     child_id: str
-    child_name: Annotated[str | None, ChildPersonal] = None
-    birth_date: Annotated[str | None, ChildPersonal] = None
-    identity_code: Annotated[str | None, ChildPersonal] = None
+    child_name: Annotated[str, ChildPersonal] = ""
+    birth_date: Annotated[str, ChildPersonal] = ""
+    identity_code: Annotated[str, ChildPersonal] = ""
     guardian_contacts: tuple[GuardianContact, ...] = ()
     mentor_contact: ContactPerson | None = None
     requested_service: ServiceType

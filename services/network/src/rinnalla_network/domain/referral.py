@@ -236,9 +236,9 @@ def build_packet(
     sent = set(fields)
     return e.ReferralPacket(
         child_id=child.child_id,
-        child_name=f"{child.given_names} {child.family_name}" if PacketField.CHILD_NAME in sent else None,
-        birth_date=child.date_of_birth if PacketField.BIRTH_DATE in sent else None,
-        identity_code=child.hetu if PacketField.IDENTITY_CODE in sent else None,
+        child_name=f"{child.given_names} {child.family_name}" if PacketField.CHILD_NAME in sent else "",
+        birth_date=child.date_of_birth if PacketField.BIRTH_DATE in sent else "",
+        identity_code=child.hetu if PacketField.IDENTITY_CODE in sent else "",
         guardian_contacts=tuple(
             e.GuardianContact(guardian_id=g.guardian_id, name=g.name, phone=g.phone, email=g.email)
             for g in child.guardians
