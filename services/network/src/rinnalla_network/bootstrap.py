@@ -4,11 +4,14 @@ clock, the service levels and the freshness wait."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rinnalla_events import CommandWriter, EventMetadata, EventRegistry, Idempotency, Projection, SubjectKinds
+from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_service import ServiceCore, ServiceRuntime
 
 from rinnalla_network.application.ports import ChildDirectory, Freshness
@@ -72,3 +75,14 @@ class Network:
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
         return CommandWriter(self.runtime.store, metadata, idempotency)
+
+
+@asynccontextmanager
+async def open_network(settings: RuntimeSettings, **overrides: Any) -> AsyncIterator[Network]:
+    """The context with its pool open (tests and tools); `overrides` replace the runtime's clock or audit log."""
+    network = Network.on(ServiceRuntime.build(core(), settings, **overrides))
+    await network.runtime.start()
+    try:
+        yield network
+    finally:
+        await network.runtime.close()

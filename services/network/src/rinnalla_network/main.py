@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, FastAPI
 from rinnalla_runtime.service import ServiceSpec
 from rinnalla_runtime.settings import RuntimeSettings
@@ -52,3 +54,11 @@ def create_app(
     settings: RuntimeSettings, *, network: Network | None = None, auth: AuthSettings | None = None
 ) -> FastAPI:
     return service().create_app(settings, context=network, auth=auth)
+
+
+async def migrate(settings: RuntimeSettings) -> None:
+    await service().migrate(settings)
+
+
+async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
+    await service().run_worker(settings, stop)

@@ -1,0 +1,159 @@
+"""Referrals through HTTP with real PostgreSQL and NATS: enrollment's consents reach network only through
+its stream and network's own projection; a send decides on an answer never older than what enrollment has
+published, writes one disclosure-log row naming the fields, and never carries what it must not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from network_stack import COUNTY_ORG, Stack
+from rinnalla_enrollment.demo import demo_hetu
+
+pytestmark = pytest.mark.integration
+
+HETU = demo_hetu(date(2019, 2, 2), 202)
+
+
+def referral(child_id: str, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "child_id": child_id, "organisation_id": COUNTY_ORG, "service_type": "family_social_work",
+        "reason_codes": ["family_strain"], "urgency": "routine",
+        "summary": "The family asked for support with evening routines.",
+        "packet_fields": ["child_name", "birth_date", "guardian_contacts", "mentor_contact"],
+        "contact_phone": "+358 40 765 4321",
+    }
+    body.update(overrides)
+    return body
+
+
+async def disclosures(stack: Stack, child_id: str) -> list[dict[str, object]]:
+    async with stack.network_context.runtime.connections.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT service, recipient_organisation, disclosed, consent_id, legal_basis FROM audit.disclosure_log"
+            " WHERE subject_id = $1 ORDER BY seq", child_id)
+    return [dict(row) for row in rows]
+
+
+async def stored_packet(stack: Stack, referral_id: str) -> str:
+    async with stack.network_context.runtime.connections.acquire() as conn:
+        payload = await conn.fetchval(
+            "SELECT payload::text FROM network.events WHERE stream_id = $1 AND event_type = 'network.ReferralSent'",
+            referral_id)
+    return str(payload)
+
+
+async def ready(stack: Stack) -> str:
+    await stack.programme()
+    child_id = await stack.enrolled_child(1, hetu=HETU)
+    await stack.county_partner()
+    await stack.workers.caught_up()
+    return child_id
+
+
+async def test_a_consented_referral_is_sent_with_one_disclosure_row_and_no_identity_code(stack: Stack) -> None:
+    child_id = await ready(stack)
+
+    sent = await stack.network.post("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["events"] == ["network.ReferralSent"]
+    [row] = await disclosures(stack, child_id)
+    assert row["service"] == "network" and row["recipient_organisation"] == COUNTY_ORG
+    assert row["consent_id"] == "social-1" and row["legal_basis"] is None
+    assert "child_name, birth_date, guardian_contacts, mentor_contact" in str(row["disclosed"])
+    assert "identity_code" not in str(row["disclosed"])
+    packet = await stored_packet(stack, "referral-1")
+    assert HETU not in packet and "Lapsi1" not in packet  # encrypted for the child, and no identity code at all
+
+
+async def test_a_retry_sends_nothing_twice(stack: Stack) -> None:
+    child_id = await ready(stack)
+    first = await stack.network.post("/referrals/referral-1", referral(child_id), key="same-key-1")
+    again = await stack.network.post("/referrals/referral-1", referral(child_id), key="same-key-1")
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert first.json()["events"] == again.json()["events"]
+    assert len(await disclosures(stack, child_id)) == 1
+
+
+async def test_a_withdrawal_followed_at_once_by_a_send_is_refused(stack: Stack) -> None:
+    child_id = await ready(stack)
+    withdrawn = await stack.enrollment.post(
+        f"/children/{child_id}/consent-withdrawals", {"consent_id": "social-1", "evidence": {
+            "method": "electronic", "information_version": "participation-information-2025-06"}},
+        headers=stack.as_guardian(1))
+    assert withdrawn.status_code == 200, withdrawn.text
+    await stack.workers.published()  # enrollment has published the withdrawal; network may not have applied it
+
+    refused = await stack.network.post("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "body.consent"
+    assert "withdrawn" in problem["detail"]
+    assert await disclosures(stack, child_id) == []
+
+
+async def test_a_notification_is_refused_as_a_referral_with_the_countys_channel(stack: Stack) -> None:
+    child_id = await ready(stack)
+    refused = await stack.network.post(
+        "/referrals/referral-1", referral(child_id, service_type="child_welfare_notification"))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.service_type"
+    assert "never e-mail" in refused.json()["detail"]
+
+
+async def test_the_identity_code_is_refused_for_an_ngo_and_forbidden_fields_do_not_exist(stack: Stack) -> None:
+    child_id = await ready(stack)
+    await stack.network.ok("/partners/org-ngo-vantaa", {
+        "name": "Vantaan harrastusyhdistys", "kind": "ngo", "business_id": "0201256-6",
+        "service_types": ["hobby_or_club"], "municipality_codes": ["092"], "channel": "phone",
+        "channel_address": "+358 9 839 21",
+    })
+    await stack.workers.caught_up()
+    hetu = await stack.network.post("/referrals/referral-2", referral(
+        child_id, organisation_id="org-ngo-vantaa", service_type="hobby_or_club", packet_fields=["identity_code"]))
+    assert hetu.status_code == 422 and hetu.json()["errors"][0]["field"] == "body.packet_fields[0]"
+    reasons = await stack.network.post(
+        "/referrals/referral-3", referral(child_id, packet_fields=["nomination_reasons"]))
+    assert reasons.status_code == 422
+
+
+async def test_an_email_channel_and_a_bad_business_id_are_refused(stack: Stack) -> None:
+    await stack.programme()
+    email = await stack.network.post("/partners/org-x", {
+        "name": "X", "kind": "ngo", "business_id": "0201256-6", "service_types": ["hobby_or_club"],
+        "municipality_codes": ["092"], "channel": "secure_form", "channel_address": "kirjaamo@example.fi"})
+    assert email.status_code == 422 and email.json()["errors"][0]["field"] == "body.channel_address"
+    bad = await stack.network.post("/partners/org-x", {
+        "name": "X", "kind": "ngo", "business_id": "0201256-7", "service_types": ["hobby_or_club"],
+        "municipality_codes": ["092"], "channel": "api"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.business_id"
+    other_tenant = await stack.network.post("/partners/org-x", {
+        "name": "X", "kind": "ngo", "business_id": "0201256-6", "service_types": ["hobby_or_club"],
+        "municipality_codes": ["109"], "channel": "api"})
+    assert other_tenant.status_code == 404
+
+
+async def test_the_recipient_acts_with_its_own_credentials_and_others_see_nothing(stack: Stack) -> None:
+    child_id = await ready(stack)
+    await stack.network.ok("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+
+    other = await stack.network.post("/referrals/referral-1/acceptance", {}, user="partner.hameenlinna")
+    assert other.status_code == 404
+    no_reason = await stack.network.post("/referrals/referral-1/decline", {}, user="socialworker.vantaa")
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "body.reason"
+    accepted = await stack.network.ok("/referrals/referral-1/acceptance", {}, user="socialworker.vantaa")
+    assert accepted["events"] == ["network.ReferralReceived", "network.ReferralAccepted"]
+    no_outcome = await stack.network.post("/referrals/referral-1/outcome", {}, user="socialworker.vantaa")
+    assert no_outcome.status_code == 422 and no_outcome.json()["errors"][0]["field"] == "body.outcome"
+    done = await stack.network.ok("/referrals/referral-1/outcome", {"outcome": "service_started"},
+                                  user="socialworker.vantaa")
+    assert done["events"] == ["network.ReferralOutcomeRecorded"]
+    late = await stack.network.post("/referrals/referral-1/withdrawal", {"reason": "x"}, user="mentor.vantaa")
+    assert late.status_code == 409
+
+
+async def test_every_command_needs_a_token(stack: Stack) -> None:
+    response = await stack.network.http.post("/v1/referrals/referral-1", json={})
+    assert response.status_code == 401
