@@ -14,6 +14,7 @@ from rinnalla_events import CommandWriter, EventMetadata, EventRegistry, Idempot
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_service import ServiceCore, ServiceRuntime
 
+from rinnalla_network.application.deadlines import DeadlineCheck
 from rinnalla_network.application.ports import ChildDirectory, Freshness
 from rinnalla_network.config import DB_POOL_MAX, DB_POOL_MIN, ENROLLMENT, READ_SCHEMA, SERVICE_NAME
 from rinnalla_network.consumed import ENROLLMENT_READERS
@@ -21,7 +22,9 @@ from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.domain.service_levels import ServiceLevels
 from rinnalla_network.persistence.children import ProjectedChildren
 from rinnalla_network.persistence.freshness import StreamFreshness
+from rinnalla_network.persistence.referrals import ReferralReads
 from rinnalla_network.projections.enrollment_mirror import EnrollmentMirror
+from rinnalla_network.projections.referral_views import ReferralViews
 
 # ADR 0004: referrals name the child, family partners contact the guardians; staff data stays out.
 SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.GUARDIAN})
@@ -32,7 +35,7 @@ def event_registry() -> EventRegistry:
 
 
 def network_projections() -> tuple[Projection, ...]:
-    return (EnrollmentMirror(),)
+    return (EnrollmentMirror(), ReferralViews())
 
 
 def core() -> ServiceCore:
@@ -56,6 +59,7 @@ class Network:
     runtime: ServiceRuntime
     children: ChildDirectory
     freshness: Freshness
+    reads: ReferralReads
     levels: ServiceLevels = field(default_factory=ServiceLevels)
 
     @classmethod
@@ -67,11 +71,15 @@ class Network:
                 runtime.connections, runtime.schema, EnrollmentMirror.name, runtime.subjects, ENROLLMENT,
                 runtime.connect_nats,
             ),
+            reads=ReferralReads(runtime.connections, runtime.read_models.read_schema),
         )
 
     @property
     def clock(self) -> Callable[[], datetime]:
         return self.runtime.clock
+
+    def deadline_check(self) -> DeadlineCheck:
+        return DeadlineCheck(self.reads, self.children, self.freshness, self.writer)
 
     def writer(self, metadata: EventMetadata, idempotency: Idempotency | None = None) -> CommandWriter:
         return CommandWriter(self.runtime.store, metadata, idempotency)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from fastapi import APIRouter, FastAPI
 from rinnalla_runtime.service import ServiceSpec
 from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.worker import StoppableTask
 from rinnalla_security import AuthSettings
 from rinnalla_service import Service, ServiceDefinition
 
+from rinnalla_network.adapters.deadline_runner import deadline_task
 from rinnalla_network.adapters.errors import install_error_handlers
 from rinnalla_network.adapters.http import command_router
+from rinnalla_network.adapters.read_http import read_router
 from rinnalla_network.bootstrap import Network, core
 from rinnalla_network.config import DEFAULT_PORT
 from rinnalla_network.domain.events import ALL_EVENTS
@@ -25,7 +29,12 @@ DESCRIPTION = (
 
 
 def routers() -> list[APIRouter]:
-    return [command_router()]
+    return [command_router(), read_router()]
+
+
+def jobs(network: Network) -> Mapping[str, StoppableTask]:
+    """The scheduled deadline check (reminders, escalations, expiry, sharing stopped)."""
+    return {"deadlines": deadline_task(network)}
 
 
 def definition() -> ServiceDefinition[Network]:
@@ -38,6 +47,7 @@ def definition() -> ServiceDefinition[Network]:
         context=Network.on,
         published_events=ALL_EVENTS,
         routers=routers,
+        jobs=jobs,
         install_app=install_error_handlers,
     )
 

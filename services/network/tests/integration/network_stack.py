@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 import nats
 from rinnalla_enrollment import main as enrollment_main
 from rinnalla_enrollment.bootstrap import Enrollment
+from rinnalla_enrollment.demo import demo_hetu
 from rinnalla_events.testkit import eventually
 from rinnalla_network import main as network_main
 from rinnalla_network.bootstrap import Network
@@ -41,12 +43,12 @@ class Workers:
         self.tasks: list[asyncio.Task[None]] = []
         self.nc: Any = None
 
-    async def start(self) -> None:
+    async def start(self, *, network: bool = True) -> None:
+        """Both workers (or enrollment's alone, to hold network's projection back)."""
         if not self.tasks:
-            self.tasks = [
-                asyncio.create_task(enrollment_main.run_worker(self.settings, self.stop_event)),
-                asyncio.create_task(network_main.run_worker(self.settings, self.stop_event)),
-            ]
+            self.tasks = [asyncio.create_task(enrollment_main.run_worker(self.settings, self.stop_event))]
+        if network and len(self.tasks) == 1:
+            self.tasks.append(asyncio.create_task(network_main.run_worker(self.settings, self.stop_event)))
         if self.nc is None:
             self.nc = await nats.connect(self.settings.require_nats_url())
 
@@ -56,10 +58,10 @@ class Workers:
                 task.result()  # a worker died: raise its error instead of waiting in vain
                 raise AssertionError("a worker stopped")
 
-    async def published(self) -> None:
+    async def published(self, *, network: bool = True) -> None:
         """Enrollment's relay has published every event enrollment committed so far (network may not have
         applied them yet)."""
-        await self.start()
+        await self.start(network=network)
 
         async def done() -> bool:
             self._alive()
@@ -178,3 +180,31 @@ class Stack:
             "business_id": "0201256-6", "service_types": ["family_social_work", "service_need_assessment"],
             "municipality_codes": ["092", "245"], "channel": "api",
         })
+
+
+HETU = demo_hetu(date(2019, 2, 2), 202)
+ELECTRONIC_BODY = {"consent_id": "social-1", "evidence": {
+    "method": "electronic", "information_version": "participation-information-2025-06"}}
+
+
+def referral(child_id: str, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "child_id": child_id, "organisation_id": COUNTY_ORG, "service_type": "family_social_work",
+        "reason_codes": ["family_strain"], "urgency": "routine",
+        "summary": "The family asked for support with evening routines.",
+        "packet_fields": ["child_name", "birth_date", "guardian_contacts", "mentor_contact"],
+        "contact_phone": "+358 40 765 4321",
+    }
+    body.update(overrides)
+    return body
+
+
+
+async def ready(stack: Stack) -> str:
+    await stack.programme()
+    child_id = await stack.enrolled_child(1, hetu=HETU)
+    await stack.county_partner()
+    await stack.workers.caught_up()
+    return child_id
+
+

@@ -4,28 +4,10 @@ published, writes one disclosure-log row naming the fields, and never carries wh
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from network_stack import COUNTY_ORG, Stack
-from rinnalla_enrollment.demo import demo_hetu
+from network_stack import COUNTY_ORG, ELECTRONIC_BODY, HETU, Stack, ready, referral
 
 pytestmark = pytest.mark.integration
-
-HETU = demo_hetu(date(2019, 2, 2), 202)
-
-
-def referral(child_id: str, **overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "child_id": child_id, "organisation_id": COUNTY_ORG, "service_type": "family_social_work",
-        "reason_codes": ["family_strain"], "urgency": "routine",
-        "summary": "The family asked for support with evening routines.",
-        "packet_fields": ["child_name", "birth_date", "guardian_contacts", "mentor_contact"],
-        "contact_phone": "+358 40 765 4321",
-    }
-    body.update(overrides)
-    return body
-
 
 async def disclosures(stack: Stack, child_id: str) -> list[dict[str, object]]:
     async with stack.network_context.runtime.connections.acquire() as conn:
@@ -41,14 +23,6 @@ async def stored_packet(stack: Stack, referral_id: str) -> str:
             "SELECT payload::text FROM network.events WHERE stream_id = $1 AND event_type = 'network.ReferralSent'",
             referral_id)
     return str(payload)
-
-
-async def ready(stack: Stack) -> str:
-    await stack.programme()
-    child_id = await stack.enrolled_child(1, hetu=HETU)
-    await stack.county_partner()
-    await stack.workers.caught_up()
-    return child_id
 
 
 async def test_a_consented_referral_is_sent_with_one_disclosure_row_and_no_identity_code(stack: Stack) -> None:
@@ -79,9 +53,7 @@ async def test_a_retry_sends_nothing_twice(stack: Stack) -> None:
 async def test_a_withdrawal_followed_at_once_by_a_send_is_refused(stack: Stack) -> None:
     child_id = await ready(stack)
     withdrawn = await stack.enrollment.post(
-        f"/children/{child_id}/consent-withdrawals", {"consent_id": "social-1", "evidence": {
-            "method": "electronic", "information_version": "participation-information-2025-06"}},
-        headers=stack.as_guardian(1))
+        f"/children/{child_id}/consent-withdrawals", ELECTRONIC_BODY, headers=stack.as_guardian(1))
     assert withdrawn.status_code == 200, withdrawn.text
     await stack.workers.published()  # enrollment has published the withdrawal; network may not have applied it
 

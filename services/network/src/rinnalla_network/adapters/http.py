@@ -134,8 +134,12 @@ async def execute(
     if route.command is c.SendReferral:
         data["sender_name"] = principal.name
     command = route.command.model_validate(data)
-    teams = await network.children.mentored_teams(principal.subject) if principal.has_role(Role.MENTOR) else None
-    guard = HttpGuard(access, teams or frozenset())
+    teams: frozenset[str] = frozenset()
+    if principal.has_role(Role.MENTOR):
+        # A mentor's teams come from the same projection of enrollment: current too, before they are read.
+        await network.freshness.ensure_current()
+        teams = await network.children.mentored_teams(principal.subject)
+    guard = HttpGuard(access, teams)
     idempotency = Idempotency(
         key=f"{principal.subject}:{key}",
         fingerprint=fingerprint({"endpoint": access.endpoint, "id": stream_id, "body": body.model_dump(mode="json")}),

@@ -214,6 +214,21 @@ def sharing_basis(
     return SharingBasis(decision.consent_ids, None, decision.basis or "", decision.reason)
 
 
+def sharing_stopped_because(
+    view: consent.ConsentView, child_id: str, kind: OrganisationKind, legal_basis: LegalBasis | None, at: datetime
+) -> str | None:
+    """Why a referral sent on consent may no longer share the child's data at `at` (its consent withdrawn,
+    expired, refused, or a minor's prohibition), or None while it may. A referral on a legal basis keeps it."""
+    if legal_basis is not None:
+        return None
+    recipient = RECIPIENT_KIND[kind]
+    purpose = consent.purpose_for(recipient)
+    if purpose is None:
+        return "no consent covers this recipient"
+    decision = consent.may_disclose(view, child_id, recipient, purpose, at)
+    return None if decision.allowed else decision.reason
+
+
 def packet_fields(kind: OrganisationKind, asked: tuple[PacketField, ...]) -> tuple[PacketField, ...]:
     """The fields to send: those asked for plus the referral's own (service, urgency, summary), each one
     allowed for this kind of recipient, in a stable order."""
