@@ -28,3 +28,45 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "CompleteReferral": {"outcome": "service_started"},
     "WithdrawReferral": {"reason": "the family found help elsewhere"},
 }
+
+REFERRAL_ROW: dict[str, Any] = {
+    "referral_id": "referral-0001", "child_id": "child-092-0001", "team_id": "team-092-2019-a",
+    "organisation_id": "org-county-vantaa-kerava", "organisation_kind": "county_social_services",
+    "service_type": "family_social_work", "reason_codes": ["family_strain"], "urgency": "routine",
+    "status": "received", "sent_at": "2026-03-02T08:00:00Z", "age_days": 3, "next_due": "2026-03-11",
+    "overdue": False, "due_soon": False, "decline_reason": None, "outcome": None, "rerouted_from": None,
+    "rerouted_to": None, "basis": "social-1,social-2", "legal_basis": None,
+    "fields_sent": ["child_name", "birth_date", "guardian_contacts", "requested_service", "urgency", "summary"],
+    "reminders": ["acknowledge"], "escalations": [], "sharing_stopped": False, "sharing_stopped_reason": None,
+}
+
+READ_EXAMPLES: dict[str, Any] = {
+    "partners": [{
+        "organisation_id": "org-county-vantaa-kerava", "name": "Vantaan ja Keravan hyvinvointialue, perhesosiaalityö",
+        "kind": "county_social_services", "business_id": "3221346-9",
+        "service_types": ["family_social_work", "service_need_assessment"], "channel": "api", "channel_address": "",
+        "paused": False, "paused_reason": None, "municipality_codes": ["092", "245"], "county_codes": ["01"],
+    }],
+    "inbox": {
+        "organisation_id": "org-county-vantaa-kerava",
+        "open": [{**REFERRAL_ROW, "packet": {
+            "child_id": "child-092-0001", "child_name": "Aino Esimerkki", "birth_date": "2019-02-02",
+            "identity_code": "", "guardian_contacts": [{"guardian_id": "guardian-092-0001", "name": "Maija Huoltaja",
+                                                        "phone": "+358 40 123 4567", "email": ""}],
+            "mentor_contact": {"person_id": "user-mentor.vantaa", "name": "Aino Mentor", "phone": "+358 40 765 4321"},
+            "requested_service": "family_social_work", "urgency": "routine",
+            "summary": "The family asked for support with evening routines."}}],
+        "due_soon": [], "overdue": [], "closed": [],
+    },
+    "referrals": [REFERRAL_ROW],
+    "guardian": {
+        "child_id": "child-092-0001", "referrals": [REFERRAL_ROW],
+        "disclosures": [{"at": "2026-03-02T08:00:01Z", "recipient_organisation": "org-county-vantaa-kerava",
+                         "disclosed": "referral referral-0001 (family_social_work): child_name, birth_date",
+                         "consent_id": "social-1,social-2", "legal_basis": None, "service": "network"}],
+    },
+}
+
+
+def ok_example(name: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": READ_EXAMPLES[name]}}}}

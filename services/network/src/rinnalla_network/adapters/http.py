@@ -118,7 +118,8 @@ def request_model(route: CommandRoute) -> type[BaseModel]:
         name: (info.annotation, info) for name, info in route.command.model_fields.items() if name not in hidden
     }
     example = EXAMPLES.get(route.command.__name__)
-    config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [example]} if example else None)
+    extra: dict[str, Any] | None = {"examples": [example]} if example is not None else None
+    config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=extra)
     model: type[BaseModel] = create_model(f"{route.command.__name__}Request", __config__=config, **fields)
     model.__doc__ = route.command.__doc__
     return model

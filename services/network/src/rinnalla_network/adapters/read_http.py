@@ -17,6 +17,7 @@ from rinnalla_security import Access, Action, Role, authorize
 
 from rinnalla_network.adapters.dependencies import get_network
 from rinnalla_network.adapters.errors import ERROR_RESPONSES
+from rinnalla_network.adapters.examples import ok_example
 from rinnalla_network.bootstrap import Network
 from rinnalla_network.domain import events as e
 from rinnalla_network.domain.referral import sharing_stopped_because
@@ -75,7 +76,8 @@ async def _packet(network: Network, referral_id: str) -> dict[str, Any] | None:
 def read_router() -> APIRouter:
     router = APIRouter(tags=["reads"], responses=ERROR_RESPONSES)
 
-    @router.get("/partners", summary="The partner directory: who receives referrals, where, for what, and how")
+    @router.get("/partners", responses=ok_example("partners"),
+                summary="The partner directory: who receives referrals, where, for what, and how")
     async def partners(
         access: Annotated[Access, Depends(authorize(Action.read("partner"), roles=DIRECTORY_READERS))],
         network: Annotated[Network, Depends(get_network)],
@@ -84,8 +86,9 @@ def read_router() -> APIRouter:
     ) -> list[dict[str, Any]]:
         return await network.reads.partners(municipality_code, service_type.value if service_type else None)
 
-    @router.get("/inbox", summary="The recipient's own referrals: open, due soon, overdue, with the packet while "
-                "sharing is allowed")
+    @router.get("/inbox", responses=ok_example("inbox"),
+                summary="The recipient's own referrals: open, due soon, overdue, with the packet while sharing "
+                "is allowed")
     async def inbox(
         access: Annotated[Access, Depends(authorize(Action.read("referral"), roles=RECEIVERS, personal_data=True))],
         network: Annotated[Network, Depends(get_network)],
@@ -115,8 +118,9 @@ def read_router() -> APIRouter:
             "closed": [i for i in items if i["status"] not in OPEN],
         }
 
-    @router.get("/referrals", summary="Referrals per child and team with status and age (mentor: own teams; "
-                "coordinator: own municipalities)")
+    @router.get("/referrals", responses=ok_example("referrals"),
+                summary="Referrals per child and team with status and age (mentor: own teams; coordinator: own "
+                "municipalities)")
     async def referrals(
         access: Annotated[Access, Depends(authorize(Action.read("referral"), roles=SENDERS, personal_data=True))],
         network: Annotated[Network, Depends(get_network)],
@@ -141,7 +145,7 @@ def read_router() -> APIRouter:
         await access.record_many([item["child_id"] for item in items])
         return sorted(items, key=lambda i: (i["next_due"] or date.max, i["referral_id"]))
 
-    @router.get("/guardian/children/{child_id}/referrals",
+    @router.get("/guardian/children/{child_id}/referrals", responses=ok_example("guardian"),
                 summary="A guardian's view: the child's referrals and what was disclosed to whom")
     async def guardian_view(
         child_id: ChildId,
