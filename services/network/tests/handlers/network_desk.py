@@ -48,6 +48,10 @@ class Staff:
         if self.teams is not None and team_id not in self.teams:
             raise NotFound("", "no such record")
 
+    def family(self, organisation_id: str, municipality_code: str) -> None:
+        if organisation_id != self.organisation_id:
+            self.tenant(municipality_code)
+
     def receiver(self, organisation_id: str) -> None:
         if organisation_id != self.organisation_id:
             raise NotFound("", "no such record")
@@ -110,6 +114,9 @@ class Desk:
 
     async def step(self, command: object, guard: Staff) -> Outcome:
         return await h.on_referral(self.writer(command), guard, command)  # type: ignore[arg-type]
+
+    async def family(self, command: object, guard: Staff) -> Outcome:
+        return await h.on_family(self.writer(command), guard, command)  # type: ignore[arg-type]
 
     async def recorded(self) -> list[str]:
         return [stored.envelope.event_type for stored in await self.store.read_all(Cursor())]

@@ -129,3 +129,26 @@ async def test_the_recipient_acts_with_its_own_credentials_and_others_see_nothin
 async def test_every_command_needs_a_token(stack: Stack) -> None:
     response = await stack.network.http.post("/v1/referrals/referral-1", json={})
     assert response.status_code == 401
+
+
+async def test_a_family_partnership_through_http_and_the_workers_own_list(stack: Stack) -> None:
+    worker = "partner.hameenlinna"
+    path = "/family-partnerships/family-109-0001"
+    referred = await stack.network.ok(path, {
+        "organisation_id": "org-sos-family-partner", "worker_id": "user-partner.hameenlinna",
+        "municipality_code": "109", "route": "child_health_clinic", "child_ids": ["child-109-0001"],
+        "referred_on": "2026-03-02"}, user=worker)
+    assert referred["events"] == ["network.FamilyReferred"]
+    early_plan = await stack.network.post(f"{path}/support-plan", {
+        "goals": ["daily_routines"], "agreed_on": "2026-03-30", "review_by": "2026-06-30"}, user=worker)
+    assert early_plan.status_code == 409 and "initial assessment" in early_plan.json()["detail"]
+    await stack.network.ok(f"{path}/initial-assessment", {"assessed_on": "2026-03-16"}, user=worker)
+    await stack.network.ok(f"{path}/support-plan", {
+        "goals": ["daily_routines"], "agreed_on": "2026-03-30", "review_by": "2026-06-30"}, user=worker)
+    other = await stack.network.post(f"{path}/meetings", {"kind": "home_visit", "met_on": "2026-04-07",
+                                                          "minutes": 60}, user="coordinator.vantaa")
+    assert other.status_code == 404  # Vantaa's coordinator has no business with a Hämeenlinna family
+    await stack.workers.caught_up()
+    [row] = (await stack.network.get("/family-partnerships", user=worker)).json()
+    assert row["phase"] == "intensive" and row["goals"] == ["daily_routines"]
+    assert row["flagged"] is False and row["months"] >= 8

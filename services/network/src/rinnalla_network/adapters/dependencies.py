@@ -45,6 +45,12 @@ class HttpGuard:
         self.access.ensure(principal.is_tenant_wide or (principal.has_role(Role.MENTOR) and team_id in
                                                          self.mentored_teams))
 
+    def family(self, organisation_id: str, municipality_code: str) -> None:
+        principal = self.access.principal
+        if principal.acts_for_partner(organisation_id):
+            return
+        self.access.ensure(principal.is_tenant_wide and principal.in_tenant(municipality_code))
+
     def receiver(self, organisation_id: str) -> None:
         principal = self.access.principal
         self.access.ensure(principal.acts_for_partner(organisation_id) or principal.organisation_id ==

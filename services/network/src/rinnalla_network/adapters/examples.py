@@ -27,6 +27,19 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "StartReferral": {},
     "CompleteReferral": {"outcome": "service_started"},
     "WithdrawReferral": {"reason": "the family found help elsewhere"},
+    "ReferFamily": {
+        "organisation_id": "org-sos-family-partner", "worker_id": "user-partner.hameenlinna",
+        "municipality_code": "109", "route": "child_health_clinic", "child_ids": ["child-109-0001"],
+        "guardian_ids": ["guardian-109-0001"], "referred_on": "2026-03-02",
+    },
+    "CompleteInitialAssessment": {"assessed_on": "2026-03-16"},
+    "AgreeSupportPlan": {"goals": ["daily_routines", "hobbies"], "agreed_on": "2026-03-30", "review_by": "2026-06-30"},
+    "ReviewSupportPlan": {"goals_met": ["hobbies"], "goals": ["daily_routines"], "reviewed_on": "2026-06-29",
+                          "next_review_by": "2026-09-30"},
+    "RecordFamilyMeeting": {"kind": "home_visit", "met_on": "2026-04-07", "minutes": 90},
+    "ReduceIntensity": {"reduced_on": "2027-01-15"},
+    "CloseInControl": {"closed_on": "2027-06-15", "goals_met": ["daily_routines", "hobbies"]},
+    "CloseEarly": {"reason": "moved_away", "closed_on": "2026-05-01"},
 }
 
 REFERRAL_ROW: dict[str, Any] = {
@@ -59,6 +72,13 @@ READ_EXAMPLES: dict[str, Any] = {
         "due_soon": [], "overdue": [], "closed": [],
     },
     "referrals": [REFERRAL_ROW],
+    "family": [{
+        "partnership_id": "family-109-0001", "organisation_id": "org-sos-family-partner",
+        "worker_id": "user-partner.hameenlinna", "municipality_code": "109", "route": "child_health_clinic",
+        "phase": "intensive", "referred_on": "2026-03-02", "assessed_on": "2026-03-16", "plan_agreed_on": "2026-03-30",
+        "goals": ["daily_routines", "hobbies"], "review_by": "2026-06-30", "meetings": 4, "closed_on": None,
+        "months": 9, "flagged": False,
+    }],
     "guardian": {
         "child_id": "child-092-0001", "referrals": [REFERRAL_ROW],
         "disclosures": [{"at": "2026-03-02T08:00:01Z", "recipient_organisation": "org-county-vantaa-kerava",

@@ -25,12 +25,14 @@ from rinnalla_network.application import handlers as h
 from rinnalla_network.bootstrap import Network
 from rinnalla_network.domain import commands as c
 from rinnalla_network.domain import events as e
+from rinnalla_network.domain import family_partnership as fp
 
 Handler = Callable[[Network, CommandWriter, HttpGuard, Any], Awaitable[Outcome]]
 
 DIRECTORY_KEEPERS = {Role.COORDINATOR, Role.ADMIN}
 SENDERS = {Role.MENTOR, Role.COORDINATOR}
 RECEIVERS = {Role.COUNTY_SOCIAL_WORKER, Role.SCHOOL, Role.PARTNER_ORGANISATION}
+FAMILY_WORKERS = {Role.PARTNER_ORGANISATION, Role.COORDINATOR}
 SENDER_PURPOSES = ("network_meeting", "safeguarding", "programme_delivery")
 
 
@@ -51,6 +53,10 @@ async def _partner(network: Network, writer: CommandWriter, guard: HttpGuard, co
 
 async def _send(network: Network, writer: CommandWriter, guard: HttpGuard, command: Any) -> Outcome:
     return await h.send_referral(writer, guard, network.children, network.freshness, network.levels, command)
+
+
+async def _family(network: Network, writer: CommandWriter, guard: HttpGuard, command: Any) -> Outcome:
+    return await h.on_family(writer, guard, command)
 
 
 async def _lifecycle(network: Network, writer: CommandWriter, guard: HttpGuard, command: Any) -> Outcome:
@@ -107,6 +113,26 @@ ROUTES: tuple[CommandRoute, ...] = (
            RECEIVERS | SENDERS,
            "Complete with the outcome: the recipient, or the sender for an organisation that never logs in "
            "(by_sender)", actor_field="by"),
+    _route("/family-partnerships/{partnership_id}", fp.ReferFamily, "partnership_id", _family, "family.refer",
+           FAMILY_WORKERS, "A family is referred to a family partner (resource steering, ECEC or the child health "
+           "clinic)"),
+    _route("/family-partnerships/{partnership_id}/initial-assessment", fp.CompleteInitialAssessment,
+           "partnership_id", _family, "family.assess", FAMILY_WORKERS, "The initial assessment is done",
+           actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/support-plan", fp.AgreeSupportPlan, "partnership_id", _family,
+           "family.plan", FAMILY_WORKERS, "The support plan is agreed (needs the initial assessment)",
+           actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/plan-reviews", fp.ReviewSupportPlan, "partnership_id", _family,
+           "family.review", FAMILY_WORKERS, "The plan's goals are reviewed", actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/meetings", fp.RecordFamilyMeeting, "partnership_id", _family,
+           "family.meet", FAMILY_WORKERS, "A meeting with the family", actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/tapering", fp.ReduceIntensity, "partnership_id", _family,
+           "family.taper", FAMILY_WORKERS, "The work tapers off towards a controlled closure", actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/closure", fp.CloseInControl, "partnership_id", _family,
+           "family.close", FAMILY_WORKERS, "A controlled closure (needs a support plan)", actor_field="by"),
+    _route("/family-partnerships/{partnership_id}/early-closure", fp.CloseEarly, "partnership_id", _family,
+           "family.close_early", FAMILY_WORKERS, "The relationship closes early, with the reason",
+           actor_field="by"),
     _route("/referrals/{referral_id}/withdrawal", c.WithdrawReferral, "referral_id", _lifecycle,
            "referral.withdraw", SENDERS, "The sender withdraws the referral", actor_field="by"),
 )

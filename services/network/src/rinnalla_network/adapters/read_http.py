@@ -20,6 +20,7 @@ from rinnalla_network.adapters.errors import ERROR_RESPONSES
 from rinnalla_network.adapters.examples import ok_example
 from rinnalla_network.bootstrap import Network
 from rinnalla_network.domain import events as e
+from rinnalla_network.domain.family_partnership import flagged
 from rinnalla_network.domain.referral import sharing_stopped_because
 from rinnalla_network.domain.values import LegalBasis, OrganisationKind, ServiceType
 from rinnalla_network.persistence.referrals import OPEN, next_due
@@ -144,6 +145,27 @@ def read_router() -> APIRouter:
             items.append(item)
         await access.record_many([item["child_id"] for item in items])
         return sorted(items, key=lambda i: (i["next_due"] or date.max, i["referral_id"]))
+
+    @router.get("/family-partnerships", responses=ok_example("family"),
+                summary="Family partnerships per worker (a partner worker: their own; a coordinator: the "
+                "municipalities'), with duration in months and a flag past 36 months")
+    async def family_partnerships(
+        access: Annotated[Access, Depends(authorize(Action.read("family"), roles={Role.PARTNER_ORGANISATION,
+                                                                                 Role.COORDINATOR}))],
+        network: Annotated[Network, Depends(get_network)],
+    ) -> list[dict[str, Any]]:
+        principal = access.principal
+        worker = None if principal.is_tenant_wide else principal.subject
+        rows = await network.reads.family_partnerships(worker_id=worker, municipality_codes=sorted(principal.tenants))
+        today = finnish_day(network.clock())
+        items = []
+        for row in rows:
+            end = row["closed_on"] or today
+            months = (end.year - row["referred_on"].year) * 12 + end.month - row["referred_on"].month
+            if end.day < row["referred_on"].day:
+                months -= 1
+            items.append({**row, "months": max(months, 0), "flagged": flagged(row["referred_on"], end)})
+        return items
 
     @router.get("/guardian/children/{child_id}/referrals", responses=ok_example("guardian"),
                 summary="A guardian's view: the child's referrals and what was disclosed to whom")

@@ -10,6 +10,7 @@ from rinnalla_events import CommandWriter, Decider, Outcome, StreamEvents
 
 from rinnalla_network.application.ports import ChildDirectory, Freshness, Guard
 from rinnalla_network.domain import commands as c
+from rinnalla_network.domain import family_partnership as family
 from rinnalla_network.domain import partner as partner_aggregate
 from rinnalla_network.domain import referral as referral_aggregate
 from rinnalla_network.domain.errors import NotFound
@@ -23,6 +24,11 @@ PARTNER: Decider[PartnerState, c.PartnerCommand] = Decider(
 REFERRAL: Decider[ReferralState, referral_aggregate.LifecycleCommand] = Decider(
     referral_aggregate.STREAM_TYPE, referral_aggregate.initial, referral_aggregate.evolve,
     referral_aggregate.decide,
+)
+
+
+FAMILY: Decider[family.FamilyPartnershipState, family.FamilyCommand] = Decider(
+    family.STREAM_TYPE, family.initial, family.evolve, family.decide
 )
 
 
@@ -100,3 +106,19 @@ async def on_referral(
     return await writer.commit(
         changes, _result("referral", command.referral_id, changes), tenant=state.municipality_code
     )
+
+
+async def on_family(writer: CommandWriter, guard: Guard, command: family.FamilyCommand) -> Outcome:
+    """A step of a family partnership, by the family-partner organisation's worker (or the municipality's staff)."""
+    loaded = await writer.load(FAMILY, command.partnership_id)
+    state = loaded.state
+    if state.exists:
+        guard.family(state.organisation_id, state.municipality_code)
+    elif isinstance(command, family.ReferFamily):
+        guard.family(command.organisation_id, command.municipality_code)
+    else:
+        raise NotFound("partnership_id", f"family partnership {command.partnership_id} does not exist")
+    events = family.decide(state, command)
+    changes = [StreamEvents(FAMILY.stream_type, command.partnership_id, tuple(events))]
+    tenant = state.municipality_code or (command.municipality_code if isinstance(command, family.ReferFamily) else None)
+    return await writer.commit(changes, _result("family_partnership", command.partnership_id, changes), tenant=tenant)

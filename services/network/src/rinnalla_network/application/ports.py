@@ -54,6 +54,10 @@ class Guard(Protocol):
         """Refuse unless the caller may refer this child (tenant-wide staff, or the team's mentor)."""
         ...
 
+    def family(self, organisation_id: str, municipality_code: str) -> None:
+        """Refuse unless the caller works for the family-partner organisation, or is staff of the municipality."""
+        ...
+
     def receiver(self, organisation_id: str) -> None:
         """Refuse unless the caller acts for this organisation (its own credentials)."""
         ...

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from rinnalla_events import DomainEvent, Personal
 
+from rinnalla_network.domain.family_partnership import FAMILY_PARTNERSHIP_EVENTS
 from rinnalla_network.domain.values import (
     Channel,
     DeclineReason,
@@ -285,5 +286,5 @@ REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
     ReferralSharingStopped,
 )
 
-ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNER_EVENTS, *REFERRAL_EVENTS)
+ALL_EVENTS: tuple[type[DomainEvent], ...] = (*PARTNER_EVENTS, *REFERRAL_EVENTS, *FAMILY_PARTNERSHIP_EVENTS)
 """Every event class of the service, for the event registry and the published contract."""

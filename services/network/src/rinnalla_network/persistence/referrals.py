@@ -82,3 +82,19 @@ class ReferralReads:
                 municipality_code, service_type,
             )
         return [dict(row) for row in rows]
+
+    async def family_partnerships(
+        self, *, worker_id: str | None, municipality_codes: list[str]
+    ) -> list[dict[str, Any]]:
+        """A worker's own family partnerships, or (worker None) those of the municipalities."""
+        async with self.connections.acquire() as conn:
+            rows = await conn.fetch(
+                f"""SELECT partnership_id, organisation_id, worker_id, municipality_code, route, phase, referred_on,
+                        assessed_on, plan_agreed_on, goals, review_by, meetings, closed_on
+                    FROM {self.schema}.family_partnerships
+                    WHERE ($1::text IS NOT NULL AND worker_id = $1)
+                       OR ($1::text IS NULL AND municipality_code = ANY($2))
+                    ORDER BY referred_on, partnership_id""",
+                worker_id, municipality_codes,
+            )
+        return [dict(row) for row in rows]

@@ -14,6 +14,7 @@ from rinnalla_refdata import county_of
 
 from rinnalla_network.config import SERVICE_NAME
 from rinnalla_network.domain import events as e
+from rinnalla_network.domain import family_partnership as fp
 from rinnalla_network.domain.values import ReferralStatus
 
 
@@ -21,7 +22,7 @@ class ReferralViews(Projection):
     name = "referral_views"
     version = 1
     sources = (SERVICE_NAME,)
-    tables = ("partners", "partner_areas", "referrals")
+    tables = ("partners", "partner_areas", "referrals", "family_partnerships")
     event_types = frozenset(kind.event_type for kind in e.ALL_EVENTS)
 
     def ddl(self, t: Tables) -> Sequence[str]:
@@ -76,6 +77,23 @@ class ReferralViews(Projection):
                 reminders text[] NOT NULL DEFAULT '{{}}',
                 escalations text[] NOT NULL DEFAULT '{{}}',
                 sharing_stopped boolean NOT NULL DEFAULT false
+            )""",
+            f"""CREATE TABLE {t['family_partnerships']} (
+                partnership_id text PRIMARY KEY,
+                organisation_id text NOT NULL,
+                worker_id text NOT NULL,
+                municipality_code text NOT NULL,
+                route text NOT NULL,
+                child_ids text[] NOT NULL,
+                phase text NOT NULL,
+                referred_on date NOT NULL,
+                assessed_on date,
+                plan_agreed_on date,
+                goals text[] NOT NULL DEFAULT '{{}}',
+                review_by date,
+                meetings integer NOT NULL DEFAULT 0,
+                closed_on date,
+                early_closure_reason text
             )""",
             f"CREATE INDEX {t.index('referrals_org')} ON {t['referrals']} (organisation_id, status)",
             f"CREATE INDEX {t.index('referrals_child')} ON {t['referrals']} (child_id)",
@@ -169,8 +187,42 @@ class ReferralViews(Projection):
             case e.ReferralSharingStopped():
                 await conn.execute(f"UPDATE {referrals} SET sharing_stopped = true WHERE referral_id = $1",
                                    event.referral_id)
+            case fp.FamilyReferred():
+                await conn.execute(
+                    f"""INSERT INTO {t['family_partnerships']} (partnership_id, organisation_id, worker_id,
+                        municipality_code, route, child_ids, phase, referred_on)
+                    VALUES ($1, $2, $3, $4, $5, $6, 'referred', $7) ON CONFLICT (partnership_id) DO NOTHING""",
+                    event.partnership_id, event.organisation_id, event.worker_id, event.municipality_code,
+                    event.route.value, list(event.child_ids), event.referred_on,
+                )
+            case fp.InitialAssessmentCompleted():
+                await self._family(conn, t, event.partnership_id, "phase = 'assessed', assessed_on = $2",
+                                   event.assessed_on)
+            case fp.SupportPlanAgreed():
+                await self._family(conn, t, event.partnership_id,
+                                   "phase = 'intensive', plan_agreed_on = $2, goals = $3, review_by = $4",
+                                   event.agreed_on, [g.value for g in event.goals], event.review_by)
+            case fp.SupportPlanReviewed():
+                await self._family(conn, t, event.partnership_id, "goals = $2, review_by = $3",
+                                   [g.value for g in event.goals], event.next_review_by)
+            case fp.FamilyMeetingRecorded():
+                await self._family(conn, t, event.partnership_id, "meetings = meetings + 1")
+            case fp.IntensityReduced():
+                await self._family(conn, t, event.partnership_id, "phase = 'tapering'")
+            case fp.ControlledClosureCompleted():
+                await self._family(conn, t, event.partnership_id, "phase = 'closed', closed_on = $2", event.closed_on)
+            case fp.FamilyWithdrew():
+                await self._family(conn, t, event.partnership_id,
+                                   "phase = 'closed_early', closed_on = $2, early_closure_reason = $3",
+                                   event.closed_on, event.reason.value)
             case _:
                 pass
+
+    @staticmethod
+    async def _family(conn: PgConnection, t: Tables, partnership_id: str, assignments: str, *values: object) -> None:
+        await conn.execute(
+            f"UPDATE {t['family_partnerships']} SET {assignments} WHERE partnership_id = $1", partnership_id, *values
+        )
 
     @staticmethod
     async def _areas(conn: PgConnection, t: Tables, organisation_id: str, codes: tuple[str, ...]) -> None:
@@ -193,3 +245,7 @@ class ReferralViews(Projection):
     async def purge_subject(self, conn: PgConnection, t: Tables, subject_id: str) -> None:
         """An erased child's referrals go (the rows name the child and what was sent about them)."""
         await conn.execute(f"DELETE FROM {t['referrals']} WHERE child_id = $1", subject_id)
+        await conn.execute(
+            f"UPDATE {t['family_partnerships']} SET child_ids = array_remove(child_ids, $1) WHERE $1 = ANY(child_ids)",
+            subject_id,
+        )
