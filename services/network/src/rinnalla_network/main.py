@@ -20,6 +20,7 @@ from rinnalla_network.bootstrap import Network, core
 from rinnalla_network.config import DEFAULT_PORT
 from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.migrations import SCRIPT_LOCATION
+from rinnalla_network.projections.dashboards import install_dashboard_views
 
 DESCRIPTION = (
     "The partner-organisation directory, referrals to social and health services with deadlines and "
@@ -48,6 +49,7 @@ def definition() -> ServiceDefinition[Network]:
         published_events=ALL_EVENTS,
         routers=routers,
         jobs=jobs,
+        after_read_models=install_dashboard_views,
         install_app=install_error_handlers,
     )
 

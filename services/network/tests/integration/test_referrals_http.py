@@ -152,3 +152,30 @@ async def test_a_family_partnership_through_http_and_the_workers_own_list(stack:
     [row] = (await stack.network.get("/family-partnerships", user=worker)).json()
     assert row["phase"] == "intensive" and row["goals"] == ["daily_routines"]
     assert row["flagged"] is False and row["months"] >= 8
+
+
+async def grafana_reads(stack: Stack, view: str) -> list[dict[str, object]]:
+    async with stack.network_context.runtime.connections.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL ROLE grafana_reader")
+        rows = await conn.fetch(f"SELECT * FROM network_read.{view}")
+    return [dict(row) for row in rows]
+
+
+async def test_performance_for_grafana_is_suppressed_below_five_and_names_no_child(stack: Stack) -> None:
+    child_id = await ready(stack)
+    for n in range(1, 6):
+        await stack.network.ok(f"/referrals/referral-{n}", referral(child_id))
+        await stack.network.ok(f"/referrals/referral-{n}/acceptance", {}, user="socialworker.vantaa")
+        if n < 5:
+            await stack.network.ok(f"/referrals/referral-{n}/outcome", {"outcome": "service_started"},
+                                   user="socialworker.vantaa")
+    await stack.workers.caught_up()
+
+    [performance] = await grafana_reads(stack, "v_referral_performance")
+    assert performance["referrals"] == 5 and performance["open"] == 1
+    assert performance["service_type"] == "family_social_work"
+    assert "child_id" not in performance
+    assert await grafana_reads(stack, "v_referral_outcomes") == []  # four outcomes: suppressed
+    async with stack.network_context.runtime.connections.acquire() as conn:
+        assert not await conn.fetchval(
+            "SELECT has_table_privilege('grafana_reader', 'network_read.referrals', 'SELECT')")
