@@ -18,6 +18,7 @@ from rinnalla_network.adapters.http import command_router
 from rinnalla_network.adapters.read_http import read_router
 from rinnalla_network.bootstrap import Network, core
 from rinnalla_network.config import DEFAULT_PORT
+from rinnalla_network.demo import load_demo
 from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.migrations import SCRIPT_LOCATION
 from rinnalla_network.projections.dashboards import install_dashboard_views
@@ -50,6 +51,7 @@ def definition() -> ServiceDefinition[Network]:
         routers=routers,
         jobs=jobs,
         after_read_models=install_dashboard_views,
+        demo_data=load_demo,
         install_app=install_error_handlers,
     )
 

@@ -75,7 +75,8 @@ class ReferralReads:
                         array_agg(a.municipality_code ORDER BY a.municipality_code) AS municipality_codes,
                         array_agg(DISTINCT a.county_code) AS county_codes
                     FROM {self.schema}.partners p JOIN {self.schema}.partner_areas a USING (organisation_id)
-                    GROUP BY p.organisation_id
+                    GROUP BY p.organisation_id, p.name, p.kind, p.business_id, p.service_types, p.channel,
+                             p.channel_address, p.paused, p.paused_reason
                     HAVING ($1::text IS NULL OR $1 = ANY(array_agg(a.municipality_code)))
                        AND ($2::text IS NULL OR $2 = ANY(p.service_types))
                     ORDER BY p.name""",
