@@ -4,10 +4,10 @@
   Kanta-Häme (Hämeenlinna): county social services and child welfare, health centre, school welfare, child
   psychiatry, learning support, a school, early childhood education, the police, NGOs and the family-partner
   organisation, through the API or offline by phone or secure form. Business IDs are fictional but valid.
-- Referrals of the enrollment demo's Vantaa children in every state: sent, received, accepted, declined and
-  re-routed to child welfare (linked), in progress, completed, withdrawn, expired. The enrollment demo records participation
-  consents only, so these referrals rest on a recorded legal basis (Social Welfare Act 35 §, or a joint
-  request under Child Welfare Act 25 a §).
+- Referrals of the enrollment demo's Vantaa children in every state: sent, received, accepted, declined,
+  re-routed to child welfare (linked), in progress, completed, withdrawn, expired. The enrollment demo records
+  participation consents only, so these referrals rest on a recorded legal basis (Social Welfare Act 35 §,
+  or a joint request under Child Welfare Act 25 a §).
 - A family partnership in Hämeenlinna with its support plan.
 
 Referrals need the children in network's projection of enrollment: the stack loads demo data before its
