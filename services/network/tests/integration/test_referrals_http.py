@@ -179,3 +179,32 @@ async def test_performance_for_grafana_is_suppressed_below_five_and_names_no_chi
     async with stack.network_context.runtime.connections.acquire() as conn:
         assert not await conn.fetchval(
             "SELECT has_table_privilege('grafana_reader', 'network_read.referrals', 'SELECT')")
+
+
+async def test_the_guardian_sees_the_childs_referrals_and_what_was_disclosed_to_whom(stack: Stack) -> None:
+    child_id = await ready(stack)
+    await stack.network.ok("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+    await stack.workers.caught_up()
+    path = f"/v1/guardian/children/{child_id}/referrals"
+
+    own = await stack.network.http.get(path, headers=stack.network.token("guardian.vantaa", sub="guardian-1"))
+    stranger = await stack.network.http.get(path, headers=stack.network.token("guardian.vantaa", sub="guardian-9"))
+
+    assert own.status_code == 200, own.text
+    body = own.json()
+    assert [r["referral_id"] for r in body["referrals"]] == ["referral-1"]
+    [disclosure] = body["disclosures"]
+    assert disclosure["recipient_organisation"] == COUNTY_ORG and disclosure["consent_id"] == "social-1"
+    assert "child_name" in disclosure["disclosed"]
+    assert stranger.status_code == 404
+
+
+async def test_each_recipient_sees_only_its_own_inbox(stack: Stack) -> None:
+    child_id = await ready(stack)
+    await stack.network.ok("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+    await stack.workers.caught_up()
+    own = (await stack.network.get("/inbox", user="socialworker.vantaa")).json()
+    other = (await stack.network.get("/inbox", user="partner.hameenlinna")).json()
+    assert [r["referral_id"] for r in own["open"]] == ["referral-1"]
+    assert other["open"] == [] and other["closed"] == []
+    assert (await stack.network.get("/inbox", user="mentor.vantaa")).status_code == 403

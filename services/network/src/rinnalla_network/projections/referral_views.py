@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rinnalla_events import DomainEvent, PgConnection, Projection, RecordedEvent, Tables
 from rinnalla_refdata import county_of
 
-from rinnalla_network.config import SERVICE_NAME
+from rinnalla_network.config import ENROLLMENT, SERVICE_NAME
 from rinnalla_network.domain import events as e
 from rinnalla_network.domain import family_partnership as fp
 from rinnalla_network.domain.values import ReferralStatus
@@ -21,7 +21,8 @@ from rinnalla_network.domain.values import ReferralStatus
 class ReferralViews(Projection):
     name = "referral_views"
     version = 1
-    sources = (SERVICE_NAME,)
+    # enrollment's stream too, for its `rinnalla.SubjectErased` alone: an erased child's rows go here as well
+    sources = (SERVICE_NAME, ENROLLMENT)
     tables = ("partners", "partner_areas", "referrals", "family_partnerships")
     event_types = frozenset(kind.event_type for kind in e.ALL_EVENTS)
 
