@@ -208,3 +208,32 @@ async def test_each_recipient_sees_only_its_own_inbox(stack: Stack) -> None:
     assert [r["referral_id"] for r in own["open"]] == ["referral-1"]
     assert other["open"] == [] and other["closed"] == []
     assert (await stack.network.get("/inbox", user="mentor.vantaa")).status_code == 403
+
+
+async def test_a_decline_for_no_capacity_is_rerouted_and_an_offline_referral_is_closed_by_the_sender(
+    stack: Stack,
+) -> None:
+    child_id = await ready(stack)
+    await stack.network.ok("/partners/org-county-child-welfare", {
+        "name": "Lastensuojelu", "kind": "county_child_welfare", "business_id": "1000002-0",
+        "service_types": ["service_need_assessment"], "municipality_codes": ["092"], "channel": "phone",
+        "channel_address": "+358 9 839 22"})
+    await stack.network.ok("/referrals/referral-1", referral(child_id), user="mentor.vantaa")
+    await stack.network.ok("/referrals/referral-1/decline", {"reason": "no_capacity"}, user="socialworker.vantaa")
+
+    rerouted = await stack.network.ok("/referrals/referral-2", referral(
+        child_id, organisation_id="org-county-child-welfare", service_type="service_need_assessment",
+        legal_basis="child_welfare_act_25a_joint_request", rerouted_from="referral-1"), user="mentor.vantaa")
+    assert rerouted["events"] == ["network.ReferralSent", "network.ReferralRerouted"]
+    closed = await stack.network.ok("/referrals/referral-2/outcome", {
+        "outcome": "assessed_no_need", "by_sender": True}, user="mentor.vantaa")
+    assert closed["events"] == ["network.ReferralOutcomeRecorded"]
+    await stack.workers.caught_up()
+    rows = {r["referral_id"]: r for r in (await stack.network.get("/referrals", user="mentor.vantaa")).json()}
+    assert rows["referral-1"]["status"] == "rerouted" and rows["referral-1"]["rerouted_to"] == "referral-2"
+    assert rows["referral-2"]["status"] == "completed" and rows["referral-2"]["rerouted_from"] == "referral-1"
+    assert rows["referral-2"]["basis"] == "Lastensuojelulaki 417/2007 25 a §"
+
+    await stack.network.ok(f"/partners/{COUNTY_ORG}/inbound-pause", {"reason": "no capacity this month"})
+    paused = await stack.network.post("/referrals/referral-3", referral(child_id), user="mentor.vantaa")
+    assert paused.status_code == 409 and "paused" in paused.json()["detail"]
