@@ -183,7 +183,10 @@ async def _family(network: Network) -> None:
     steps: list[tuple[str, Any]] = [
         ("refer", fp.ReferFamily(partnership_id=pid, organisation_id="org-sos-family-partner", worker_id=worker,
                                  municipality_code=HAMEENLINNA, route=fp.ReferralRoute.CHILD_HEALTH_CLINIC,
-                                 child_ids=("child-109-demo-1",), referred_on=date(2025, 9, 1), at=now)),
+                                 child_ids=("child-109-demo-1",), guardian_ids=("guardian-109-demo-1",),
+                                 members=(fp.FamilyMember(member_id="guardian-109-demo-1", name="Helena Perhe"),
+                                          fp.FamilyMember(member_id="child-109-demo-1", name="Oona Perhe")),
+                                 referred_on=date(2025, 9, 1), at=now)),
         ("assessment", fp.CompleteInitialAssessment(partnership_id=pid, assessed_on=date(2025, 9, 15), by=worker,
                                                     at=now)),
         ("plan", fp.AgreeSupportPlan(partnership_id=pid, goals=(fp.GoalArea.DAILY_ROUTINES, fp.GoalArea.HOBBIES),

@@ -31,6 +31,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "organisation_id": "org-sos-family-partner", "worker_id": "user-partner.hameenlinna",
         "municipality_code": "109", "route": "child_health_clinic", "child_ids": ["child-109-0001"],
         "guardian_ids": ["guardian-109-0001"], "referred_on": "2026-03-02",
+        "members": [{"member_id": "guardian-109-0001", "name": "Helena Perhe"}],
     },
     "CompleteInitialAssessment": {"assessed_on": "2026-03-16"},
     "AgreeSupportPlan": {"goals": ["daily_routines", "hobbies"], "agreed_on": "2026-03-30", "review_by": "2026-06-30"},

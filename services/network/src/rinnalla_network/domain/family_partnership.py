@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, assert_never
+from typing import Annotated, ClassVar, assert_never
 
-from pydantic import AwareDatetime, Field
-from rinnalla_events import DomainEvent
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from rinnalla_events import DomainEvent, Personal
 
 from rinnalla_network.domain.calendar import add_months
 from rinnalla_network.domain.commands import Command
@@ -67,6 +67,21 @@ class EarlyClosureReason(StrEnum):
     OTHER_SERVICE_TOOK_OVER = "other_service_took_over"
 
 
+MemberId = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^(child|guardian)-[A-Za-z0-9._:\-]+$")
+]
+
+
+class FamilyMember(BaseModel):
+    """A member of the family the partner works with: a child or guardian (by their id in the programme, whose
+    kind the id's prefix names) and the name the worker uses, encrypted for that person."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    member_id: MemberId
+    name: Annotated[str, Personal(subject_field="member_id"), StringConstraints(min_length=1, max_length=200)]
+
+
 # --- events ------------------------------------------------------------------------------------------
 
 
@@ -79,6 +94,7 @@ class FamilyReferred(DomainEvent):
     route: ReferralRoute
     child_ids: tuple[str, ...]
     guardian_ids: tuple[str, ...]
+    members: tuple[FamilyMember, ...] = ()
     referred_on: date
     at: AwareDatetime
 
@@ -169,6 +185,7 @@ class ReferFamily(Command):
     route: ReferralRoute
     child_ids: tuple[Id, ...] = Field(min_length=1)
     guardian_ids: tuple[Id, ...] = ()
+    members: tuple[FamilyMember, ...] = Field(default=(), description="the family members the worker meets")
     referred_on: date
     at: AwareDatetime
 
