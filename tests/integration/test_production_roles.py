@@ -282,6 +282,8 @@ async def test_grafana_reads_only_the_views_granted_by_name_and_none_has_names(
         *(("enrollment_read", view) for view in VIEWS),
         *(("billing_read", view) for view in BILLING_VIEWS),
         ("caselog_read", "v_team_outcomes"),
+        ("network_read", "v_referral_performance"),
+        ("network_read", "v_referral_outcomes"),
     }
     named = [(row["table_name"], row["column_name"]) for row in columns if PERSONAL_COLUMN.search(row["column_name"])]
     assert named == []

@@ -1,5 +1,6 @@
-"""The services whose domains have not landed yet run like every other: migrations, probes, metrics,
-access control, and a worker whose relay publishes the service's event store to its own stream."""
+"""What every service gets from the skeleton, checked on each service built after enrollment: migrations,
+probes, metrics, access control, and a worker whose relay publishes the service's event store to its own
+stream."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rinnalla_security.settings import DEV_AUDIENCE, DEV_ISSUER
 
 pytestmark = pytest.mark.integration
 
-SHELLS = ["network"]
+SHELLS = ["caselog", "network", "billing"]
 
 
 @pytest.fixture(params=SHELLS)

@@ -154,7 +154,7 @@ async def test_each_service_reads_the_kinds_of_person_it_is_granted_and_sees_the
         "hetu": "010118A9876",
     }
     assert enrolled.model_dump(mode="json")["guardians"] == [
-        {"guardian_id": GUARDIAN, "given_names": "Maija", "family_name": "Virtanen", "phone": "0401234567"}
+        {"guardian_id": GUARDIAN, "given_names": "Maija", "family_name": "Virtanen", "phone": "0401234567", "email": ""}
     ]
 
     # caselog reads children and staff, not guardians.

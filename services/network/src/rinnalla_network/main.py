@@ -1,37 +1,78 @@
-"""The network service's entry point for the stack and the CLI (its `ServiceSpec`).
-
-Its domain has not landed yet: it declares its event store's migrations and no events, routes or
-projections, and runs on the service skeleton like every other service (see README.md).
-"""
+"""The network service declared to the service skeleton, and its entry points."""
 
 from __future__ import annotations
 
-from rinnalla_events import SubjectKinds
-from rinnalla_runtime.service import ServiceSpec
-from rinnalla_service import domainless
-from rinnalla_service import service_spec as assemble
+import asyncio
+from collections.abc import Mapping
 
-from rinnalla_network.consumed import ENROLLMENT_READERS
+from fastapi import APIRouter, FastAPI
+from rinnalla_runtime.service import ServiceSpec
+from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.worker import StoppableTask
+from rinnalla_security import AuthSettings
+from rinnalla_service import Service, ServiceDefinition
+
+from rinnalla_network.adapters.deadline_runner import deadline_task
+from rinnalla_network.adapters.errors import install_error_handlers
+from rinnalla_network.adapters.http import command_router
+from rinnalla_network.adapters.read_http import read_router
+from rinnalla_network.bootstrap import Network, core
+from rinnalla_network.config import DEFAULT_PORT
+from rinnalla_network.demo import load_demo
+from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.migrations import SCRIPT_LOCATION
+from rinnalla_network.projections.dashboards import install_dashboard_views
 
 DESCRIPTION = (
     "The partner-organisation directory, referrals to social and health services with deadlines and "
-    "outcomes, and family-partner (Perhekumppani) relationships."
+    "outcomes, scoped by the consent rules at the moment of sending. Commands take an Idempotency-Key "
+    "header; personal-data routes need X-Purpose."
 )
 
 
-# ADR 0004: referrals name the child, family partners contact the guardians; staff data stays out.
-SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.GUARDIAN})
+def routers() -> list[APIRouter]:
+    return [command_router(), read_router()]
+
+
+def jobs(network: Network) -> Mapping[str, StoppableTask]:
+    """The scheduled deadline check (reminders, escalations, expiry, sharing stopped)."""
+    return {"deadlines": deadline_task(network)}
+
+
+def definition() -> ServiceDefinition[Network]:
+    return ServiceDefinition(
+        core=core(),
+        default_port=DEFAULT_PORT,
+        description=DESCRIPTION,
+        summary="Partner directory and closed-loop referrals",
+        migrations=SCRIPT_LOCATION,
+        context=Network.on,
+        published_events=ALL_EVENTS,
+        routers=routers,
+        jobs=jobs,
+        after_read_models=install_dashboard_views,
+        demo_data=load_demo,
+        install_app=install_error_handlers,
+    )
+
+
+def service() -> Service[Network]:
+    return Service(definition())
 
 
 def service_spec() -> ServiceSpec:
-    return assemble(
-        domainless(
-            "network",
-            default_port=8003,
-            description=DESCRIPTION,
-            migrations=SCRIPT_LOCATION,
-            consumed=lambda: ENROLLMENT_READERS,
-            subject_kinds=SUBJECT_KINDS,
-        )
-    )
+    return service().spec()
+
+
+def create_app(
+    settings: RuntimeSettings, *, network: Network | None = None, auth: AuthSettings | None = None
+) -> FastAPI:
+    return service().create_app(settings, context=network, auth=auth)
+
+
+async def migrate(settings: RuntimeSettings) -> None:
+    await service().migrate(settings)
+
+
+async def run_worker(settings: RuntimeSettings, stop: asyncio.Event) -> None:
+    await service().run_worker(settings, stop)

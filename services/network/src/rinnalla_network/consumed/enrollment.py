@@ -23,6 +23,7 @@ class Guardian(ConsumedValue):
     given_names: Annotated[str, GuardianPersonal]
     family_name: Annotated[str, GuardianPersonal]
     phone: Annotated[str, GuardianPersonal] = ""
+    email: Annotated[str, GuardianPersonal] = ""
 
 
 class ChildEnrolled(ConsumedEvent):
@@ -33,8 +34,30 @@ class ChildEnrolled(ConsumedEvent):
     given_names: Annotated[str, ChildPersonal]
     family_name: Annotated[str, ChildPersonal]
     hetu: Annotated[str, ChildPersonal]
+    date_of_birth: Annotated[str, ChildPersonal]
     guardians: tuple[Guardian, ...]
     consent_id: str
+    at: AwareDatetime
+
+
+class GuardiansInformed(ConsumedEvent):
+    """The guardians were told of the nomination: the first record of the guardians and of the child's date
+    of birth (a nomination is minimised)."""
+
+    event_type: ClassVar[str] = "enrollment.GuardiansInformed"
+    child_id: str
+    guardians: tuple[Guardian, ...]
+    date_of_birth: Annotated[str, ChildPersonal] = ""
+    at: AwareDatetime
+
+
+class GuardiansChanged(ConsumedEvent):
+    """From `at` on, these people are the child's guardians (joint custody needs each one's consent)."""
+
+    event_type: ClassVar[str] = "enrollment.GuardiansChanged"
+    child_id: str
+    guardians: tuple[Guardian, ...]
+    at: AwareDatetime
 
 
 class ChildExited(ConsumedEvent):
@@ -71,6 +94,7 @@ class ConsentGiven(ConsumedEvent):
     consent_id: str
     subject_id: str
     purpose: str
+    given_by: str
     at: AwareDatetime
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
@@ -83,6 +107,7 @@ class ConsentWithdrawn(ConsumedEvent):
     oldest_schema_version: ClassVar[int] = 1
     child_id: str
     consent_id: str
+    withdrawn_by: str
     at: AwareDatetime
 
 
@@ -94,6 +119,7 @@ class ConsentRefused(ConsumedEvent):
     child_id: str
     subject_id: str
     purpose: str
+    refused_by: str
     at: AwareDatetime
 
 
@@ -115,6 +141,8 @@ class MinorProhibitionRecorded(ConsumedEvent):
     child_id: str
     purpose: str | None
     at: AwareDatetime
+    # v2: the guardians the minor refuses as recipients (v1 named none)
+    guardian_ids: tuple[str, ...] = ()
 
 
 class MinorProhibitionLifted(ConsumedEvent):
@@ -127,8 +155,43 @@ class MinorProhibitionLifted(ConsumedEvent):
     at: AwareDatetime
 
 
+class SharingConsentsEnded(ConsumedEvent):
+    """The child's sharing consents ended together (the child left the programme): each one expires."""
+
+    event_type: ClassVar[str] = "enrollment.SharingConsentsEnded"
+    child_id: str
+    consent_ids: tuple[str, ...]
+    at: AwareDatetime
+
+
+class MinorUnderstandingAssessed(ConsumedEvent):
+    """A professional assessed whether the minor understands the matter (the minor's prohibition needs it)."""
+
+    event_type: ClassVar[str] = "enrollment.MinorUnderstandingAssessed"
+    child_id: str
+    purpose: str | None
+    understands: bool
+    assessed_by: str
+    at: AwareDatetime
+
+
+class CustodyExceptionRecorded(ConsumedEvent):
+    """One guardian decides alone (sole custody, a court-ordered division, the other unable to act)."""
+
+    event_type: ClassVar[str] = "enrollment.CustodyExceptionRecorded"
+    child_id: str
+    exception_id: str
+    guardian_id: str
+    kind: str
+    purposes: tuple[str, ...]
+    valid_until: AwareDatetime | None
+    at: AwareDatetime
+
+
 ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     ChildEnrolled,
+    GuardiansInformed,
+    GuardiansChanged,
     ChildExited,
     MentorAssigned,
     MentorLeft,
@@ -138,5 +201,8 @@ ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     ConsentExpired,
     MinorProhibitionRecorded,
     MinorProhibitionLifted,
+    SharingConsentsEnded,
+    MinorUnderstandingAssessed,
+    CustodyExceptionRecorded,
 )
 """Every enrollment event the network service reads, for its registry."""
