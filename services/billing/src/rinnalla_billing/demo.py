@@ -1,5 +1,6 @@
 """The demo data set: the Hämeenlinna outcome contract, with a result measured on 4 children (suppressed for
-the fund), a verified result on 32 and its outcome payment, billed and issued; and two years of invoices of
+the fund), a verified result on 32 and its outcome payment, billed and issued, 20,000.00 EUR of it
+reinvested; and two years of invoices of
 enrollment's demo partnerships: Vantaa (half-yearly, split between the city and its wellbeing services
 county, from 2025-H2) and Hämeenlinna (quarterly, paid by the city, from 2024-Q3), whose price was agreed
 down from April 2026 after the quarter was invoiced, so a credit note cites that invoice.
@@ -178,3 +179,6 @@ async def _sib_contract(billing: Billing) -> None:
     for document_id in billed.result.get("documents", []):
         await _run(billing, f"issue.{document_id}", h.issue_document,
                    c.IssueDocument(document_id=str(document_id), today=date(2029, 2, 1)))
+    await _run(billing, "sib.reinvest-2029", h.record_reinvestment, sib.RecordReinvestment(
+        contract_id=CONTRACT, reinvestment_id="2029-next-cohort", amount_cents=2_000_000,
+        reinvested_on=date(2029, 8, 1), purpose="a third team for the next cohort"))

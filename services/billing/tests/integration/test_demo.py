@@ -24,6 +24,7 @@ async def test_the_demo_data_loads_twice_without_changing_anything_the_second_ti
     results = {r["period_id"]: r for r in view["results"]}
     assert results["2027"]["suppressed"] is True and results["2027"]["n"] is None
     assert (results["2028"]["status"], results["2028"]["payment_cents"]) == ("billed", 6_240_000)
+    assert view["reinvested_cents"] == 2_000_000
     document = (await api.get(f"/documents/{CONTRACT}-placements-2028", tenants=["109"])).json()
     assert document["issue"]["number"] == "2029000001"
 
