@@ -20,9 +20,10 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from rinnalla_events import CommandWriter, EventMetadata, Idempotency, Outcome, fingerprint
+from rinnalla_events import CommandWriter, EventMetadata, Idempotency, Outcome, fingerprint, load
 
 from rinnalla_billing.application import handlers as h
+from rinnalla_billing.application.deciders import SIB_CONTRACT
 from rinnalla_billing.bootstrap import Billing
 from rinnalla_billing.domain import commands as c
 from rinnalla_billing.domain import sib
@@ -141,8 +142,11 @@ async def _issue(billing: Billing, drafted: Outcome, day: date) -> None:
 
 async def demo_invoicing(billing: Billing, stop: asyncio.Event) -> None:
     """The worker job that invoices the demo partnerships once enrollment's facts have reached billing's
-    projection (the worker's own projection runner applies them), then idles until the worker stops."""
-    while not stop.is_set():
+    projection (the worker's own projection runner applies them), then idles until the worker stops. Only
+    where billing's own demo data was loaded (its outcome contract exists): a database without it, a
+    production one, is never invoiced by the demo."""
+    contract, _ = await load(billing.runtime.store, SIB_CONTRACT, CONTRACT)
+    while contract.exists and not stop.is_set():
         if await invoice_partnerships(billing):
             break
         with contextlib.suppress(TimeoutError):
