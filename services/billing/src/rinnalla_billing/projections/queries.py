@@ -119,7 +119,8 @@ async def cost_per_child_year(
         shown = row["children"] >= SUPPRESSION_THRESHOLD
         child_years = Decimal(row["child_days"]) / Decimal(CHILD_YEAR_DAYS)
         cost = (
-            int((Decimal(row["net_cents"]) / child_years).quantize(Decimal(1), ROUND_HALF_UP))
+            int((Decimal(row["net_cents"]) * Decimal(CHILD_YEAR_DAYS) / Decimal(row["child_days"])).quantize(
+                Decimal(1), ROUND_HALF_UP))
             if shown and row["child_days"] > 0 else None
         )
         answers.append({

@@ -66,7 +66,7 @@ TEAM_CHILD_DAYS = f"""
                coalesce((SELECT sum(h.delta * (c.last_day - greatest(h.on_day, c.first_day) + 1))
                            FROM {S}.headcount_changes h
                           WHERE h.team_id = c.team_id AND h.on_day <= c.last_day), 0) AS child_days,
-               coalesce((SELECT sum(h.delta) FILTER (WHERE h.on_day <= c.first_day)
+               coalesce((SELECT coalesce(sum(h.delta) FILTER (WHERE h.on_day <= c.first_day), 0)
                                 + coalesce(sum(h.delta) FILTER (WHERE h.on_day > c.first_day AND h.delta > 0), 0)
                            FROM {S}.headcount_changes h
                           WHERE h.team_id = c.team_id AND h.on_day <= c.last_day), 0) AS children
