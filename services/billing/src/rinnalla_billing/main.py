@@ -4,10 +4,13 @@ and the CLI; `create_app`, `migrate`, `run_worker` for tests and tools)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from functools import partial
 
 from fastapi import APIRouter, FastAPI
 from rinnalla_runtime.service import ServiceSpec
 from rinnalla_runtime.settings import RuntimeSettings
+from rinnalla_runtime.worker import StoppableTask
 from rinnalla_security import AuthSettings
 from rinnalla_service import Service, ServiceDefinition
 
@@ -18,7 +21,7 @@ from rinnalla_billing.adapters.http import command_router
 from rinnalla_billing.adapters.read_http import read_router
 from rinnalla_billing.adapters.sib_http import sib_read_router
 from rinnalla_billing.bootstrap import DEFAULT_PORT, Billing, core
-from rinnalla_billing.demo import load_demo
+from rinnalla_billing.demo import demo_invoicing, load_demo
 from rinnalla_billing.domain.catalogue import BILLING_EVENTS
 from rinnalla_billing.migrations import SCRIPT_LOCATION
 from rinnalla_billing.projections.read_models import install_dashboard_views
@@ -35,6 +38,14 @@ def routers() -> list[APIRouter]:
     return [command_router(), read_router(), erp_router(), sib_read_router(), finance_router()]
 
 
+def jobs(billing: Billing) -> Mapping[str, StoppableTask]:
+    """With demo data on: invoices enrollment's demo partnerships once their facts reach billing's projection
+    (the stack loads every demo before any worker runs)."""
+    if not billing.runtime.settings.demo_data:
+        return {}
+    return {"demo-invoicing": partial(demo_invoicing, billing)}
+
+
 def definition() -> ServiceDefinition[Billing]:
     return ServiceDefinition(
         core=core(),
@@ -46,6 +57,7 @@ def definition() -> ServiceDefinition[Billing]:
         published_events=BILLING_EVENTS,
         routers=routers,
         after_read_models=install_dashboard_views,
+        jobs=jobs,
         demo_data=load_demo,
         install_app=install_error_handlers,
     )

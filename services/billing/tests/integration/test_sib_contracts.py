@@ -63,3 +63,29 @@ async def test_scenario_5_suppressed_for_the_fund_and_no_payment_before_verifica
     assert (paid["billed_cents"], paid["paid_cents"]) == (6_240_000, 6_240_000)
     # another municipality's fund user sees nothing of it
     assert (await api.get("/sib-contracts/sib-hml", user="fund.hameenlinna", tenants=["092"])).status_code == 404
+
+
+async def test_reinvestments_never_exceed_the_outcome_payments_billed(api: Api) -> None:
+    await api.ok("/sib-contracts/sib-hml", contract_body(periods=[
+        {"period_id": "2028", "start": "2028-01-01", "end": "2028-12-31"},
+    ]), tenants=HAMEENLINNA)
+    reinvestment = {"reinvestment_id": "r1", "amount_cents": 1_000_000, "reinvested_on": "2029-08-01",
+                    "purpose": "a third team"}
+    nothing_billed = await api.command("/sib-contracts/sib-hml/reinvestments", reinvestment, tenants=HAMEENLINNA)
+    assert nothing_billed.status_code == 409
+    assert nothing_billed.json()["errors"][0]["field"] == "body.amount_cents"
+    await api.ok("/sib-contracts/sib-hml/results", result_body(n=32, period_id="2028"), user="evaluator.hameenlinna")
+    await api.ok("/sib-contracts/sib-hml/verifications", {"metric_id": "placements", "period_id": "2028"},
+                 user="official.vantaa", tenants=HAMEENLINNA)
+    await api.ok("/sib-contracts/sib-hml/payments", {"metric_id": "placements", "period_id": "2028"},
+                 tenants=HAMEENLINNA)
+    await api.ok("/sib-contracts/sib-hml/reinvestments", reinvestment, tenants=HAMEENLINNA)
+    twice = await api.command("/sib-contracts/sib-hml/reinvestments", reinvestment, tenants=HAMEENLINNA)
+    assert twice.status_code == 409
+    too_much = await api.command("/sib-contracts/sib-hml/reinvestments",
+                                 {**reinvestment, "reinvestment_id": "r2", "amount_cents": 5_240_001},
+                                 tenants=HAMEENLINNA)
+    assert too_much.status_code == 409
+    assert "5240000" in too_much.json()["detail"]
+    fund = (await api.get("/sib-contracts/sib-hml", user="fund.hameenlinna")).json()
+    assert (fund["billed_cents"], fund["reinvested_cents"]) == (6_240_000, 1_000_000)

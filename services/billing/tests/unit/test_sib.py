@@ -3,12 +3,13 @@ a verified result."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import reduce
 
 import pytest
 from rinnalla_billing.domain import sib
-from rinnalla_billing.domain.errors import InvalidTransition, InvalidValue, RuleViolated
+from rinnalla_billing.domain.errors import AlreadyExists, InvalidTransition, InvalidValue, RuleViolated
 from rinnalla_events import DomainEvent
 from sib_builders import contract_body, result_body
 
@@ -89,3 +90,21 @@ def test_a_verified_result_cannot_be_replaced() -> None:
     state = run(contract(), submit(), VERIFY)
     with pytest.raises(InvalidTransition, match="verified already"):
         run(state, submit())
+
+
+def test_reinvestments_are_at_most_the_outcome_payments_billed() -> None:
+    state = run(contract(), submit(), VERIFY)
+    state = sib.evolve(state, sib.bill(state, BILL)[0])
+
+    def reinvest(reinvestment_id: str, cents: int) -> sib.RecordReinvestment:
+        return sib.RecordReinvestment(contract_id="sib-1", reinvestment_id=reinvestment_id, amount_cents=cents,
+                                      reinvested_on=date(2028, 8, 1), purpose="a new team")
+
+    state = reduce(sib.evolve, sib.reinvest(state, reinvest("r1", 6_000_000)), state)
+    assert (state.billed_cents, state.reinvested_cents) == (6_240_000, 6_000_000)
+    with pytest.raises(InvalidTransition, match="only 240000 cents"):
+        sib.reinvest(state, reinvest("r2", 240_001))
+    with pytest.raises(AlreadyExists):
+        sib.reinvest(state, reinvest("r1", 1))
+    [last] = sib.reinvest(state, reinvest("r2", 240_000))
+    assert isinstance(last, sib.OutcomePaymentReinvested) and last.amount_cents == 240_000

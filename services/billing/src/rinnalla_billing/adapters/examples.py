@@ -93,4 +93,6 @@ EXAMPLES.update({
     "VerifyResult": {"metric_id": "placements", "period_id": "2027"},
     "DisputeResult": {"metric_id": "placements", "period_id": "2027", "reason": "the counterfactual cohort differs"},
     "BillOutcomePayment": {"metric_id": "placements", "period_id": "2027"},
+    "RecordReinvestment": {"reinvestment_id": "2028-new-team", "amount_cents": 2_000_000,
+                           "reinvested_on": "2028-08-01", "purpose": "a third team for the 2022 cohort"},
 })

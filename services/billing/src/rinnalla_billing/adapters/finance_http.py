@@ -1,9 +1,11 @@
 """Finance's and the payers' reads under /v1: receivables by age, the dunning list, and what a
-municipality or county pays for which team and period. From the read model (eventually consistent)."""
+municipality or county pays for which team and period, and its cost per child-year. From the read model
+(eventually consistent)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -120,6 +122,30 @@ async def _open(billing: Billing, access: Access, as_of: date | None) -> tuple[d
     ]
 
 
+CHILD_YEAR_EXAMPLE: dict[str, Any] = {
+    "team_id": "team-092-2019-a", "team_name": "Vantaa 2019 A", "first_day": "2025-07-01",
+    "last_day": "2027-06-30", "net_cents": 5_500_000, "suppressed": False, "children": 10, "child_years": "18.5",
+    "cost_per_child_year_cents": 297_297,
+}
+
+
+class ChildYearCost(BaseModel):
+    """The payer's cost per child-year of a team, over the periods it was invoiced for the team; a team of
+    fewer than 5 children shows the amount only."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CHILD_YEAR_EXAMPLE]})
+
+    team_id: str
+    team_name: str
+    first_day: date
+    last_day: date
+    net_cents: int
+    suppressed: bool
+    children: int | None
+    child_years: Decimal | None
+    cost_per_child_year_cents: int | None
+
+
 def finance_router() -> APIRouter:
     router = APIRouter(tags=["finance"])
 
@@ -155,6 +181,19 @@ def finance_router() -> APIRouter:
     ) -> list[PayerCharge]:
         rows = await queries.payer_charges(billing.runtime.connections, sorted(access.principal.tenants), business_id)
         return [PayerCharge.model_validate(row) for row in rows]
+
+    @router.get("/payers/{business_id}/cost-per-child-year", response_model=list[ChildYearCost],
+                responses=ERROR_RESPONSES,
+                summary="Per team: what the payer was invoiced, its cost per child-year (under 5 children: null)")
+    async def child_year_costs(
+        business_id: Annotated[str, Path(pattern=r"^\d{7}-\d$", description="the payer's Y-tunnus")],
+        access: Annotated[Access, Depends(read_payer_charges)],
+        billing: Annotated[Billing, Depends(get_billing)],
+    ) -> list[ChildYearCost]:
+        rows = await queries.cost_per_child_year(
+            billing.runtime.connections, sorted(access.principal.tenants), business_id
+        )
+        return [ChildYearCost.model_validate(row) for row in rows]
 
     @router.get("/teams/{team_id}/cost-and-savings", response_model=TeamCost, responses=ERROR_RESPONSES,
                 summary="The team's cumulative cost against the savings model (2.8 million EUR over 12 years)")

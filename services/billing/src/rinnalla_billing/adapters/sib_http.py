@@ -33,7 +33,7 @@ FUND_VIEW_EXAMPLE: dict[str, Any] = {
          "status": "billed", "n": 32, "value": "0.06", "counterfactual": "0.19", "improvement": "0.13",
          "target": "0.10", "payment_cents": 6_240_000, "paid_cents": 6_240_000, "suppressed": False},
     ],
-    "billed_cents": 6_240_000, "paid_cents": 6_240_000,
+    "billed_cents": 6_240_000, "paid_cents": 6_240_000, "reinvested_cents": 2_000_000,
 }
 
 
@@ -65,6 +65,7 @@ class FundView(BaseModel):
     results: list[FundResult]
     billed_cents: int
     paid_cents: int
+    reinvested_cents: int
 
 
 def fund_view(state: sib.SibState, paid: dict[str, int]) -> FundView:
@@ -90,8 +91,7 @@ def fund_view(state: sib.SibState, paid: dict[str, int]) -> FundView:
         horizon_years=contract.horizon_years, outcome_payer=contract.outcome_payer.name,
         savings_beneficiary=contract.savings_beneficiary.name, fund=contract.fund.name,
         evaluator=contract.evaluator.name, results=results,
-        billed_cents=sum(r.payment_cents or 0 for r in state.results.values()),
-        paid_cents=sum(paid.values()),
+        billed_cents=state.billed_cents, paid_cents=sum(paid.values()), reinvested_cents=state.reinvested_cents,
     )
 
 

@@ -190,6 +190,14 @@ async def on_sib_result(
                                tenant=state.contract.municipality_code)
 
 
+async def record_reinvestment(writer: CommandWriter, guard: Guard, command: sib.RecordReinvestment) -> Outcome:
+    state = await _contract(writer, guard, command.contract_id)
+    assert state.contract is not None
+    changes = [StreamEvents(SIB_CONTRACT.stream_type, command.contract_id, tuple(sib.reinvest(state, command)))]
+    return await writer.commit(changes, _result("sib_contract", command.contract_id, changes),
+                               tenant=state.contract.municipality_code)
+
+
 async def bill_outcome_payment(writer: CommandWriter, guard: Guard, command: sib.BillOutcomePayment) -> Outcome:
     """Compute the payment of a verified result and draft its invoice from the fund to the outcome payer
     (issued like every invoice, in the fund's number series)."""

@@ -1,7 +1,9 @@
 """What billing reads from enrollment: partnership agreements and their teams, when a team starts and
-stops (what is invoiced, for which months), and who committed how much funding to a team.
+stops (what is invoiced, for which months), who committed how much funding to a team, and when a child
+joins or leaves a team (for the cost per child-year).
 
-No personal field is read (ADR 0004: billing reads no kind of person).
+No personal field is read (ADR 0004: billing reads no kind of person), and of the children's events not
+even the child's id: only the team and the day, so billing counts children per team and day.
 """
 
 from __future__ import annotations
@@ -91,6 +93,42 @@ class FundingCommitted(ConsumedEvent):
     amount_eur: Decimal
 
 
+class ChildEnrolled(ConsumedEvent):
+    """A child joins a team: only the team and the day."""
+
+    event_type: ClassVar[str] = "enrollment.ChildEnrolled"
+    team_id: str
+    enrolled_on: date
+
+
+class ChildExited(ConsumedEvent):
+    """A child leaves the team (v2 only added what this reader does not use)."""
+
+    event_type: ClassVar[str] = "enrollment.ChildExited"
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int | None] = 1
+    team_id: str
+    exited_on: date
+
+
+class ChildTransferred(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.ChildTransferred"
+    from_team_id: str
+    to_team_id: str
+    transferred_on: date
+
+
+class ChildCompletedProgramme(ConsumedEvent):
+    event_type: ClassVar[str] = "enrollment.ChildCompletedProgramme"
+    team_id: str
+    completed_on: date
+
+
+MEMBERSHIP_READERS: tuple[type[ConsumedEvent], ...] = (
+    ChildEnrolled, ChildExited, ChildTransferred, ChildCompletedProgramme,
+)
+"""The children's events billing counts team members by."""
+
 ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     PartnershipOpened,
     PartnershipAgreementSigned,
@@ -101,5 +139,6 @@ ENROLLMENT_READERS: tuple[type[ConsumedEvent], ...] = (
     TeamCompleted,
     PartnershipEnded,
     FundingCommitted,
+    *MEMBERSHIP_READERS,
 )
 """Every enrollment event billing reads, for its registry."""

@@ -8,7 +8,8 @@ measured value with its baseline or counterfactual; its payment rule pays a shar
 improvement (per participant, valued at a price per unit), never more than its cap. The evaluator submits
 a result with its counterfactual, n and an evidence hash; a verifier verifies or disputes it; only then
 can the payment be billed (earlier answers 409). The fund sees contract-level figures only, and a result
-of fewer than 5 participants is suppressed.
+of fewer than 5 participants is suppressed. What the outcome payments are put back into (new teams, the
+next cohort) is recorded against the contract as reinvestments, never more than the payments billed.
 """
 
 from __future__ import annotations
@@ -108,6 +109,16 @@ class BillOutcomePayment(Command):
     period_id: Id
 
 
+class RecordReinvestment(Command):
+    """Part of the outcome payments put back into the programme (a new team, the next cohort)."""
+
+    contract_id: Id
+    reinvestment_id: Id
+    amount_cents: int = Field(gt=0)
+    reinvested_on: date
+    purpose: Reason
+
+
 class SibContractSetUp(DomainEvent):
     event_type: ClassVar[str] = "billing.SibContractSetUp"
     contract_id: str
@@ -163,8 +174,18 @@ class OutcomePaymentBilled(DomainEvent):
     document_id: str
 
 
+class OutcomePaymentReinvested(DomainEvent):
+    event_type: ClassVar[str] = "billing.OutcomePaymentReinvested"
+    contract_id: str
+    reinvestment_id: str
+    amount_cents: int
+    reinvested_on: date
+    purpose: str
+
+
 SIB_EVENTS: tuple[type[DomainEvent], ...] = (
     SibContractSetUp, OutcomeResultSubmitted, OutcomeResultVerified, OutcomeResultDisputed, OutcomePaymentBilled,
+    OutcomePaymentReinvested,
 )
 
 
@@ -190,10 +211,20 @@ class Result:
 class SibState:
     contract: SibContractSetUp | None = None
     results: dict[tuple[str, str], Result] = field(default_factory=dict)
+    reinvested: dict[str, int] = field(default_factory=dict)
+    """Per reinvestment id: the amount put back into the programme."""
 
     @property
     def exists(self) -> bool:
         return self.contract is not None
+
+    @property
+    def billed_cents(self) -> int:
+        return sum(result.payment_cents or 0 for result in self.results.values())
+
+    @property
+    def reinvested_cents(self) -> int:
+        return sum(self.reinvested.values())
 
     def metric(self, metric_id: str) -> Metric:
         assert self.contract is not None
@@ -239,6 +270,8 @@ def evolve(state: SibState, event: DomainEvent) -> SibState:
                     document_id=event.document_id,
                 )
             return replace(state, results={**state.results, key: updated})
+        case OutcomePaymentReinvested():
+            return replace(state, reinvested={**state.reinvested, event.reinvestment_id: event.amount_cents})
     return state
 
 
@@ -347,3 +380,24 @@ def bill(state: SibState, command: BillOutcomePayment) -> tuple[OutcomePaymentBi
         amount_cents=amount, capped=capped, document_id=document_id,
     )
     return billed, metric, period
+
+
+def reinvest(state: SibState, command: RecordReinvestment) -> list[DomainEvent]:
+    """A reinvestment of the outcome payments: never more, in all, than the payments billed (409 otherwise)."""
+    if not state.exists:
+        raise NotFound("contract_id", f"contract {command.contract_id} is not set up")
+    if command.reinvestment_id in state.reinvested:
+        raise AlreadyExists("reinvestment_id", f"reinvestment {command.reinvestment_id} is recorded already")
+    left = state.billed_cents - state.reinvested_cents
+    if command.amount_cents > left:
+        raise InvalidTransition(
+            "amount_cents",
+            f"only {left} cents of the outcome payments billed are not reinvested yet; "
+            f"{command.amount_cents} cannot be reinvested",
+        )
+    return [
+        OutcomePaymentReinvested(
+            contract_id=command.contract_id, reinvestment_id=command.reinvestment_id,
+            amount_cents=command.amount_cents, reinvested_on=command.reinvested_on, purpose=command.purpose,
+        )
+    ]

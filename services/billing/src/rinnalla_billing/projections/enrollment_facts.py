@@ -17,7 +17,9 @@ class EnrollmentFactsProjection(Projection):
     version = 1
     sources = ("enrollment",)
     tables = ("partnerships", "teams")
-    event_types = frozenset(reader.event_type for reader in en.ENROLLMENT_READERS)
+    event_types = frozenset(reader.event_type for reader in en.ENROLLMENT_READERS) - frozenset(
+        reader.event_type for reader in en.MEMBERSHIP_READERS
+    )
 
     def ddl(self, t: Tables) -> Sequence[str]:
         return [

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from rinnalla_events import ConnectionSource
 
 from rinnalla_billing.projections.documents import STATUS_SQL
-from rinnalla_billing.projections.tables import READ_SCHEMA
+from rinnalla_billing.projections.tables import CHILD_YEAR_DAYS, READ_SCHEMA, SUPPRESSION_THRESHOLD, TEAM_CHILD_DAYS
 
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
@@ -98,3 +99,35 @@ async def team_cost(connections: ConnectionSource, team_id: str) -> dict[str, An
             team_id,
         )
     return {**dict(team), "invoiced_cents": int(invoiced)}
+
+
+async def cost_per_child_year(
+    connections: ConnectionSource, tenants: Sequence[str], business_id: str
+) -> list[dict[str, Any]]:
+    """Per team the payer was invoiced for: the net invoiced, and (from 5 children up) the team's child-years
+    over the invoiced periods and the payer's cost per child-year, in cents rounded half up."""
+    async with connections.acquire() as conn:
+        rows = await conn.fetch(
+            f"""SELECT team_id, team_name, first_day, last_day, net_cents, children, child_days
+                  FROM ({TEAM_CHILD_DAYS}) counted
+                 WHERE payer_business_id = $1 AND municipality_code = ANY($2::text[])
+                 ORDER BY team_name, team_id""",
+            business_id, list(tenants),
+        )
+    answers: list[dict[str, Any]] = []
+    for row in rows:
+        shown = row["children"] >= SUPPRESSION_THRESHOLD
+        child_years = Decimal(row["child_days"]) / Decimal(CHILD_YEAR_DAYS)
+        cost = (
+            int((Decimal(row["net_cents"]) * Decimal(CHILD_YEAR_DAYS) / Decimal(row["child_days"])).quantize(
+                Decimal(1), ROUND_HALF_UP))
+            if shown and row["child_days"] > 0 else None
+        )
+        answers.append({
+            "team_id": row["team_id"], "team_name": row["team_name"], "first_day": row["first_day"],
+            "last_day": row["last_day"], "net_cents": int(row["net_cents"]), "suppressed": not shown,
+            "children": int(row["children"]) if shown else None,
+            "child_years": child_years.quantize(Decimal("0.01"), ROUND_HALF_UP) if shown else None,
+            "cost_per_child_year_cents": cost,
+        })
+    return answers
