@@ -200,6 +200,23 @@ async def test_the_guardian_sees_their_child_the_team_the_consents_and_who_looke
     assert ("guardian-1", "guardian_children.read") in logged
 
 
+async def test_a_guardian_the_child_has_refused_does_not_see_the_child(api):
+    await a_team_with_a_mentor_contact(api)
+    await enrolled_child(api, 1, team=OTHER_TEAM)
+    await api.project()
+    before = await get(api, "/guardian/children", "guardian.vantaa", sub="guardian-1")
+    assert [c["child_id"] for c in before.json()["children"]] == ["child-0001"]
+
+    await api.ok("/children/child-0001/understanding-assessments", {"purpose": None, "understands": True})
+    await api.ok("/children/child-0001/prohibitions",
+                 {"purpose": None, "guardian_ids": ["guardian-1"], "evidence": IN_PERSON})
+    await api.project()
+    after = await get(api, "/guardian/children", "guardian.vantaa", sub="guardian-1")
+
+    assert after.status_code == 200 and after.json()["children"] == []
+    assert "child-0001" not in after.text and "Lapsi1" not in after.text
+
+
 async def test_the_mentors_roster_logs_every_guardian_it_shows(api):
     await partnership_with_teams(api)
     await enrolled_child(api, 1)

@@ -333,6 +333,10 @@ def stakeholder_router() -> APIRouter:
                     if r["municipality_code"] in principal.tenants]
             contacts = await q.team_contacts(conn, {r["team_id"] for r in rows if r["team_id"]}, service_day(now))
             views = {row["child_id"]: await consent_view_of(conn, row["child_id"]) for row in rows}
+        # a minor who understands may refuse a guardian as a recipient (Act 812/2000 11 §): that child's data
+        # is not shown to that guardian, like every other read (the consent answer is 404 for them too)
+        rows = [r for r in rows
+                if consent.guardian_may_see(views[r["child_id"]], r["child_id"], principal.subject, now).allowed]
         children = []
         for row in rows:
             child_id = row["child_id"]
