@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
+from rinnalla_consent import guardian_may_see
 from rinnalla_security import Access, Action, NotFound, Role, authorize
 
 from rinnalla_caselog.adapters.dependencies import author_of, get_caselog
@@ -201,12 +202,13 @@ def read_router() -> APIRouter:
         now = caselog.clock()
         principal = access.principal
         async with caselog.runtime.connections.acquire() as conn:
-            record = (await queries.consent_views(conn, [child_id]))[child_id].subject(child_id)
+            view = (await queries.consent_views(conn, [child_id]))[child_id]
+            record = view.subject(child_id)
             own = principal.has_role(Role.CHILD) and principal.subject == child_id
-            guardian = (
-                principal.has_role(Role.GUARDIAN) and record is not None and not record.is_adult_at(now)
-                and principal.subject in record.guardians_at(now)
-            )
+            # a current guardian of a minor whom the child has not refused as a recipient (Act 812/2000 11 §)
+            guardian = principal.has_role(Role.GUARDIAN) and guardian_may_see(
+                view, child_id, principal.subject, now
+            ).allowed
             if record is None or not (own or guardian):
                 raise NotFound()
             goals = await queries.child_goals(conn, child_id)
