@@ -23,7 +23,7 @@ from rinnalla_events import new_master_key
 from rinnalla_runtime.embedded import free_port
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_runtime.subject_prefix import SUBJECT_PREFIX_VARIABLE
-from rinnalla_security import mint_dev_token
+from rinnalla_security import demo_user, mint_dev_token, usual_purpose
 
 HERE = Path(__file__).parent
 PARTNERSHIP = "partnership-092"
@@ -38,7 +38,12 @@ class Bench:
     dsn: str
 
     def token(self, user: str = "coordinator.vantaa", **claims: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_dev_token(user, key_dir=self.key_dir, extra_claims=claims or None)}"}
+        """Bearer token and the purpose the user's roles claim first (programme_delivery, own_child)."""
+        headers = {"Authorization": f"Bearer {mint_dev_token(user, key_dir=self.key_dir, extra_claims=claims or None)}"}
+        purpose = usual_purpose(demo_user(user).roles)
+        if purpose is not None:
+            headers["X-Purpose"] = purpose
+        return headers
 
     @contextlib.contextmanager
     def process(self, role: str, port: int = 0) -> Iterator[subprocess.Popen[bytes]]:
