@@ -89,7 +89,7 @@ class ServiceRuntime:
             connections=connections,
             key_store=keys,
             codec=codec,
-            store=PostgresEventStore(connections, core.schema, codec),
+            store=PostgresEventStore(connections, core.schema, codec, wake_relay=True),
             audit_log=audit_log
             or PostgresAuditLog(connections, service=core.name, chain_key=chain.chain_key if chain else None),
             subjects=bus,
