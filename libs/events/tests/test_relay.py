@@ -237,7 +237,7 @@ async def test_a_running_relay_publishes_new_events_soon_after_they_commit(
 async def test_a_store_that_wakes_the_relay_gets_its_events_published_without_waiting_for_a_poll(
     store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
 ) -> None:
-    """No trigger: the store notifies after each commit (ADR 0006). The relay here would not poll again
+    """No trigger: the store notifies after each commit (ADR 0007). The relay here would not poll again
     for an hour, so only the notification can bring each round out, also from an append in a caller's
     transaction and from an atomic append to several streams."""
     waking = PostgresEventStore(pg, store.schema, store.codec, wake_relay=True)

@@ -151,7 +151,7 @@ class PostgresEventStore:
         The NOTIFY runs in a transaction of its own that does not wait for its commit record to reach the
         disk, so appends keep group commit; a NOTIFY inside the append's transaction (the trigger of
         `install_notify_trigger`) holds a database-wide lock through the commit's flush and serialises every
-        notifying writer (ADR 0006). A lost notification only delays the relay to its next poll.
+        notifying writer (ADR 0007). A lost notification only delays the relay to its next poll.
         """
         self._connections = connections
         self.schema = check_schema_name(schema)

@@ -130,7 +130,7 @@ class Service(Generic[Context]):
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
                 await conn.execute(audit_install_sql())
-                # the store wakes the relay after commit; a trigger would serialise appends (ADR 0006)
+                # the store wakes the relay after commit; a trigger would serialise appends (ADR 0007)
                 await conn.execute(drop_relay_trigger(core.schema))
             if projections or definition.after_read_models is not None:
                 await install_read_models(

@@ -1,5 +1,5 @@
 """The first revision every service's migrations start with: its event store, the shared key table and
-audit logs. The relay is woken by the store after each commit (ADR 0006); installations that got the
+audit logs. The relay is woken by the store after each commit (ADR 0007); installations that got the
 NOTIFY trigger from an earlier version of this revision lose it on their next `migrate`."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def event_store_statements(schema: str) -> list[str]:
 
 
 def drop_relay_trigger(schema: str) -> str:
-    """The statement that removes the append trigger earlier revisions installed (ADR 0006)."""
+    """The statement that removes the append trigger earlier revisions installed (ADR 0007)."""
     return f"DROP TRIGGER IF EXISTS events_appended_notify ON {schema}.events"
 
 
