@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,13 +23,14 @@ from rinnalla_events import (
     EventMetadata,
     InMemoryKeyStore,
     PostgresEventStore,
+    install_notify_trigger,
     install_store,
 )
 from rinnalla_events.sample_events import Counted, registry
 
 BATCHES = 100
 BATCH = 100
-SINGLES = 2000
+SINGLES = int(os.environ.get("BENCH_SINGLES", "2000"))
 WRITERS = 8
 META = EventMetadata(tenant="092", actor="bench")
 LABEL = "x" * 400  # about 500-byte events, as in the reference measurements
@@ -88,12 +90,15 @@ async def main() -> None:
         async with pool.acquire() as conn:
             await install_store(conn, "svc")
             await install_store(conn, "locked")
+            await install_store(conn, "notifying")
+            await install_notify_trigger(conn, "notifying")  # what every service's revision 0001 installs
             await conn.execute("CREATE SCHEMA IF NOT EXISTS bare")
             await conn.execute(BARE_TABLE)
         connections = AsyncpgConnections(pool)
         codec = EventCodec(registry(), InMemoryKeyStore())
         store = PostgresEventStore(connections, "svc", codec)
         locked = LockingEventStore(pool, "locked", codec)
+        notifying = PostgresEventStore(connections, "notifying", codec)
         payload = json.dumps({"n": 1, "label": LABEL})
 
         async def ours_batched() -> int:
@@ -125,6 +130,22 @@ async def main() -> None:
                 "child", str(uuid.uuid4()), [Counted(n=1, label=LABEL)], expected_version=0, metadata=META
             )
 
+        async def notifying_single() -> None:
+            await notifying.append(
+                "child", str(uuid.uuid4()), [Counted(n=1, label=LABEL)], expected_version=0, metadata=META
+            )
+
+        async def after_commit_single() -> None:
+            """The append without the trigger, then a NOTIFY in a transaction of its own that does not wait
+            for its commit to reach the disk (what the store does with `wake_channel`)."""
+            await store.append(
+                "child", str(uuid.uuid4()), [Counted(n=1, label=LABEL)], expected_version=0, metadata=META
+            )
+            async with pool.acquire() as conn:
+                await conn.execute(
+                    "BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('bench_wake', ''); COMMIT"
+                )
+
         async def locked_single() -> None:
             await locked.append(
                 "child", str(uuid.uuid4()), [Counted(n=1, label=LABEL)], expected_version=0, metadata=META
@@ -142,12 +163,28 @@ async def main() -> None:
         lines.append(report("batched append (100 events/transaction)", ours, bare, "bare asyncpg executemany", 0.6))
         bare = await rate(lambda: concurrently(bare_single))
         ours = await rate(lambda: concurrently(ours_single))
+        notify = await rate(lambda: concurrently(notifying_single))
+        after_commit = await rate(lambda: concurrently(after_commit_single))
         lock = await rate(lambda: concurrently(locked_single))
-        lines.append(report("single-event appends, 8 writers", ours, bare, "bare single-row inserts", 0.7))
+        lines.append(report("single-event appends, 8 writers, no trigger", ours, bare, "bare single-row inserts", 0.8))
+        lines.append(
+            report("single-event appends, 8 writers, NOTIFY trigger", notify, bare, "bare single-row inserts", 0.8)
+        )
+        lines.append(
+            report(
+                "single-event appends, 8 writers, NOTIFY after commit (synchronous_commit off)",
+                after_commit,
+                bare,
+                "bare single-row inserts",
+                0.8,
+            )
+        )
         lines.append(report("  lock-based variant, 8 writers", lock, bare, "bare single-row inserts"))
         lines.append(report("  xmin design vs lock design", ours, lock, "lock design"))
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         await pool.close()
-        lines += await peer(dsn, ours_rate_batched=None)
+        if not os.environ.get("BENCH_NO_PEER"):
+            lines += await peer(dsn, ours_rate_batched=None)
         del lines  # each figure was printed as it was measured
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -99,3 +100,14 @@ class Deadline:
             if time.monotonic() > end:
                 raise AssertionError(f"timed out waiting until {what}")
             await asyncio.sleep(0.02)
+
+
+class Borrowed:
+    """One connection, already in a caller's transaction, lent to a store."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        yield self.conn

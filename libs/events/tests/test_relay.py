@@ -15,7 +15,7 @@ from rinnalla_events._connections import AsyncpgConnections
 from rinnalla_events._envelope import Envelope
 from rinnalla_events._notify import install_notify_trigger
 from rinnalla_events._relay import Relay
-from rinnalla_events._store import Cursor, PostgresEventStore
+from rinnalla_events._store import Cursor, PostgresEventStore, StreamWrite
 from rinnalla_events._subjects import Subjects, headers_for
 from structlog.testing import capture_logs
 
@@ -232,6 +232,47 @@ async def test_a_running_relay_publishes_new_events_soon_after_they_commit(
     make_relay.stop.set()
     await asyncio.wait_for(running, 10)
     assert await relay.lag() == 0
+
+
+async def test_a_store_that_wakes_the_relay_gets_its_events_published_without_waiting_for_a_poll(
+    store: PostgresEventStore, pg: AsyncpgConnections, make_relay: Relays, js: Any, subjects: Subjects
+) -> None:
+    """No trigger: the store notifies after each commit (ADR 0007). The relay here would not poll again
+    for an hour, so only the notification can bring each round out, also from an append in a caller's
+    transaction and from an atomic append to several streams."""
+    waking = PostgresEventStore(pg, store.schema, store.codec, wake_relay=True)
+    relay = make_relay(idle_min=3600.0, idle_max=3600.0)
+    make_relay.start(relay)
+    stream = subjects.stream_name(h.SERVICE)
+
+    async def all_published() -> bool:
+        try:
+            return await h.stream_ids(js, stream) == await h.log_ids(store)
+        except NotFoundError:
+            return False
+
+    await h.Deadline().until(lambda: stream_exists(js, stream), "the relay has made its first pass")
+    await h.append_events(waking, 2)
+    await h.Deadline().until(all_published, "a plain append is published")
+
+    async with pg.acquire() as conn, conn.transaction():
+        caller = PostgresEventStore(h.Borrowed(conn), store.schema, store.codec, wake_relay=True)
+        await h.append_events(caller, 1, first=10)
+    await h.Deadline().until(all_published, "an append in a caller's transaction is published")
+
+    await waking.append_streams(
+        [StreamWrite("child", "c20", [h.child("c20")], 0), StreamWrite("child", "c21", [h.child("c21")], 0)],
+        metadata=h.META,
+    )
+    await h.Deadline().until(all_published, "an atomic append to two streams is published")
+
+
+async def stream_exists(js: Any, stream: str) -> bool:
+    try:
+        await js.stream_info(stream)
+    except NotFoundError:
+        return False
+    return True
 
 
 async def test_only_one_relay_of_a_store_publishes_at_a_time(

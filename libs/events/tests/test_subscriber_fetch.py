@@ -114,3 +114,24 @@ async def test_a_runner_cancelled_while_waiting_for_messages_resumes_cleanly(kit
     await kit.wait_caught_up(second)
     assert second.stats.applied == 4
     assert await consistent(kit)
+
+
+async def test_a_waiting_fetch_hands_over_an_event_as_soon_as_it_arrives(kit: EventLogKit) -> None:
+    """Live traffic is one event at a time: a fetch must not hold it until its batch is full or its wait ends."""
+    reader = DurableReader(kit.js, kit.stream, "probe", kit.subjects.all_of("svc"), request_batch=100)
+    await reader.open(1)
+    try:
+        waiting = asyncio.create_task(reader.fetch(100, 3600.0))
+
+        async def request_is_waiting() -> bool:
+            return int((await kit.js.consumer_info(kit.stream, "probe")).num_waiting) >= 1
+
+        await eventually(request_is_waiting)
+        await count(kit, "a", 1)
+        await eventually(waiting.done)  # long before the hour the fetch may wait
+        assert [m.metadata.sequence.stream for m in waiting.result()] == [1]
+        # the same pull request keeps serving: the next event needs no new request to arrive
+        await count(kit, "a", 1)
+        assert [m.metadata.sequence.stream for m in await reader.fetch(100, 3600.0)] == [2]
+    finally:
+        await reader.close()

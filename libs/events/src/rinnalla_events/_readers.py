@@ -4,17 +4,21 @@ An ordered consumer is push-based, unacknowledged and flow-controlled: about fiv
 fetches, so catch-up and rebuilds use it. It keeps no state on the server that matters to us: where to
 resume is our own checkpoint in PostgreSQL.
 
-The durable pull consumer serves live traffic. It is recreated at our checkpoint each time a runner
-starts. That costs two API calls and removes a class of nats-py / JetStream edge cases at once: a fetch
-that timed out or was cancelled in an earlier process can leave a pull request waiting on the server;
-the next message would be delivered to that dead inbox and stay unacknowledged until `ack_wait`, while
-later messages reach us. Deleting the consumer drops such requests and all unacknowledged state, so
-within one runner session messages arrive in stream order and nothing is delivered behind our back.
+The durable pull consumer serves live traffic, handing each event on as it arrives (see `DurableReader`).
+It is recreated at our checkpoint each time a runner starts. That costs two API calls and removes a class
+of nats-py / JetStream edge cases at once: a fetch that timed out or was cancelled in an earlier process
+can leave a pull request waiting on the server; the next message would be delivered to that dead inbox
+and stay unacknowledged until `ack_wait`, while later messages reach us. Deleting the consumer drops such
+requests and all unacknowledged state, so within one runner session messages arrive in stream order and
+nothing is delivered behind our back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import time
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -97,8 +101,29 @@ class OrderedReader:
             return None
 
 
+class DeliveryGap(ConnectionError):
+    """A message of the durable consumer never reached us (its delivery sequence skipped one).
+
+    Acknowledging the next message would acknowledge the lost one too (ack-all), so the session ends
+    instead and the next one recreates the consumer at the checkpoint: nothing is ever skipped.
+    """
+
+
 class DurableReader:
-    """A durable pull consumer, recreated at `start_seq` by `open`, acknowledged with ack-all."""
+    """A durable pull consumer, recreated at `start_seq` by `open`, acknowledged with ack-all.
+
+    Pull requests are kept outstanding on the server (batch `request_batch`, expiring after
+    `request_expires`, with idle heartbeats), and `fetch` returns as soon as a message is there, with
+    whatever else already arrived. nats-py's `fetch(n)` instead holds the first message of a waiting pull
+    until n messages came or its timeout ran out: live, one event at a time, that was most of the
+    timeout (0.7-2 s with 2 s) for a good share of commands. A new request is sent when fewer than half
+    a batch is still owed, so there is no gap between requests while events keep coming.
+
+    A request counts as lost (a restarted server forgets them) when neither a message nor a heartbeat came
+    for two heartbeat intervals, or when the connection reconnected; a new one is sent then. Messages of
+    every request arrive on one inbox in the consumer's order, and the delivery sequence of each is checked:
+    a gap raises `DeliveryGap` (see there).
+    """
 
     def __init__(
         self,
@@ -109,6 +134,9 @@ class DurableReader:
         *,
         ack_wait: float = 60.0,
         max_ack_pending: int = 2000,
+        request_batch: int = 500,
+        request_expires: float = 30.0,
+        heartbeat: float = 5.0,
     ) -> None:
         self._js = js
         self.stream = stream
@@ -116,7 +144,17 @@ class DurableReader:
         self._filter = filter_subject
         self._ack_wait = ack_wait
         self._max_ack_pending = max_ack_pending
+        self._request_batch = max(1, request_batch)
+        self._request_expires = request_expires
+        self._heartbeat = heartbeat
+        self._nc: Any = None
         self._sub: Any = None
+        self._inbox = ""
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._owed = 0  # messages the outstanding pull requests may still deliver
+        self._heard_at = 0.0  # when the server last sent us anything on the inbox
+        self._reconnects = 0
+        self._last_delivery = 0  # the consumer's delivery sequence of the last message handed out
 
     async def open(self, start_seq: int) -> None:
         with contextlib.suppress(NotFoundError):
@@ -135,22 +173,89 @@ class DurableReader:
                 **_start_at(start_seq),
             ),
         )
-        self._sub = await self._js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+        # nats-py has no public handle on a JetStream context's client and API prefix; the pull protocol is
+        # plain NATS (a request on CONSUMER.MSG.NEXT with our inbox as reply), so we speak it directly.
+        self._nc = self._js._nc
+        self._inbox = self._nc.new_inbox()
+        self._queue = asyncio.Queue()
+        self._sub = await self._nc.subscribe(self._inbox, cb=self._received)
+        self._owed = 0
+        self._last_delivery = 0
+        self._reconnects = self._nc.stats["reconnects"]
+
+    async def _received(self, msg: Any) -> None:
+        self._heard_at = time.monotonic()
+        self._queue.put_nowait(msg)
+
+    async def _request_more(self) -> None:
+        """Keep enough pull requests outstanding; replace them if they may have been lost."""
+        now = time.monotonic()
+        reconnects = self._nc.stats["reconnects"]
+        if self._owed and (reconnects != self._reconnects or now - self._heard_at > 2 * self._heartbeat):
+            self._owed = 0  # the server may have forgotten them (restarted) or stopped serving them
+        self._reconnects = reconnects
+        if self._owed > self._request_batch // 2:
+            return
+        request = {
+            "batch": self._request_batch,
+            "expires": int(self._request_expires * 1e9),
+            "idle_heartbeat": int(self._heartbeat * 1e9),
+        }
+        prefix = getattr(self._js, "_prefix", "$JS.API")
+        await self._nc.publish(
+            f"{prefix}.CONSUMER.MSG.NEXT.{self.stream}.{self.durable}", json.dumps(request).encode(), reply=self._inbox
+        )
+        self._owed += self._request_batch
+        self._heard_at = now
+
+    def _take(self, msg: Any, into: list[Any]) -> None:
+        headers = msg.headers or {}
+        status = headers.get("Status") if not msg.data else None
+        if status is None and msg.reply:
+            self._owed = max(0, self._owed - 1)
+            delivery = int(msg.metadata.sequence.consumer)
+            if delivery > self._last_delivery + 1:
+                raise DeliveryGap(
+                    f"consumer {self.durable} delivered {delivery} after {self._last_delivery}: a message was lost"
+                )
+            self._last_delivery = max(self._last_delivery, delivery)
+            into.append(msg)
+            return
+        if status == "100":
+            return  # an idle heartbeat: the requests are alive
+        if status == "408":  # a request expired: it no longer owes what it did not deliver
+            unfilled = headers.get("Nats-Pending-Messages")
+            self._owed = max(0, self._owed - int(unfilled)) if unfilled and unfilled.isdigit() else 0
+            return
+        if status == "409" and "deleted" in str(headers.get("Description", "")).lower():
+            raise DeliveryGap(f"consumer {self.durable} was deleted")
+        self._owed = 0  # 404, another 409 (max waiting, leadership change): ask again
 
     async def fetch(self, batch: int, wait: float) -> list[Any]:
-        """Up to `batch` messages; [] when none came within `wait` seconds.
+        """Up to `batch` messages, returned as soon as there is at least one; [] when none came within `wait`.
 
-        nats-py reports an empty fetch as `nats.errors.TimeoutError`, or `FetchTimeoutError` when the
-        server answered with heartbeats only; both are TimeoutError. A cancelled fetch raises
-        CancelledError; messages that arrive for it later wait in the subscription's queue and the next
-        fetch returns them first, so the reader stays usable.
+        A cancelled fetch loses nothing: messages that arrive later wait on the inbox for the next fetch.
         """
         if self._sub is None:
             raise RuntimeError("DurableReader.fetch before open")
-        try:
-            return list(await self._sub.fetch(batch, timeout=wait))
-        except TimeoutError:
-            return []
+        deadline = time.monotonic() + wait
+        msgs: list[Any] = []
+        while True:
+            await self._request_more()
+            while len(msgs) < batch and not self._queue.empty():
+                self._take(self._queue.get_nowait(), msgs)
+            if msgs:
+                return msgs
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            try:
+                # asyncio.timeout, not wait_for: Queue.get under wait_for can lose an item on 3.11
+                async with asyncio.timeout(min(remaining, self._heartbeat)):
+                    msg = await self._queue.get()
+            except TimeoutError:
+                continue
+            self._take(msg, msgs)
 
     async def close(self) -> None:
         if self._sub is not None:

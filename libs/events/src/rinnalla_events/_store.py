@@ -33,6 +33,7 @@ from rinnalla_events._envelope import Envelope, EventMetadata
 from rinnalla_events._errors import ConcurrencyConflict, EventLogError
 from rinnalla_events._event import DomainEvent
 from rinnalla_events._ids import new_id
+from rinnalla_events._notify import channel_for
 from rinnalla_events._tracing import with_current_trace
 
 NO_STREAM = 0
@@ -156,7 +157,15 @@ class PostgresEventStore:
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         registry: CollectorRegistry | None = None,
         service: str | None = None,
+        wake_relay: bool = False,
     ) -> None:
+        """`wake_relay`: after each append commits, NOTIFY the relay's channel (`channel_for(schema)`).
+
+        The NOTIFY runs in a transaction of its own that does not wait for its commit record to reach the
+        disk, so appends keep group commit; a NOTIFY inside the append's transaction (the trigger of
+        `install_notify_trigger`) holds a database-wide lock through the commit's flush and serialises every
+        notifying writer (ADR 0007). A lost notification only delays the relay to its next poll.
+        """
         if max_message_bytes < 1:
             raise ValueError("max_message_bytes must be positive")
         self._connections = connections
@@ -175,6 +184,12 @@ class PostgresEventStore:
             if registry is not None
             else None
         )
+        self._wake_sql = (
+            f"BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify('{channel_for(self.schema)}', ''); COMMIT"
+            if wake_relay
+            else None
+        )
+        self._wake_in_transaction_sql = f"SELECT pg_notify('{channel_for(self.schema)}', '')"
         s = self.schema
         self._append_sql = f"""
             WITH head AS (
@@ -210,6 +225,20 @@ class PostgresEventStore:
             RETURNING version
         """
         self._columns = _ENVELOPE_COLUMNS
+
+    async def _wake_relay(self, conn: PgConnection) -> None:
+        """Tell the relay that events committed (see `__init__`); never fails an append that committed."""
+        if self._wake_sql is None:
+            return
+        in_transaction = getattr(conn, "is_in_transaction", None)
+        try:
+            if callable(in_transaction) and in_transaction():
+                # a caller's transaction: the notification goes out when (and if) it commits
+                await conn.execute(self._wake_in_transaction_sql)
+            else:
+                await conn.execute(self._wake_sql)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            pass  # the relay's poll finds the events anyway
 
     async def append(
         self,
@@ -264,6 +293,7 @@ class PostgresEventStore:
                 raise ConcurrencyConflict(stream_type, stream_id, expected_version, actual) from None
             if rows:
                 self._count(prepared.types)
+                await self._wake_relay(conn)
                 return AppendResult(
                     stream_type,
                     stream_id,
@@ -366,6 +396,7 @@ class PostgresEventStore:
                 raise ConcurrencyConflict(
                     ordered[0].stream_type, ordered[0].stream_id, ordered[0].expected_version, None
                 ) from None
+            await self._wake_relay(conn)
         for _write, batch in prepared:
             self._count(batch.types)
         return [

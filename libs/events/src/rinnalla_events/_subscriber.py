@@ -265,6 +265,7 @@ class ProjectionRunner:
             filter_subject,
             ack_wait=self._ack_wait,
             max_ack_pending=max(1000, 4 * self._batch_size),
+            request_batch=self._batch_size,
         )
         await durable.open(next_seq)
         try:

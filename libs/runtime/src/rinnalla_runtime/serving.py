@@ -4,6 +4,14 @@ uvicorn normally owns the process: it installs its own signal handlers and calls
 cannot start. Here the worker's stop event owns shutdown instead (so several servers and workers stop
 together), the socket is bound before anything starts (so a taken port is a clear error up front), and
 a failed start becomes an exception.
+
+Every accepted connection has TCP_NODELAY set. uvicorn (h11 or httptools alike) never sets it itself; it
+leaves it to the event loop's transport, and asyncio sets it only on sockets whose `proto` is
+IPPROTO_TCP. A socket made with `socket.socket(family, SOCK_STREAM)` has proto 0, and so has every
+connection it accepts: asyncio then leaves Nagle's algorithm on, and a keep-alive client that writes a
+request in two parts waits for the server's delayed ACK (40 ms on Linux) on every call. `bind_socket`
+therefore names the protocol, sets TCP_NODELAY on the listening socket (Linux hands it on to accepted
+sockets) and `_NoDelayH11Protocol` sets it once more on each connection, whatever the event loop does.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from rinnalla_runtime.logging import get_logger
 
@@ -50,11 +59,30 @@ def _address(sock: socket.socket) -> str:
     return f"{host}:{port}"
 
 
+def set_nodelay(sock: socket.socket) -> None:
+    """Send small writes at once (no Nagle): a response never waits for the peer's delayed ACK."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _NoDelayH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, with TCP_NODELAY on its connection (see the module docstring)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):  # the peer may already be gone
+                set_nodelay(sock)
+        super().connection_made(transport)
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening-ready TCP socket, or an error that names the setting to change."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto named explicitly: asyncio sets TCP_NODELAY on accepted connections only when it is IPPROTO_TCP
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    set_nodelay(sock)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -80,6 +108,7 @@ async def serve_app(
         lifespan="on",
         timeout_graceful_shutdown=max(1, round(grace_seconds)),
         server_header=False,
+        http=_NoDelayH11Protocol,
     )
     log = get_logger("rinnalla_runtime.serving", app=app.title, address=_address(sock))
     server = _EmbeddedServer(config, started if started is not None else asyncio.Event(), log)

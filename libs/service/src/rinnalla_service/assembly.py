@@ -37,6 +37,7 @@ from starlette.responses import Response
 
 from rinnalla_service.alerts import AlertGauges
 from rinnalla_service.definition import Context, ServiceDefinition
+from rinnalla_service.migrations import drop_relay_trigger
 from rinnalla_service.read_models import UnknownReadModel, install_read_models
 from rinnalla_service.runtime import ServiceRuntime, utc_now
 
@@ -138,6 +139,8 @@ class Service(Generic[Context]):
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))")
                 await conn.execute(audit_install_sql())
+                # the store wakes the relay after commit; a trigger would serialise appends (ADR 0007)
+                await conn.execute(drop_relay_trigger(core.schema))
             if projections or definition.after_read_models is not None:
                 await install_read_models(
                     conn, core.schema, core.stable_read_schema, projections, definition.after_read_models

@@ -1,11 +1,12 @@
 """The first revision every service's migrations start with: its event store, the shared key table and
-audit logs, and the trigger that wakes the relay on every append."""
+audit logs. The relay is woken by the store after each commit (ADR 0007); installations that got the
+NOTIFY trigger from an earlier version of this revision lose it on their next `migrate`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from rinnalla_events import notify_trigger_ddl, store_ddl
+from rinnalla_events import store_ddl
 from rinnalla_security import audit_install_sql
 
 Step = Callable[[], None]
@@ -17,8 +18,12 @@ def event_store_statements(schema: str) -> list[str]:
         "SELECT pg_advisory_xact_lock(hashtext('rinnalla.ddl'))",
         *store_ddl(schema),
         audit_install_sql(),
-        *notify_trigger_ddl(schema),
     ]
+
+
+def drop_relay_trigger(schema: str) -> str:
+    """The statement that removes the append trigger earlier revisions installed (ADR 0007)."""
+    return f"DROP TRIGGER IF EXISTS events_appended_notify ON {schema}.events"
 
 
 def event_store_revision(schema: str) -> tuple[Step, Step]:

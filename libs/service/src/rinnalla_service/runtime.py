@@ -103,6 +103,7 @@ class ServiceRuntime:
                 max_message_bytes=settings.bus_max_message_bytes,
                 registry=registry,
                 service=core.name,
+                wake_relay=True,
             ),
             audit_log=audit_log
             or PostgresAuditLog(
