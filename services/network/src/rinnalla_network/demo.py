@@ -92,7 +92,7 @@ PLAN = (SENT, RECEIVED, ACCEPTED, DECLINED, REROUTED, IN_PROGRESS, COMPLETED, WI
 # the enrollment demo's enrolled Vantaa children (13 is on the waiting list, 14 was not selected)
 DEMO_CHILDREN = tuple(f"child-092-{n:04d}" for n in range(1, 13))
 FAMILY_PARTNERSHIP = "family-109-demo-1"  # written by load_demo alone: the marker that the demo was loaded
-CHILDREN_POLL_SECONDS = 0.2
+CHILDREN_POLL_SECONDS = 0.5
 COUNTY_WORKER = "user-socialworker.vantaa"
 MENTOR = "user-mentor.vantaa"
 
