@@ -133,7 +133,8 @@ async def load_demo(network: Network) -> None:
                                      channel_address=address, at=now))
     await _family(network)
     if not await refer_children(network):
-        get_logger("network.demo").info("demo.referrals_later", reason="enrollment's children are not projected yet")
+        get_logger("network.demo").info("demo.referrals_later", reason="enrollment's children are not projected yet",
+                                        written_by="the worker's demo-referrals job")
 
 
 async def _children_ready(network: Network) -> list[str] | None:
