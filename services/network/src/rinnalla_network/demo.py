@@ -5,21 +5,28 @@
   psychiatry, learning support, a school, early childhood education, the police, NGOs and the family-partner
   organisation, through the API or offline by phone or secure form. Business IDs are fictional but valid.
 - Referrals of the enrollment demo's Vantaa children in every state: sent, received, accepted, declined,
-  re-routed to child welfare (linked), in progress, completed, withdrawn, expired. The enrollment demo records
-  participation consents only, so these referrals rest on a recorded legal basis (Social Welfare Act 35 §,
-  or a joint request under Child Welfare Act 25 a §).
+  re-routed to child welfare (linked), in progress, completed (five of them, with the service started),
+  withdrawn, expired. They rest on a recorded legal basis (Social Welfare Act 35 §, or a joint request under
+  Child Welfare Act 25 a §). Thirteen referrals to the county's family social work and five completed ones make
+  groups of at least 5, so the suppressed dashboard views (`v_referral_performance`, `v_referral_outcomes`)
+  show them.
 - A family partnership in Hämeenlinna with its support plan.
 
-Referrals need the children in network's projection of enrollment: the stack loads demo data before its
-workers start, so on a fresh database they appear on the next start (the directory at once).
+Referrals need the children in network's projection of enrollment, which the worker's projection runner
+fills. The stack loads every service's demo data before any worker runs, so the referrals are written by a
+worker job (`demo-referrals`) once the projection shows every enrolled demo child; `load_demo` writes them at
+once when the children are already there. Every command has a fixed idempotency key, so a second run (or the
+job after `load_demo`) changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
-from rinnalla_events import EventMetadata, Idempotency, fingerprint
+from rinnalla_events import EventMetadata, Idempotency, fingerprint, load
 from rinnalla_runtime.logging import get_logger
 
 from rinnalla_network.application import handlers as h
@@ -79,7 +86,13 @@ DIRECTORY: tuple[Entry, ...] = (
 )
 
 SENT, RECEIVED, ACCEPTED, DECLINED, REROUTED, IN_PROGRESS, COMPLETED, WITHDRAWN, EXPIRED = range(9)
-PLAN = (SENT, RECEIVED, ACCEPTED, DECLINED, REROUTED, IN_PROGRESS, COMPLETED, WITHDRAWN, EXPIRED)
+# the referrals' states in order; the children take them in turn
+PLAN = (SENT, RECEIVED, ACCEPTED, DECLINED, REROUTED, IN_PROGRESS, COMPLETED, WITHDRAWN, EXPIRED,
+        COMPLETED, COMPLETED, COMPLETED, COMPLETED)
+# the enrollment demo's enrolled Vantaa children (13 is on the waiting list, 14 was not selected)
+DEMO_CHILDREN = tuple(f"child-092-{n:04d}" for n in range(1, 13))
+FAMILY_PARTNERSHIP = "family-109-demo-1"  # written by load_demo alone: the marker that the demo was loaded
+CHILDREN_POLL_SECONDS = 0.5
 COUNTY_WORKER = "user-socialworker.vantaa"
 MENTOR = "user-mentor.vantaa"
 
@@ -119,15 +132,48 @@ async def load_demo(network: Network) -> None:
                                      service_types=services, municipality_codes=area, channel=channel,
                                      channel_address=address, at=now))
     await _family(network)
+    if not await refer_children(network):
+        get_logger("network.demo").info("demo.referrals_later", reason="enrollment's children are not projected yet",
+                                        written_by="the worker's demo-referrals job")
+
+
+async def _children_ready(network: Network) -> list[str] | None:
+    """The enrolled demo children still in the programme, once network's projection of enrollment shows every
+    one of them and has applied all enrollment has published; None before."""
     try:
         await network.freshness.ensure_current()
     except RegisterBehind:
-        get_logger("network.demo").info("demo.referrals_later", reason="enrollment's children are not projected yet")
-        return
-    enrolled = [child for child in [await network.children.child(f"child-092-{n:04d}") for n in range(1, 41)]
-                if child is not None and not child.exited]
-    for index, (child, state) in enumerate(zip(enrolled, PLAN, strict=False), start=1):
-        await _referral(network, child.child_id, index, state)
+        return None
+    children = [await network.children.child(child_id) for child_id in DEMO_CHILDREN]
+    if any(child is None for child in children):
+        return None
+    return [child.child_id for child in children if child is not None and not child.exited]
+
+
+async def refer_children(network: Network) -> bool:
+    """The demo referrals, each child in turn taking the next state of PLAN. Does nothing and answers False
+    while enrollment's demo children have not reached network's projection."""
+    children = await _children_ready(network)
+    if children is None:
+        return False
+    for index, state in enumerate(PLAN, start=1):
+        if children:
+            await _referral(network, children[(index - 1) % len(children)], index, state)
+    return True
+
+
+async def demo_referrals(network: Network, stop: asyncio.Event) -> None:
+    """The worker job that writes the demo referrals once enrollment's demo children have reached network's
+    projection (the worker's own projection runner applies them), then idles until the worker stops. Only
+    where network's own demo data was loaded (its family partnership exists): a database without it, a
+    production one, never gets demo referrals."""
+    marker, _ = await load(network.runtime.store, h.FAMILY, FAMILY_PARTNERSHIP)
+    while marker.exists and not stop.is_set():
+        if await refer_children(network):
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), CHILDREN_POLL_SECONDS)
+    await stop.wait()
 
 
 async def _send(network: Network, referral_id: str, child_id: str, organisation_id: str, *,
@@ -179,7 +225,7 @@ async def _referral(network: Network, child_id: str, index: int, state: int) -> 
 
 async def _family(network: Network) -> None:
     now = network.clock()
-    pid, worker = "family-109-demo-1", "user-partner.hameenlinna"
+    pid, worker = FAMILY_PARTNERSHIP, "user-partner.hameenlinna"
     steps: list[tuple[str, Any]] = [
         ("refer", fp.ReferFamily(partnership_id=pid, organisation_id="org-sos-family-partner", worker_id=worker,
                                  municipality_code=HAMEENLINNA, route=fp.ReferralRoute.CHILD_HEALTH_CLINIC,

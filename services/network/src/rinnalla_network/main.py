@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from functools import partial
 
 from fastapi import APIRouter, FastAPI
 from rinnalla_runtime.service import ServiceSpec
@@ -15,10 +16,11 @@ from rinnalla_service import Service, ServiceDefinition
 from rinnalla_network.adapters.deadline_runner import deadline_task
 from rinnalla_network.adapters.errors import install_error_handlers
 from rinnalla_network.adapters.http import command_router
+from rinnalla_network.adapters.metrics import install_overdue_gauge
 from rinnalla_network.adapters.read_http import read_router
 from rinnalla_network.bootstrap import Network, core
 from rinnalla_network.config import DEFAULT_PORT
-from rinnalla_network.demo import load_demo
+from rinnalla_network.demo import demo_referrals, load_demo
 from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.migrations import SCRIPT_LOCATION
 from rinnalla_network.projections.dashboards import install_dashboard_views
@@ -35,8 +37,19 @@ def routers() -> list[APIRouter]:
 
 
 def jobs(network: Network) -> Mapping[str, StoppableTask]:
-    """The scheduled deadline check (reminders, escalations, expiry, sharing stopped)."""
-    return {"deadlines": deadline_task(network)}
+    """The scheduled deadline check (reminders, escalations, expiry, sharing stopped); with demo data on, the
+    demo referrals once enrollment's demo children reach network's projection (the stack loads every demo
+    before any worker runs)."""
+    tasks: dict[str, StoppableTask] = {"deadlines": deadline_task(network)}
+    if network.runtime.settings.demo_data:
+        tasks["demo-referrals"] = partial(demo_referrals, network)
+    return tasks
+
+
+def install_app(app: FastAPI) -> None:
+    """Network's error answers and its gauge of overdue referrals on the API's /metrics."""
+    install_error_handlers(app)
+    install_overdue_gauge(app)
 
 
 def definition() -> ServiceDefinition[Network]:
@@ -52,7 +65,7 @@ def definition() -> ServiceDefinition[Network]:
         jobs=jobs,
         after_read_models=install_dashboard_views,
         demo_data=load_demo,
-        install_app=install_error_handlers,
+        install_app=install_app,
     )
 
 

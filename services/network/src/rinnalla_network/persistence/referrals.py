@@ -36,6 +36,18 @@ class ReferralReads:
         self.connections = connections
         self.schema = read_schema
 
+    async def overdue_count(self, today: date) -> int:
+        """Open referrals past the deadline they are waiting for (acknowledgement, decision or outcome), as
+        `next_due` reads it: a count over every organisation, with no child in it."""
+        async with self.connections.acquire() as conn:
+            value = await conn.fetchval(
+                f"""SELECT count(*) FROM {self.schema}.referrals
+                     WHERE CASE status WHEN 'sent' THEN acknowledge_by WHEN 'received' THEN decide_by
+                                       WHEN 'accepted' THEN outcome_by WHEN 'in_progress' THEN outcome_by END < $1""",
+                today,
+            )
+        return int(value or 0)
+
     async def open_referral_ids(self) -> list[str]:
         async with self.connections.acquire() as conn:
             rows = await conn.fetch(
