@@ -27,6 +27,9 @@ def register(child_id: str, *, research: bool, prohibited: bool = False) -> cons
         facts.append(consent.ConsentGiven(consent_id=f"c-{child_id}", subject_id=child_id,
                                           purpose=consent.Purpose.THL_RESEARCH, given_by=guardian, at=BEFORE))
     if prohibited:
+        # a prohibition takes effect with an assessment of the child's understanding on record
+        facts.append(consent.MinorUnderstandingAssessed(subject_id=child_id, purpose=consent.Purpose.THL_RESEARCH,
+                                                        understands=True, assessed_by="psychologist-1", at=BEFORE))
         facts.append(consent.MinorProhibitionRecorded(subject_id=child_id, purpose=consent.Purpose.THL_RESEARCH,
                                                       at=BEFORE))
     return consent.fold(facts)

@@ -20,6 +20,10 @@ CONSENTED = [1, 2, 3, 4, 5, 6, 7, 8]  # research consents; child 4 then prohibit
 PROHIBITING = 4
 
 
+SIGNED_FORM = {"method": "signed_form", "information_version": "research-information-2025",
+               "document_reference": "signed-forms/research"}
+
+
 def guardian_of(n: int) -> str:
     return "guardian-092-0001" if n <= 2 else f"guardian-092-{n:04d}"
 
@@ -33,11 +37,16 @@ async def extract(api: Api, extract_id: str, **overrides: Any) -> Any:
 async def test_the_extract_has_a_row_per_consenting_child_and_logs_each_disclosure(api: Api) -> None:
     for n in CONSENTED:
         child = f"child-092-{n:04d}"
+        # the guardian's signed research consent form, recorded by the coordinator naming its signer
         await api.enrollment_command(f"/children/{child}/consents", {
             "consent_id": f"research-{child}", "subject_id": child, "purpose": "thl_research",
-            "given_by": guardian_of(n)})
-    await api.enrollment_command(f"/children/child-092-{PROHIBITING:04d}/prohibitions",
-                                 {"purpose": "thl_research", "recorded_by": "user-coordinator.vantaa"})
+            "signed_by": guardian_of(n), "evidence": SIGNED_FORM})
+    # the child's prohibition takes effect with an assessment of understanding on record
+    prohibiting = f"child-092-{PROHIBITING:04d}"
+    await api.enrollment_command(f"/children/{prohibiting}/understanding-assessments",
+                                 {"purpose": "thl_research", "understands": True})
+    await api.enrollment_command(f"/children/{prohibiting}/prohibitions",
+                                 {"purpose": "thl_research", "evidence": {**SIGNED_FORM, "method": "in_person"}})
     await api.post(f"/contacts/{uuid.uuid4()}", contact(on="2026-10-05"))
     sdq = {"instrument": "sdq", "version": 1, "informant": "parent", "wave": "baseline", "on": "2025-09-01",
            "answers": [1] * 25, "recorded_for": "research"}
