@@ -3,7 +3,6 @@ service's day when the command is made (from the server clock)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -12,6 +11,9 @@ from rinnalla_billing.domain.periods import Frequency
 from rinnalla_billing.domain.values import (
     DEFAULT_PAYMENT_TERMS_DAYS,
     DEFAULT_PRICE_PER_TEAM_CENTS,
+    MAX_PAYERS,
+    Cents,
+    Day,
     Id,
     PayerTerms,
     Seller,
@@ -33,32 +35,32 @@ class SetUpAgreement(Command):
     agreement_id: Id
     seller: Seller
     frequency: Frequency = Frequency.QUARTERLY
-    price_per_team_cents: int = Field(default=DEFAULT_PRICE_PER_TEAM_CENTS, gt=0)
-    payers: tuple[PayerTerms, ...]
+    price_per_team_cents: Cents = DEFAULT_PRICE_PER_TEAM_CENTS
+    payers: tuple[PayerTerms, ...] = Field(max_length=MAX_PAYERS)
     vat: VatTreatment = VatTreatment()
     payment_terms_days: int = Field(default=DEFAULT_PAYMENT_TERMS_DAYS, ge=0, le=120)
-    valid_from: date
-    valid_until: date | None = None
+    valid_from: Day
+    valid_until: Day | None = None
 
 
 class AmendAgreement(Command):
     agreement_id: Id
-    effective_from: date
-    price_per_team_cents: int | None = Field(default=None, gt=0)
-    payers: tuple[PayerTerms, ...] | None = None
+    effective_from: Day
+    price_per_team_cents: Cents | None = None
+    payers: tuple[PayerTerms, ...] | None = Field(default=None, max_length=MAX_PAYERS)
     vat: VatTreatment | None = None
     reason: Reason
 
 
 class AdjustPriceByIndex(Command):
     agreement_id: Id
-    effective_from: date
+    effective_from: Day
     index_change_basis_points: int = Field(ge=-5_000, le=5_000, description="+310 for a 3.10 % rise")
 
 
 class TerminateAgreement(Command):
     agreement_id: Id
-    terminated_on: date
+    terminated_on: Day
     reason: Reason
 
 
@@ -68,19 +70,19 @@ class DraftInvoices(Command):
 
     agreement_id: Id
     period: Text
-    today: date
+    today: Day
 
 
 class DraftCorrections(Command):
     """Draft only the corrections of periods already invoiced (after a late event, or a termination)."""
 
     agreement_id: Id
-    today: date
+    today: Day
 
 
 class IssueDocument(Command):
     document_id: Id
-    today: date
+    today: Day
 
 
 class DiscardDraft(Command):
@@ -91,18 +93,18 @@ class DiscardDraft(Command):
 class RecordDelivery(Command):
     document_id: Id
     channel: Annotated[str, StringConstraints(pattern=r"^(peppol|finvoice|print|email)$")] = "peppol"
-    delivered_on: date
+    delivered_on: Day
 
 
 class RecordDeliveryFailure(Command):
     document_id: Id
     channel: Annotated[str, StringConstraints(pattern=r"^(peppol|finvoice|print|email)$")] = "peppol"
-    failed_on: date
+    failed_on: Day
     reason: Reason
 
 
 class RecordPayment(Command):
     document_id: Id
     payment_id: Id
-    amount_cents: int = Field(gt=0)
-    paid_on: date
+    amount_cents: Cents
+    paid_on: Day

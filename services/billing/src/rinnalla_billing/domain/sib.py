@@ -29,9 +29,23 @@ from rinnalla_billing.domain.agreement import checked_payers, checked_seller, ch
 from rinnalla_billing.domain.commands import Command, Reason
 from rinnalla_billing.domain.errors import AlreadyExists, InvalidTransition, InvalidValue, NotFound, RuleViolated
 from rinnalla_billing.domain.money import WHOLE, round_cents
-from rinnalla_billing.domain.values import Id, PayerTerms, Seller, Text, Value, VatTreatment
+from rinnalla_billing.domain.values import (
+    MAX_METRICS,
+    MAX_PARTIES,
+    MAX_PERIODS,
+    Cents,
+    Day,
+    Id,
+    PayerTerms,
+    Seller,
+    Text,
+    Value,
+    VatTreatment,
+)
 
 STREAM_TYPE = "sib_contract"
+MAX_COHORT = 100_000  # children a contract's teams aim to enrol, or a result was measured on
+MAX_RESULT = Decimal(1_000_000_000)  # a metric's value or counterfactual (a rate, a count, euros)
 SUPPRESSION_THRESHOLD = 5
 """A result measured on fewer participants than this is not shown to the fund (small numbers identify)."""
 
@@ -71,12 +85,12 @@ class SetUpSibContract(Command):
     outcome_payer: PayerTerms = Field(description="who pays the outcome payments, and where its invoices go")
     savings_beneficiary: Party
     fund: Seller = Field(description="the fund: receives the outcome payments, invoices them")
-    providers: tuple[Party, ...] = Field(min_length=1)
+    providers: tuple[Party, ...] = Field(min_length=1, max_length=MAX_PARTIES)
     evaluator: Party
-    cohort_target: int = Field(gt=0, description="children the teams aim to enrol")
+    cohort_target: int = Field(gt=0, le=MAX_COHORT, description="children the teams aim to enrol")
     horizon_years: int = Field(gt=0, le=30)
-    metrics: tuple[Metric, ...] = Field(min_length=1)
-    periods: tuple[MeasurementPeriod, ...] = Field(min_length=1)
+    metrics: tuple[Metric, ...] = Field(min_length=1, max_length=MAX_METRICS)
+    periods: tuple[MeasurementPeriod, ...] = Field(min_length=1, max_length=MAX_PERIODS)
     vat: VatTreatment = VatTreatment()
 
 
@@ -84,10 +98,13 @@ class SubmitResult(Command):
     contract_id: Id
     metric_id: Id
     period_id: Id
-    value: Decimal
-    counterfactual: Decimal = Field(description="the baseline or counterfactual value the metric compares with")
-    n: int = Field(ge=0, description="participants the result was measured on")
-    evidence_hash: str = Field(description="SHA-256 (hex) of the evaluator's evidence package")
+    value: Decimal = Field(ge=-MAX_RESULT, le=MAX_RESULT)
+    counterfactual: Decimal = Field(
+        ge=-MAX_RESULT, le=MAX_RESULT,
+        description="the baseline or counterfactual value the metric compares with",
+    )
+    n: int = Field(ge=0, le=MAX_COHORT, description="participants the result was measured on")
+    evidence_hash: str = Field(max_length=64, description="SHA-256 (hex) of the evaluator's evidence package")
 
 
 class VerifyResult(Command):
@@ -114,8 +131,8 @@ class RecordReinvestment(Command):
 
     contract_id: Id
     reinvestment_id: Id
-    amount_cents: int = Field(gt=0)
-    reinvested_on: date
+    amount_cents: Cents
+    reinvested_on: Day
     purpose: Reason
 
 

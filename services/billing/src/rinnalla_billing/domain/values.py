@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -9,6 +10,27 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+# Bounds of what a command may carry: wide enough for every real value, narrow enough that no request can make
+# an event the bus cannot carry. One place, visible in the OpenAPI schema; the domain rules refine them.
+MAX_CENTS = 10_000_000_000  # 100 million euros: above any agreement's, contract's or payment's amount
+Cents = Annotated[int, Field(gt=0, le=MAX_CENTS)]
+"""A positive amount of money in cents."""
+EARLIEST_DAY = date(1990, 1, 1)  # before the programme began: older records do not exist
+LATEST_DAY = date(2100, 12, 31)
+Day = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+        json_schema_extra={"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()},
+    ),
+]
+"""A business date within the years billing can concern."""
+MAX_PAYERS = 10  # a municipality and a wellbeing services county, now and then a foundation
+MAX_PARTIES = 20  # the providers of an outcome contract
+MAX_METRICS = 20  # the outcome metrics of an outcome contract
+MAX_PERIODS = 40  # its measurement periods (quarterly over a ten-year horizon)
 
 DEFAULT_PRICE_PER_TEAM_CENTS = 6_000_000  # 60,000.00 EUR per team per year
 DEFAULT_PAYMENT_TERMS_DAYS = 21

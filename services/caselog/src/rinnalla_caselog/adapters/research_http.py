@@ -26,6 +26,7 @@ from rinnalla_caselog.application.research import produce_extract
 from rinnalla_caselog.bootstrap import Caselog
 from rinnalla_caselog.domain.errors import AlreadyExists
 from rinnalla_caselog.domain.research import ExtractFormat, ProduceResearchExtract, StudyId
+from rinnalla_caselog.domain.values import Label
 
 CSV_MEDIA = "text/csv"
 PARQUET_MEDIA = "application/vnd.apache.parquet"
@@ -45,8 +46,8 @@ class ExtractRequest(BaseModel):
     }]})
 
     study_id: StudyId
-    recipient_organisation: str
-    municipality_code: str
+    recipient_organisation: Label
+    municipality_code: Label
     format: ExtractFormat = ExtractFormat.CSV
 
 

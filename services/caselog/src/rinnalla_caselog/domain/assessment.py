@@ -26,9 +26,15 @@ from rinnalla_events import DomainEvent, Personal
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidValue, NotFound, RuleViolated
 from rinnalla_caselog.domain.instruments import Code, Informant, InstrumentVersion, check_scores
 from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts, age_on
-from rinnalla_caselog.domain.values import Id, Value, service_day
+from rinnalla_caselog.domain.values import Day, Id, Value, service_day
 
 STREAM_TYPE = "assessment"
+# As wide as any instrument version can be defined (see InstrumentVersion): the instrument's own rules refine them
+# (an SDQ has exactly 25 items scored 0-2).
+MAX_ITEMS = 200
+MAX_ITEM_SCORE = 100
+MAX_SCALES = 50
+MAX_SCALE_SCORE = MAX_ITEMS * MAX_ITEM_SCORE
 
 ChildPersonal = Personal(subject_field="child_id")
 
@@ -56,10 +62,14 @@ class AssessmentContent(Value):
     informant: Informant
     wave: Wave
     wave_year: int | None = Field(default=None, ge=2000, le=2100, description="the year of an annual wave")
-    on: date = Field(description="the day the form was filled in (not in the future)")
+    on: Day = Field(description="the day the form was filled in (not in the future)")
     recorded_for: Register = Register.DELIVERY
-    answers: tuple[int, ...] = Field(description="each item's score, item 1 first")
-    scores: dict[str, float] = Field(default_factory=dict, description="optional: checked against the answers")
+    answers: tuple[Annotated[int, Field(ge=0, le=MAX_ITEM_SCORE)], ...] = Field(
+        max_length=MAX_ITEMS, description="each item's score, item 1 first (as many as the instrument has items)"
+    )
+    scores: dict[Code, Annotated[float, Field(ge=-MAX_SCALE_SCORE, le=MAX_SCALE_SCORE)]] = Field(
+        default_factory=dict, max_length=MAX_SCALES, description="optional: checked against the answers"
+    )
 
     @property
     def wave_key(self) -> str:

@@ -23,11 +23,21 @@ from rinnalla_events import DomainEvent, Personal
 
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidValue, NotFound
 from rinnalla_caselog.domain.roster import Author, TeamFacts
-from rinnalla_caselog.domain.values import Id, OutcomeArea, ParticipantRole, Setting, Value, service_day
+from rinnalla_caselog.domain.values import (
+    MAX_AREAS,
+    MAX_TEAM_CHILDREN,
+    Day,
+    Id,
+    OutcomeArea,
+    ParticipantRole,
+    Setting,
+    Value,
+    service_day,
+)
 
 STREAM_TYPE = "contact"
 MAX_MINUTES = 12 * 60
-MAX_CHILDREN = 40
+MAX_CHILDREN = MAX_TEAM_CHILDREN
 
 Note = Annotated[str, StringConstraints(max_length=4000), Personal(subject_field="child_id")]
 
@@ -73,11 +83,18 @@ CONTACT_EVENTS: tuple[type[DomainEvent], ...] = (ContactRecorded, ContactCorrect
 
 
 class ContactContent(Value):
-    on: date = Field(description="the day of the contact (not in the future)")
-    minutes: int = Field(description="its length in minutes, 1-720")
+    on: Day = Field(description="the day of the contact (not in the future)")
+    # the rule in check_content answers a length out of range with its reason; the schema shows the same bound
+    minutes: int = Field(
+        description="its length in minutes, 1-720", json_schema_extra={"minimum": 1, "maximum": MAX_MINUTES}
+    )
     setting: Setting
-    participants: tuple[ParticipantRole, ...] = Field(default=(), description="who else took part, by role")
-    children: tuple[ContactedChild, ...] = Field(description="the children, each with a note and outcome areas")
+    participants: tuple[ParticipantRole, ...] = Field(
+        default=(), max_length=MAX_AREAS, description="who else took part, by role"
+    )
+    children: tuple[ContactedChild, ...] = Field(
+        max_length=MAX_CHILDREN, description="the children, each with a note and outcome areas"
+    )
 
 
 class RecordContact(ContactContent):

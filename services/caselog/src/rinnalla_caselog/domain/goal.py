@@ -20,7 +20,7 @@ from rinnalla_events import DomainEvent, Personal
 
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidTransition, InvalidValue, NotFound
 from rinnalla_caselog.domain.roster import Author, TeamFacts
-from rinnalla_caselog.domain.values import Id, OutcomeArea, Value, service_day
+from rinnalla_caselog.domain.values import Day, Id, OutcomeArea, Value, service_day
 
 STREAM_TYPE = "goal"
 
@@ -70,14 +70,14 @@ class SetGoal(Value):
     wording: Annotated[str, StringConstraints(max_length=2000)] = Field(
         default="", description="what the goal is, in words the family understands (required without an area)"
     )
-    set_on: date
-    target_on: date
+    set_on: Day
+    target_on: Day
     at: AwareDatetime
 
 
 class ReviewGoal(Value):
     goal_id: Id
-    reviewed_on: date
+    reviewed_on: Day
     rating: int = Field(ge=1, le=5, description="1: far from the goal ... 5: reached")
     status: GoalStatus = GoalStatus.OPEN
     note: Annotated[str, StringConstraints(max_length=2000)] = ""

@@ -25,7 +25,7 @@ from rinnalla_refdata import ReferenceDataError, county
 
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidValue
 from rinnalla_caselog.domain.roster import Author, TeamFacts
-from rinnalla_caselog.domain.values import Id, Value, service_day
+from rinnalla_caselog.domain.values import Day, Id, Label, Value, service_day
 
 STREAM_TYPE = "notification"
 
@@ -73,8 +73,8 @@ class RecordNotificationFiled(Value):
 
     marker_id: Id
     child_id: Id
-    filed_on: date
-    county_code: str | None = Field(
+    filed_on: Day
+    county_code: Label | None = Field(
         default=None, description="the wellbeing services county it went to; by default the team's county"
     )
     filer_role: FilerRole

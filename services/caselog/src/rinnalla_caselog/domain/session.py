@@ -19,7 +19,7 @@ from rinnalla_events import DomainEvent, Personal
 
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidValue, NotFound, RuleViolated
 from rinnalla_caselog.domain.roster import Author, ChildFacts, TeamFacts
-from rinnalla_caselog.domain.values import Id, Value, service_day
+from rinnalla_caselog.domain.values import MAX_TEAM_CHILDREN, Day, Id, Value, service_day
 
 STREAM_TYPE = "session"
 MAX_MINUTES = 5 * 24 * 60  # a camp lasts days
@@ -88,10 +88,16 @@ SESSION_EVENTS: tuple[type[DomainEvent], ...] = (SessionHeld, SessionCorrected)
 
 class SessionContent(Value):
     team_id: Id
-    on: date
+    on: Day
     kind: SessionKind
-    minutes: int = Field(description="its length in minutes (a camp: the hours worked over its days)")
-    attendance: tuple[Attendance, ...] = Field(description="the team's children who were expected")
+    # the rule in check_content answers a length out of range with its reason; the schema shows the same bound
+    minutes: int = Field(
+        description="its length in minutes (a camp: the hours worked over its days)",
+        json_schema_extra={"minimum": 1, "maximum": MAX_MINUTES},
+    )
+    attendance: tuple[Attendance, ...] = Field(
+        max_length=MAX_TEAM_CHILDREN, description="the team's children who were expected"
+    )
 
 
 class HoldSession(SessionContent):

@@ -7,10 +7,28 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 """An id; also the stream id of an aggregate."""
+
+# Bounds of what a command may carry: wide enough for every real value, narrow enough that no request can make
+# an event the bus cannot carry. One place, visible in the OpenAPI schema; the domain rules refine them.
+Label = Annotated[str, StringConstraints(max_length=100)]
+"""A short label: an organisation's id, a code of a county or municipality."""
+EARLIEST_DAY = date(1990, 1, 1)  # before the programme began: older records do not exist
+LATEST_DAY = date(2100, 12, 31)
+Day = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+        json_schema_extra={"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()},
+    ),
+]
+"""A business date within the years the case log can concern."""
+MAX_TEAM_CHILDREN = 40  # a team has 10-30 children; a contact or a session concerns at most one team's worth
+MAX_AREAS = 20  # the outcome areas or participants' roles of one entry (each vocabulary is smaller)
 
 SERVICE_TIME_ZONE = ZoneInfo("Europe/Helsinki")
 

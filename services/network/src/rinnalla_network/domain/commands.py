@@ -5,7 +5,9 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from rinnalla_network.domain.values import (
+    MAX_MUNICIPALITIES,
     Channel,
+    Code,
     DeclineReason,
     Id,
     LegalBasis,
@@ -34,9 +36,11 @@ class RegisterPartner(Command):
     organisation_id: Id
     name: Text
     kind: OrganisationKind
-    business_id: str = Field(description="Y-tunnus, e.g. 0201256-6 (checked)")
-    service_types: tuple[ServiceType, ...] = Field(min_length=1)
-    municipality_codes: tuple[str, ...] = Field(min_length=1, description="kuntanumerot of the area served")
+    business_id: Code = Field(description="Y-tunnus, e.g. 0201256-6 (checked)")
+    service_types: tuple[ServiceType, ...] = Field(min_length=1, max_length=len(ServiceType))
+    municipality_codes: tuple[Code, ...] = Field(
+        min_length=1, max_length=MAX_MUNICIPALITIES, description="kuntanumerot of the area served"
+    )
     channel: Channel
     channel_address: str = Field(default="", max_length=300)
     at: AwareDatetime
@@ -44,8 +48,8 @@ class RegisterPartner(Command):
 
 class ChangePartnerServices(Command):
     organisation_id: Id
-    service_types: tuple[ServiceType, ...] = Field(min_length=1)
-    municipality_codes: tuple[str, ...] = Field(min_length=1)
+    service_types: tuple[ServiceType, ...] = Field(min_length=1, max_length=len(ServiceType))
+    municipality_codes: tuple[Code, ...] = Field(min_length=1, max_length=MAX_MUNICIPALITIES)
     at: AwareDatetime
 
 
@@ -81,10 +85,10 @@ class SendReferral(Command):
     child_id: Id
     organisation_id: Id
     service_type: ServiceType
-    reason_codes: tuple[ReasonCode, ...] = Field(min_length=1)
+    reason_codes: tuple[ReasonCode, ...] = Field(min_length=1, max_length=len(ReasonCode))
     urgency: Urgency = Urgency.ROUTINE
     summary: LongText = Field(description="written for this referral: what the recipient needs to know")
-    packet_fields: tuple[PacketField, ...] = ()
+    packet_fields: tuple[PacketField, ...] = Field(default=(), max_length=len(PacketField))
     legal_basis: LegalBasis | None = Field(
         default=None, description="a statutory basis instead of consent, recorded with the referral"
     )

@@ -22,7 +22,7 @@ from rinnalla_events import DomainEvent, Personal
 from rinnalla_network.domain.calendar import add_months
 from rinnalla_network.domain.commands import Command
 from rinnalla_network.domain.errors import AlreadyExists, InvalidTransition, InvalidValue, NotFound
-from rinnalla_network.domain.values import Id
+from rinnalla_network.domain.values import MAX_FAMILY_CHILDREN, MAX_FAMILY_GUARDIANS, MAX_FAMILY_MEMBERS, Day, Id
 
 STREAM_TYPE = "family_partnership"
 FLAG_AFTER_MONTHS = 36
@@ -183,35 +183,37 @@ class ReferFamily(Command):
     worker_id: Id
     municipality_code: str = Field(pattern=r"^\d{3}$")
     route: ReferralRoute
-    child_ids: tuple[Id, ...] = Field(min_length=1)
-    guardian_ids: tuple[Id, ...] = ()
-    members: tuple[FamilyMember, ...] = Field(default=(), description="the family members the worker meets")
-    referred_on: date
+    child_ids: tuple[Id, ...] = Field(min_length=1, max_length=MAX_FAMILY_CHILDREN)
+    guardian_ids: tuple[Id, ...] = Field(default=(), max_length=MAX_FAMILY_GUARDIANS)
+    members: tuple[FamilyMember, ...] = Field(
+        default=(), max_length=MAX_FAMILY_MEMBERS, description="the family members the worker meets"
+    )
+    referred_on: Day
     at: AwareDatetime
 
 
 class CompleteInitialAssessment(Command):
     partnership_id: Id
-    assessed_on: date
+    assessed_on: Day
     by: Id
     at: AwareDatetime
 
 
 class AgreeSupportPlan(Command):
     partnership_id: Id
-    goals: tuple[GoalArea, ...] = Field(min_length=1)
-    agreed_on: date
-    review_by: date
+    goals: tuple[GoalArea, ...] = Field(min_length=1, max_length=len(GoalArea))
+    agreed_on: Day
+    review_by: Day
     by: Id
     at: AwareDatetime
 
 
 class ReviewSupportPlan(Command):
     partnership_id: Id
-    goals_met: tuple[GoalArea, ...] = ()
-    goals: tuple[GoalArea, ...] = Field(min_length=1)
-    reviewed_on: date
-    next_review_by: date
+    goals_met: tuple[GoalArea, ...] = Field(default=(), max_length=len(GoalArea))
+    goals: tuple[GoalArea, ...] = Field(min_length=1, max_length=len(GoalArea))
+    reviewed_on: Day
+    next_review_by: Day
     by: Id
     at: AwareDatetime
 
@@ -219,7 +221,7 @@ class ReviewSupportPlan(Command):
 class RecordFamilyMeeting(Command):
     partnership_id: Id
     kind: MeetingKind
-    met_on: date
+    met_on: Day
     minutes: int = Field(ge=1, le=600)
     by: Id
     at: AwareDatetime
@@ -227,15 +229,15 @@ class RecordFamilyMeeting(Command):
 
 class ReduceIntensity(Command):
     partnership_id: Id
-    reduced_on: date
+    reduced_on: Day
     by: Id
     at: AwareDatetime
 
 
 class CloseInControl(Command):
     partnership_id: Id
-    closed_on: date
-    goals_met: tuple[GoalArea, ...] = ()
+    closed_on: Day
+    goals_met: tuple[GoalArea, ...] = Field(default=(), max_length=len(GoalArea))
     by: Id
     at: AwareDatetime
 
@@ -243,7 +245,7 @@ class CloseInControl(Command):
 class CloseEarly(Command):
     partnership_id: Id
     reason: EarlyClosureReason
-    closed_on: date
+    closed_on: Day
     by: Id
     at: AwareDatetime
 

@@ -4,16 +4,37 @@ types, reason codes, urgency, the lifecycle's states and the reasons a referral 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from rinnalla_consent import RecipientKind
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+# Bounds of what a command may carry: wide enough for every real value, narrow enough that no request can make
+# an event the bus cannot carry. One place, visible in the OpenAPI schema; the domain rules refine them.
+Code = Annotated[str, StringConstraints(max_length=20)]
+"""A code: a municipality's (kuntanumero), a Y-tunnus."""
+EARLIEST_DAY = date(1990, 1, 1)  # before the programme began: older records do not exist
+LATEST_DAY = date(2100, 12, 31)
+Day = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+        json_schema_extra={"formatMinimum": EARLIEST_DAY.isoformat(), "formatMaximum": LATEST_DAY.isoformat()},
+    ),
+]
+"""A business date within the years the network can concern."""
+MAX_MUNICIPALITIES = 400  # Finland has about 300: an organisation serving all of them fits
+MAX_FAMILY_CHILDREN = 15
+MAX_FAMILY_GUARDIANS = 8  # parents, foster carers, a court-appointed guardian
+MAX_FAMILY_MEMBERS = MAX_FAMILY_CHILDREN + MAX_FAMILY_GUARDIANS
 
 
 class OrganisationKind(StrEnum):
