@@ -70,6 +70,10 @@ erase_record_text_rule = authorize(
 
 
 class RecordTextErasureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"record_id": "record-team-team-092-2019-a", "already_erased": False}]}
+    )
+
     record_id: str = Field(description="the key subject of the record's free text, e.g. record-team-<team id>")
     already_erased: bool = Field(description="true when the free text had been erased before this request")
 
