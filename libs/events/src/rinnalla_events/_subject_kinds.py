@@ -20,6 +20,9 @@ from rinnalla_events._ddl import KEYS_DDL
 CHILD = "child"
 GUARDIAN = "guardian"
 MENTOR = "mentor"
+# Not a person: the free text of an organisation's record (a partnership, a team), encrypted under a key of
+# its own so that it can be shredded like a person's data (free text is personal by default).
+RECORD = "record"
 
 
 class SubjectKinds:
@@ -28,6 +31,7 @@ class SubjectKinds:
     CHILD = CHILD
     GUARDIAN = GUARDIAN
     MENTOR = MENTOR
+    RECORD = RECORD
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -17,6 +17,7 @@ from rinnalla_service import ServiceCore, ServiceRuntime, utc_now
 from rinnalla_caselog.application.ports import ResearchSource, Roster
 from rinnalla_caselog.config import READ_SCHEMA, SERVICE_NAME
 from rinnalla_caselog.consumed import ENROLLMENT_READERS
+from rinnalla_caselog.domain.assessment import AssessmentCorrected
 from rinnalla_caselog.domain.events import ALL_EVENTS
 from rinnalla_caselog.persistence.roster import PostgresRoster
 from rinnalla_caselog.projections.read_models import caselog_projections
@@ -27,7 +28,10 @@ SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.MENTOR})
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry(ALL_EVENTS)
+    registry = EventRegistry(ALL_EVENTS)
+    # v2 encrypts the correction's reason with the child's key; a v1 payload's plaintext reason reads as it is.
+    registry.add_upcaster(AssessmentCorrected.event_type, 1, lambda payload: payload)
+    return registry
 
 
 def core() -> ServiceCore:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from caselog_api import TEAM_B_MENTOR, Api
+from rinnalla_events import ERASED, EventCodec, PostgresKeyStore
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +101,29 @@ async def test_a_coordinator_defines_an_instrument_as_data_and_mentors_use_it(ap
     assert row["scores"] == {"journey": 5.5}
     unknown = await api.post(f"/children/{CHILD}/assessments", sdq(instrument="jaasydan"))
     assert unknown.status_code == 404
+
+
+async def test_a_corrections_reason_is_encrypted_with_the_childs_key_and_goes_with_the_erased_child(api: Api) -> None:
+    child = "child-092-0003"
+    reason = "Äiti Marjatta Kärkkäinen-Oja täytti väärän lomakkeen"
+    assert (await api.post(f"/children/{child}/assessments", sdq())).status_code == 200
+    corrected = await api.post(f"/children/{child}/assessment-corrections", {**sdq(answers=[0] * 25), "reason": reason})
+    assert corrected.status_code == 200, corrected.text
+    codec = api.caselog.runtime.codec
+
+    async def payloads() -> list[dict[str, Any]]:
+        async with api.caselog.runtime.connections.acquire() as conn:
+            rows = await conn.fetch("SELECT payload::text AS p FROM caselog.events"
+                                    " WHERE event_type = 'caselog.AssessmentCorrected'")
+        return [json.loads(r["p"]) for r in rows]
+
+    assert reason not in json.dumps(await payloads(), ensure_ascii=False)
+    assert [(await codec.decrypt_payload(p))["reason"] for p in await payloads()] == [reason]
+
+    await api.enrollment_command(f"/children/{child}/exit", {"exited_on": "2026-11-20", "reason": "moved_away"})
+    await api.enrollment_erasure(child)
+
+    runtime = api.caselog.runtime  # a fresh key store: the running one may cache a key for a short while
+    fresh = EventCodec(codec.registry, PostgresKeyStore(
+        runtime.connections, runtime.settings.require_master_key(), cache_seconds=0, readable_kinds=["child"]))
+    assert [(await fresh.decrypt_payload(p))["reason"] for p in await payloads()] == [ERASED]

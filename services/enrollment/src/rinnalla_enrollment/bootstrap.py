@@ -46,11 +46,20 @@ from rinnalla_enrollment.domain.events import (
     ChildExited,
     ChildNominated,
     ChildNotSelected,
+    PartnershipEnded,
+    PartnershipNegotiationFailed,
+    TeamTerminated,
 )
 from rinnalla_enrollment.domain.identity import IDENTITY_EVENTS
 from rinnalla_enrollment.domain.mentor_lead import MENTOR_LEAD_EVENTS
 from rinnalla_enrollment.domain.records import RECORDS_EVENTS
-from rinnalla_enrollment.domain.upcasters import nomination_v1_to_v2, nomination_v2_to_v3, unchanged
+from rinnalla_enrollment.domain.upcasters import (
+    nomination_v1_to_v2,
+    nomination_v2_to_v3,
+    partnership_text_v1_to_v2,
+    team_text_v1_to_v2,
+    unchanged,
+)
 from rinnalla_enrollment.persistence.identity_claims import PostgresIdentityClaims
 from rinnalla_enrollment.persistence.log_relationships import EventStoreRelationships
 from rinnalla_enrollment.persistence.retention_facts import PostgresRetentionFacts
@@ -83,6 +92,10 @@ def event_registry() -> EventRegistry:
     for statement in CONSENT_STATEMENTS_V2:
         registry.add_upcaster(statement.event_type, 1, unchanged)
     registry.add_upcaster(ChildNotSelected.event_type, 1, unchanged)
+    # v2 of the organisations' free text encrypts it with the record's own key; v1 reads as plaintext.
+    registry.add_upcaster(PartnershipNegotiationFailed.event_type, 1, partnership_text_v1_to_v2)
+    registry.add_upcaster(PartnershipEnded.event_type, 1, partnership_text_v1_to_v2)
+    registry.add_upcaster(TeamTerminated.event_type, 1, team_text_v1_to_v2)
     return registry
 
 

@@ -77,12 +77,24 @@ def test_personal_data_is_marked_and_names_its_subject() -> None:
         _personal_paths(cls)  # raises if a marker names a missing field or a field is not a string
 
 
-def test_team_and_partnership_events_carry_no_personal_data_but_the_mentors_own_work_contact() -> None:
+FREE_TEXT_OF_RECORDS = {
+    e.PartnershipNegotiationFailed: {"reason"},
+    e.PartnershipEnded: {"reason"},
+    e.TeamTerminated: {"details"},
+}
+
+
+def test_team_and_partnership_events_carry_no_personal_data_but_the_mentors_contact_and_free_text() -> None:
     for cls in (*e.TEAM_EVENTS, *e.PARTNERSHIP_EVENTS):
         if cls is e.MentorAssigned:
             # Encrypted with the mentor's key (`mentor_id`), like a guardian's contact with the guardian's.
             assert _personal_paths(cls) == {"contact_name", "contact_phone", "contact_email"}
             assert {m.subject_field for m in personal_fields(cls).values()} == {"mentor_id"}
+            continue
+        if cls in FREE_TEXT_OF_RECORDS:
+            # Free text is personal by default: encrypted with the record's own key (`record_id`).
+            assert _personal_paths(cls) == FREE_TEXT_OF_RECORDS[cls]
+            assert {m.subject_field for m in personal_fields(cls).values()} == {"record_id"}
             continue
         assert not _personal_paths(cls), cls.__name__
 

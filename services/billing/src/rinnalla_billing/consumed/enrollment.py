@@ -66,7 +66,11 @@ class TeamActivated(ConsumedEvent):
 
 
 class TeamTerminated(ConsumedEvent):
+    """v2 encrypts the free-text details with the team's record key; billing reads neither version's text."""
+
     event_type: ClassVar[str] = "enrollment.TeamTerminated"
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int | None] = 1
     team_id: str
     terminated_on: date
     reason: str
@@ -79,7 +83,11 @@ class TeamCompleted(ConsumedEvent):
 
 
 class PartnershipEnded(ConsumedEvent):
+    """v2 encrypts the free-text reason with the partnership's record key; billing does not read it."""
+
     event_type: ClassVar[str] = "enrollment.PartnershipEnded"
+    schema_version: ClassVar[int] = 2
+    oldest_schema_version: ClassVar[int | None] = 1
     partnership_id: str
     ended_on: date
 

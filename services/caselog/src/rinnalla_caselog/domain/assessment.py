@@ -110,7 +110,11 @@ class AssessmentRecorded(DomainEvent):
 
 
 class AssessmentCorrected(DomainEvent):
+    """v2: the correction's free-text reason is personal by default (it can name the child or a guardian):
+    encrypted with the child's key and erased with the child. v1 payloads (plaintext reason) read unchanged."""
+
     event_type: ClassVar[str] = "caselog.AssessmentCorrected"
+    schema_version: ClassVar[int] = 2
     assessment_id: str
     child_id: str
     team_id: str
@@ -124,7 +128,7 @@ class AssessmentCorrected(DomainEvent):
     answers: Annotated[str, ChildPersonal]
     scores: Annotated[str, ChildPersonal]
     corrected_by: str
-    reason: str
+    reason: Annotated[str, ChildPersonal]
     at: AwareDatetime
 
 

@@ -1,4 +1,6 @@
-"""The erasure API: `POST /v1/children/{child_id}/erasure` and `POST /v1/guardians/{guardian_id}/erasure`.
+"""The erasure API: `POST /v1/children/{child_id}/erasure` and `POST /v1/guardians/{guardian_id}/erasure`,
+and the erasure of an organisation's free text: `POST /v1/partnerships/{partnership_id}/free-text/erasure`
+and `POST /v1/teams/{team_id}/free-text/erasure` (shreds the record's own key).
 
 Only the data-protection officer and administrators may erase (least privilege: an erasure cannot be
 undone, and deciding an erasure request is the controller's data-protection task, not case work; a
@@ -22,7 +24,15 @@ from rinnalla_security.responses import error_response
 from rinnalla_enrollment.adapters.dependencies import IdempotencyKey, get_enrollment
 from rinnalla_enrollment.adapters.errors import ERROR_RESPONSES
 from rinnalla_enrollment.adapters.examples import ERASURE_REQUEST, examples
-from rinnalla_enrollment.application.erasure import ErasureOutcome, StillEnrolled, load_child, refuse_if_enrolled
+from rinnalla_enrollment.application.erasure import (
+    ErasureOutcome,
+    RecordKind,
+    StillEnrolled,
+    erase_record_text,
+    load_child,
+    record_tenant,
+    refuse_if_enrolled,
+)
 from rinnalla_enrollment.bootstrap import Enrollment
 
 ERASERS = {Role.DPO, Role.ADMIN}
@@ -50,6 +60,22 @@ class ErasureRequest(StrictModel):
         "event log in plain text: never write names or identity codes here.",
         examples=["Guardian's erasure request of 2026-03-02, case DPO-2026-014"],
     )
+
+
+erase_record_text_rule = authorize(
+    Action.write("record", "erase_free_text"), roles=ERASERS, personal_data=True, purposes={ERASURE_PURPOSE},
+    default_purpose=ERASURE_PURPOSE, subject_kind="record",
+    description="Erase a partnership's or a team's free text (destroys its record key; irreversible)",
+)
+
+
+class RecordTextErasureResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"record_id": "record-team-team-092-2019-a", "already_erased": False}]}
+    )
+
+    record_id: str = Field(description="the key subject of the record's free text, e.g. record-team-<team id>")
+    already_erased: bool = Field(description="true when the free text had been erased before this request")
 
 
 class ErasureResponse(BaseModel):
@@ -162,5 +188,50 @@ def erasure_router() -> APIRouter:
             guardian_id, "guardian", reason=body.reason, actor=access.principal.subject, tenant=tenant
         )
         return _answer(outcome, response)
+
+    async def erase_text(
+        kind: RecordKind, record_id: str, body: ErasureRequest, access: Access, enrollment: Enrollment,
+        response: Response,
+    ) -> RecordTextErasureResponse:
+        tenant = await record_tenant(enrollment.store, kind, record_id)
+        if tenant is None:
+            raise NotFound()
+        access.ensure_tenant(tenant)
+        outcome = await erase_record_text(
+            enrollment.store, enrollment.codec.keys, kind, record_id,
+            reason=body.reason, actor=access.principal.subject, tenant=tenant,
+        )
+        await access.record(outcome.record_id, tenant=tenant)
+        if outcome.already_erased:
+            response.headers["Idempotent-Replayed"] = "true"
+        return RecordTextErasureResponse(record_id=outcome.record_id, already_erased=outcome.already_erased)
+
+    @router.post(
+        "/partnerships/{partnership_id}/free-text/erasure",
+        summary="Erase a partnership's free text (the reasons of a failed negotiation and of its ending)",
+    )
+    async def erase_partnership_text(
+        partnership_id: IdPath,
+        body: ErasureRequest,
+        idempotency_key: IdempotencyKey,
+        access: Annotated[Access, Depends(erase_record_text_rule)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        response: Response,
+    ) -> RecordTextErasureResponse:
+        return await erase_text("partnership", partnership_id, body, access, enrollment, response)
+
+    @router.post(
+        "/teams/{team_id}/free-text/erasure",
+        summary="Erase a team's free text (the details of its termination)",
+    )
+    async def erase_team_text(
+        team_id: IdPath,
+        body: ErasureRequest,
+        idempotency_key: IdempotencyKey,
+        access: Annotated[Access, Depends(erase_record_text_rule)],
+        enrollment: Annotated[Enrollment, Depends(get_enrollment)],
+        response: Response,
+    ) -> RecordTextErasureResponse:
+        return await erase_text("team", team_id, body, access, enrollment, response)
 
     return router

@@ -13,6 +13,10 @@ Erasing a child also deletes their lookup keys from the identity index and relea
 identity_index.py), so that nothing derived from the identity code remains and the person may be enrolled
 again; the release comes after the key is destroyed and a repeated erasure completes it.
 
+The free text of a partnership or a team (a failed negotiation's or an ending's reason, a termination's
+details) is encrypted with a key of its own record (ADR 0004, kind `record`): `erase_record_text` shreds
+it, leaving the record's structured facts.
+
 Where a person belongs and what they claimed are asked through the ports of ports.py.
 """
 
@@ -21,14 +25,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from rinnalla_events import EventStore, KeyStore, erase_subject, load
 
-from rinnalla_enrollment.application.deciders import CHILD
+from rinnalla_enrollment.application.deciders import CHILD, PARTNERSHIP, TEAM
 from rinnalla_enrollment.application.identity_index import release_identity
 from rinnalla_enrollment.application.ports import IdentityClaims, SubjectDirectory, SubjectKind
 from rinnalla_enrollment.domain.child import ChildState
+from rinnalla_enrollment.domain.events import RECORD_KIND, partnership_record, team_record
 from rinnalla_enrollment.domain.values import ChildStatus
+
+RecordKind = Literal["partnership", "team"]
 
 
 class StillEnrolled(Exception):
@@ -96,3 +104,30 @@ class Eraser:
         """An erased child no longer holds their identity: the person may be enrolled again."""
         if kind == "child":
             await release_identity(self._store, self._identity_claims, subject_id, actor=actor, tenant=tenant)
+
+
+@dataclass(frozen=True)
+class RecordTextErasure:
+    record_id: str
+    tenant: str
+    already_erased: bool
+
+
+async def record_tenant(store: EventStore, kind: RecordKind, record_id: str) -> str | None:
+    """The municipality of a partnership or a team, None when there is no such record."""
+    if kind == "partnership":
+        partnership, _version = await load(store, PARTNERSHIP, record_id)
+        return partnership.municipality_code or None
+    team_state, _version = await load(store, TEAM, record_id)
+    return team_state.municipality_code or None
+
+
+async def erase_record_text(
+    store: EventStore, keys: KeyStore, kind: RecordKind, record_id: str, *, reason: str, actor: str, tenant: str
+) -> RecordTextErasure:
+    """Shred the key of a partnership's or a team's free text (reasons, details): every copy of it, in the
+    event store and on the bus, becomes unreadable; the record's structured facts stay. Safe to repeat."""
+    subject = partnership_record(record_id) if kind == "partnership" else team_record(record_id)
+    already = await keys.is_erased(subject)
+    await erase_subject(store, keys, subject, RECORD_KIND, reason, actor, tenant)
+    return RecordTextErasure(subject, tenant, already)

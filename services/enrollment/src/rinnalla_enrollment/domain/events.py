@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime
 from rinnalla_consent import Purpose
-from rinnalla_events import DomainEvent, Personal
+from rinnalla_events import DomainEvent, Personal, SubjectKinds
 
 from rinnalla_enrollment.domain.consent_records import ChildView, ConsentEvidence, CustodyException
 from rinnalla_enrollment.domain.cost_sharing import Payer
@@ -37,6 +37,21 @@ from rinnalla_enrollment.domain.values import (
 )
 
 ChildPersonal = Personal(subject_field="child_id")
+# Free text about a partnership or a team (not about one person) is still personal by default: it can name
+# a person. It is encrypted with a key of its own record (subject kind `record`, ADR 0004), which is shredded
+# when the record's free text is erased.
+RecordPersonal = Personal(subject_field="record_id")
+RECORD_KIND = SubjectKinds.RECORD
+
+
+def partnership_record(partnership_id: str) -> str:
+    """The key subject of a partnership's free text."""
+    return f"{RECORD_KIND}-partnership-{partnership_id}"
+
+
+def team_record(team_id: str) -> str:
+    """The key subject of a team's free text."""
+    return f"{RECORD_KIND}-team-{team_id}"
 
 
 # --- Partnership -----------------------------------------------------------------------------------
@@ -74,10 +89,15 @@ class PartnershipCostSharingAgreed(DomainEvent):
 
 
 class PartnershipNegotiationFailed(DomainEvent):
+    """v2: the free-text reason is encrypted with the partnership's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.PartnershipNegotiationFailed"
+    schema_version: ClassVar[int] = 2
     partnership_id: str
     failed_on: date
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 class PartnershipCountyCounterpartChanged(DomainEvent):
@@ -94,10 +114,15 @@ class TeamAddedToPartnership(DomainEvent):
 
 
 class PartnershipEnded(DomainEvent):
+    """v2: the free-text reason is encrypted with the partnership's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.PartnershipEnded"
+    schema_version: ClassVar[int] = 2
     partnership_id: str
     ended_on: date
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 # --- Team ------------------------------------------------------------------------------------------
@@ -205,11 +230,16 @@ class TeamCompleted(DomainEvent):
 
 
 class TeamTerminated(DomainEvent):
+    """v2: the free-text details are encrypted with the team's record key (`record_id`); the reason code
+    stays plain. v1 payloads (plaintext details) read unchanged."""
+
     event_type: ClassVar[str] = "enrollment.TeamTerminated"
+    schema_version: ClassVar[int] = 2
     team_id: str
     terminated_on: date
     reason: TerminationReason
-    details: str
+    record_id: str
+    details: Annotated[str, RecordPersonal]
 
 
 # --- Child -----------------------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def decide(state: PartnershipState, command: c.PartnershipCommand) -> list[Domai
             require_text(command.reason, "reason", "the reason")
             return [
                 e.PartnershipNegotiationFailed(
-                    partnership_id=state.partnership_id, failed_on=command.failed_on, reason=command.reason
+                    partnership_id=state.partnership_id, failed_on=command.failed_on,
+                    record_id=e.partnership_record(state.partnership_id), reason=command.reason,
                 )
             ]
         case c.ChangeCountyCounterpart():
@@ -98,7 +99,8 @@ def decide(state: PartnershipState, command: c.PartnershipCommand) -> list[Domai
             require_text(command.reason, "reason", "the reason")
             return [
                 e.PartnershipEnded(
-                    partnership_id=state.partnership_id, ended_on=command.ended_on, reason=command.reason
+                    partnership_id=state.partnership_id, ended_on=command.ended_on,
+                    record_id=e.partnership_record(state.partnership_id), reason=command.reason,
                 )
             ]
         case _:

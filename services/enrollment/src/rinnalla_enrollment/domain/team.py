@@ -208,6 +208,7 @@ def decide(state: TeamState, command: c.TeamCommand) -> list[DomainEvent]:
                     team_id=state.team_id,
                     terminated_on=command.terminated_on,
                     reason=command.reason,
+                    record_id=e.team_record(state.team_id),
                     details=command.details,
                 )
             ]
