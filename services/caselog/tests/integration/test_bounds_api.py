@@ -95,3 +95,15 @@ async def test_the_bounds_are_in_the_openapi_schema(api: Api) -> None:
     assert 100 in bound("recipient_organisation", "maxLength")
     assert "2100-12-31" in bound("on", "formatMaximum")
     assert "2100-12-31" in bound("target_on", "formatMaximum")
+
+
+async def test_a_path_id_the_command_does_not_allow_is_refused_naming_the_path(api: Api) -> None:
+    star = {"definition": {
+        "code": "family_star", "version": 1, "title": "Family Star Plus", "item_count": 8, "item_min": 1,
+        "item_max": 10, "informants": [{"informant": "family"}],
+        "scales": [{"name": "journey", "items": [1, 2, 3, 4, 5, 6, 7, 8], "method": "mean"}]}}
+
+    response = await api.post("/instruments/NotACode/versions", star, user="coordinator.vantaa")
+
+    assert response.status_code == 422, response.text
+    assert "path.code" in problem_fields(response)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from rinnalla_events import CommandWriter, EventMetadata, Idempotency, Outcome, fingerprint
 from rinnalla_security import Access, Action, Role, authorize
 
@@ -167,7 +168,15 @@ async def execute(
     data = {**body.model_dump(), route.id_field: stream_id}
     if "at" in route.command.model_fields:
         data["at"] = caselog.clock()
-    command = route.command.model_validate(data)
+    try:
+        command = route.command.model_validate(data)
+    except ValidationError as invalid:
+        # the path's id must also be what the command's field allows (e.g. an instrument code's pattern):
+        # answered like any invalid request, naming the path parameter or the body field
+        raise RequestValidationError([
+            {**error, "loc": ("path" if error["loc"][:1] == (route.id_field,) else "body", *error["loc"])}
+            for error in invalid.errors(include_url=False)
+        ]) from None
     principal = access.principal
     idempotency = Idempotency(
         key=f"{principal.subject}:{key}",
