@@ -32,8 +32,8 @@ GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO billing_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO billing_owner;
 DROP POLICY IF EXISTS billing_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY billing_owner_subject_kinds ON keys.subject_keys FOR ALL TO billing_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY[]::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY[]::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['billing_record']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['billing_record']::text[]));
 
 GRANT USAGE ON SCHEMA keys TO caselog_owner;
 GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO caselog_owner;
