@@ -56,5 +56,5 @@ GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO network_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO network_owner;
 DROP POLICY IF EXISTS network_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY network_owner_subject_kinds ON keys.subject_keys FOR ALL TO network_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian']::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian']::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian', 'network_record']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian', 'network_record']::text[]));
