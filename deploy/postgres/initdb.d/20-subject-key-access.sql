@@ -40,8 +40,8 @@ GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO caselog_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO caselog_owner;
 DROP POLICY IF EXISTS caselog_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY caselog_owner_subject_kinds ON keys.subject_keys FOR ALL TO caselog_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'mentor']::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'mentor']::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['caselog_record', 'child', 'mentor']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['caselog_record', 'child', 'mentor']::text[]));
 
 GRANT USAGE ON SCHEMA keys TO enrollment_owner;
 GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO enrollment_owner;
