@@ -32,16 +32,16 @@ GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO billing_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO billing_owner;
 DROP POLICY IF EXISTS billing_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY billing_owner_subject_kinds ON keys.subject_keys FOR ALL TO billing_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY[]::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY[]::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['billing_record']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['billing_record']::text[]));
 
 GRANT USAGE ON SCHEMA keys TO caselog_owner;
 GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO caselog_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO caselog_owner;
 DROP POLICY IF EXISTS caselog_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY caselog_owner_subject_kinds ON keys.subject_keys FOR ALL TO caselog_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'mentor']::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'mentor']::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['caselog_record', 'child', 'mentor']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['caselog_record', 'child', 'mentor']::text[]));
 
 GRANT USAGE ON SCHEMA keys TO enrollment_owner;
 GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO enrollment_owner;
@@ -56,5 +56,5 @@ GRANT SELECT, INSERT, UPDATE ON keys.subject_keys TO network_owner;
 GRANT EXECUTE ON FUNCTION keys.subject_kind(text) TO network_owner;
 DROP POLICY IF EXISTS network_owner_subject_kinds ON keys.subject_keys;
 CREATE POLICY network_owner_subject_kinds ON keys.subject_keys FOR ALL TO network_owner
-    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian']::text[]))
-    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian']::text[]));
+    USING (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian', 'network_record']::text[]))
+    WITH CHECK (keys.subject_kind(subject_id) = ANY (ARRAY['child', 'guardian', 'network_record']::text[]));

@@ -23,6 +23,12 @@ MENTOR = "mentor"
 # Not a person: the free text of an organisation's record (a partnership, a team), encrypted under a key of
 # its own so that it can be shredded like a person's data (free text is personal by default).
 RECORD = "record"
+# The free text of a record of another service (an agreement's or an invoice's reasons in billing, a
+# referral's or a partner's in network, a contact's in caselog): one kind per service, so that granting a
+# service its own records' keys grants it no other service's.
+BILLING_RECORD = "billing_record"
+NETWORK_RECORD = "network_record"
+CASELOG_RECORD = "caselog_record"
 
 
 class SubjectKinds:
@@ -32,6 +38,9 @@ class SubjectKinds:
     GUARDIAN = GUARDIAN
     MENTOR = MENTOR
     RECORD = RECORD
+    BILLING_RECORD = BILLING_RECORD
+    NETWORK_RECORD = NETWORK_RECORD
+    CASELOG_RECORD = CASELOG_RECORD
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -9,14 +9,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rinnalla_events import CommandWriter, EventMetadata, EventRegistry, Idempotency, KeyStore, Subjects
+from rinnalla_events import (
+    CommandWriter,
+    EventMetadata,
+    EventRegistry,
+    Idempotency,
+    KeyStore,
+    SubjectKinds,
+    Subjects,
+)
 from rinnalla_runtime.settings import RuntimeSettings
 from rinnalla_security import AuditLog, service_day
 from rinnalla_service import ServiceCore, ServiceRuntime, utc_now
 
 from rinnalla_billing.application.ports import EnrollmentFacts
 from rinnalla_billing.consumed import ENROLLMENT_READERS
+from rinnalla_billing.domain import events as e
 from rinnalla_billing.domain.catalogue import BILLING_EVENTS
+from rinnalla_billing.domain.upcasters import agreement_text_v1_to_v2, document_text_v1_to_v2
 from rinnalla_billing.projections.enrollment_facts import ReadModelEnrollmentFacts
 from rinnalla_billing.projections.read_models import billing_projections
 from rinnalla_billing.projections.tables import READ_SCHEMA
@@ -24,12 +34,17 @@ from rinnalla_billing.projections.tables import READ_SCHEMA
 SERVICE_NAME = "billing"
 DEFAULT_PORT = 8004
 
-# ADR 0004: invoices and outcome payments name no person.
-SUBJECT_KINDS = frozenset[str]()
+# ADR 0004: invoices and outcome payments name no person; billing reads only its own records' free text.
+SUBJECT_KINDS = frozenset({SubjectKinds.BILLING_RECORD})
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry(BILLING_EVENTS)
+    registry = EventRegistry(BILLING_EVENTS)
+    registry.add_upcaster(e.AgreementAmended.event_type, 1, agreement_text_v1_to_v2)
+    registry.add_upcaster(e.AgreementTerminated.event_type, 1, agreement_text_v1_to_v2)
+    registry.add_upcaster(e.DocumentDiscarded.event_type, 1, document_text_v1_to_v2)
+    registry.add_upcaster(e.DocumentDeliveryFailed.event_type, 1, document_text_v1_to_v2)
+    return registry
 
 
 def core() -> ServiceCore:

@@ -18,19 +18,22 @@ from rinnalla_caselog.application.ports import ResearchSource, Roster
 from rinnalla_caselog.config import READ_SCHEMA, SERVICE_NAME
 from rinnalla_caselog.consumed import ENROLLMENT_READERS
 from rinnalla_caselog.domain.assessment import AssessmentCorrected
+from rinnalla_caselog.domain.contact import ContactCorrected, contact_text_v1_to_v2
 from rinnalla_caselog.domain.events import ALL_EVENTS
 from rinnalla_caselog.persistence.roster import PostgresRoster
 from rinnalla_caselog.projections.read_models import caselog_projections
 from rinnalla_caselog.projections.research_source import ReadModelResearchSource
 
-# ADR 0004: the mentor's case log knows the children and the staff, not the guardians' details.
-SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.MENTOR})
+# ADR 0004: the mentor's case log knows the children and the staff, not the guardians' details; a contact's
+# free text is encrypted with a key of caselog's own record kind.
+SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.MENTOR, SubjectKinds.CASELOG_RECORD})
 
 
 def event_registry() -> EventRegistry:
     registry = EventRegistry(ALL_EVENTS)
     # v2 encrypts the correction's reason with the child's key; a v1 payload's plaintext reason reads as it is.
     registry.add_upcaster(AssessmentCorrected.event_type, 1, lambda payload: payload)
+    registry.add_upcaster(ContactCorrected.event_type, 1, contact_text_v1_to_v2)
     return registry
 
 

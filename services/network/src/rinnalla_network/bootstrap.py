@@ -18,20 +18,27 @@ from rinnalla_network.application.deadlines import DeadlineCheck
 from rinnalla_network.application.ports import ChildDirectory, Freshness
 from rinnalla_network.config import DB_POOL_MAX, DB_POOL_MIN, ENROLLMENT, READ_SCHEMA, SERVICE_NAME
 from rinnalla_network.consumed import ENROLLMENT_READERS
+from rinnalla_network.domain import events as e
 from rinnalla_network.domain.events import ALL_EVENTS
 from rinnalla_network.domain.service_levels import ServiceLevels
+from rinnalla_network.domain.upcasters import partner_text_v1_to_v2, referral_text_v1_to_v2
 from rinnalla_network.persistence.children import ProjectedChildren
 from rinnalla_network.persistence.freshness import StreamFreshness
 from rinnalla_network.persistence.referrals import ReferralReads
 from rinnalla_network.projections.enrollment_mirror import EnrollmentMirror
 from rinnalla_network.projections.referral_views import ReferralViews
 
-# ADR 0004: referrals name the child, family partners contact the guardians; staff data stays out.
-SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.GUARDIAN})
+# ADR 0004: referrals name the child, family partners contact the guardians; staff data stays out. A
+# partner's free text is encrypted with a key of network's own record kind.
+SUBJECT_KINDS = frozenset({SubjectKinds.CHILD, SubjectKinds.GUARDIAN, SubjectKinds.NETWORK_RECORD})
 
 
 def event_registry() -> EventRegistry:
-    return EventRegistry(ALL_EVENTS)
+    registry = EventRegistry(ALL_EVENTS)
+    registry.add_upcaster(e.PartnerInboundPaused.event_type, 1, partner_text_v1_to_v2)
+    registry.add_upcaster(e.ReferralWithdrawn.event_type, 1, referral_text_v1_to_v2)
+    registry.add_upcaster(e.ReferralSharingStopped.event_type, 1, referral_text_v1_to_v2)
+    return registry
 
 
 def network_projections() -> tuple[Projection, ...]:

@@ -165,7 +165,7 @@ def decide(state: AgreementState, command: c.AmendAgreement | c.AdjustPriceByInd
                     price_per_team_cents=command.price_per_team_cents or current.price_per_team_cents,
                     payers=checked_payers(command.payers) if command.payers is not None else current.payers,
                     vat=checked_vat(command.vat) if command.vat is not None else current.vat,
-                    reason=command.reason,
+                    record_id=e.agreement_record(state.agreement_id), reason=command.reason,
                 )
             ]
         case c.AdjustPriceByIndex():
@@ -186,7 +186,8 @@ def decide(state: AgreementState, command: c.AmendAgreement | c.AdjustPriceByInd
                 raise InvalidValue("terminated_on", "the agreement cannot end before its term starts")
             return [
                 e.AgreementTerminated(
-                    agreement_id=state.agreement_id, terminated_on=command.terminated_on, reason=command.reason
+                    agreement_id=state.agreement_id, terminated_on=command.terminated_on,
+                    record_id=e.agreement_record(state.agreement_id), reason=command.reason,
                 )
             ]
 

@@ -121,7 +121,7 @@ def decide(
             return [
                 e.DocumentDeliveryFailed(
                     document_id=command.document_id, channel=command.channel, failed_on=command.failed_on,
-                    reason=command.reason,
+                    record_id=e.document_record(command.document_id), reason=command.reason,
                 )
             ]
         case c.RecordPayment():

@@ -1,17 +1,35 @@
 """Events of the billing service: past tense, stable dotted names, schema versions. They name
-organisations, teams and periods, never a person (ADR 0004: billing reads no kind of person)."""
+organisations, teams and periods, never a person (ADR 0004: billing reads no kind of person); free text
+typed by staff is encrypted with a key of billing's own record (kind `billing_record`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from rinnalla_events import DomainEvent
+from rinnalla_events import DomainEvent, Personal, SubjectKinds
 
 from rinnalla_billing.domain.erp import FeedAcknowledged
 from rinnalla_billing.domain.periods import Frequency
 from rinnalla_billing.domain.values import PayerTerms, Seller, Value, VatTreatment
+
+# Free text is personal by default: a reason typed by staff can name a person. Billing's free text is
+# encrypted with a key of its own record (kind `billing_record`, ADR 0004): the agreement's for an
+# agreement's reasons, the document's for a document's, shredded when that record's free text is erased.
+RecordPersonal = Personal(subject_field="record_id")
+RECORD_KIND = SubjectKinds.BILLING_RECORD
+
+
+def agreement_record(agreement_id: str) -> str:
+    """The key subject of an agreement's free text."""
+    return f"{RECORD_KIND}-agreement-{agreement_id}"
+
+
+def document_record(document_id: str) -> str:
+    """The key subject of a document's free text."""
+    return f"{RECORD_KIND}-document-{document_id}"
+
 
 # --- Agreement -------------------------------------------------------------------------------------
 
@@ -33,15 +51,19 @@ class AgreementSetUp(DomainEvent):
 
 
 class AgreementAmended(DomainEvent):
-    """From `effective_from` on (a period starting that day or later), these terms replace the earlier ones."""
+    """From `effective_from` on (a period starting that day or later), these terms replace the earlier ones.
+    v2: the free-text reason is encrypted with the agreement's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
 
     event_type: ClassVar[str] = "billing.AgreementAmended"
+    schema_version: ClassVar[int] = 2
     agreement_id: str
     effective_from: date
     price_per_team_cents: int
     payers: tuple[PayerTerms, ...]
     vat: VatTreatment
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 class PriceIndexAdjusted(DomainEvent):
@@ -53,12 +75,16 @@ class PriceIndexAdjusted(DomainEvent):
 
 
 class AgreementTerminated(DomainEvent):
-    """No charges after `terminated_on` (its last day); what was invoiced beyond it is credited."""
+    """No charges after `terminated_on` (its last day); what was invoiced beyond it is credited.
+    v2: the free-text reason is encrypted with the agreement's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
 
     event_type: ClassVar[str] = "billing.AgreementTerminated"
+    schema_version: ClassVar[int] = 2
     agreement_id: str
     terminated_on: date
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 # --- Documents (invoices and credit notes) ---------------------------------------------------------
@@ -119,9 +145,14 @@ class DocumentDrafted(DomainEvent):
 
 
 class DocumentDiscarded(DomainEvent):
+    """v2: the free-text reason is encrypted with the document's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
+
     event_type: ClassVar[str] = "billing.DocumentDiscarded"
+    schema_version: ClassVar[int] = 2
     document_id: str
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 class DocumentIssued(DomainEvent):
@@ -147,11 +178,16 @@ class DocumentDelivered(DomainEvent):
 
 
 class DocumentDeliveryFailed(DomainEvent):
+    """v2: the free-text reason is encrypted with the document's record key (`record_id`); v1 payloads
+    (plaintext reason) read unchanged."""
+
     event_type: ClassVar[str] = "billing.DocumentDeliveryFailed"
+    schema_version: ClassVar[int] = 2
     document_id: str
     channel: str
     failed_on: date
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
 
 
 class InvoiceCredited(DomainEvent):

@@ -247,7 +247,7 @@ def discard(document: DocumentState, document_id: str, reason: str) -> list[Stre
     return [
         StreamEvents(
             document_aggregate.STREAM_TYPE, document_id,
-            (e.DocumentDiscarded(document_id=document_id, reason=reason),),
+            (e.DocumentDiscarded(document_id=document_id, record_id=e.document_record(document_id), reason=reason),),
         ),
         StreamEvents(
             account_aggregate.STREAM_TYPE, drafted.agreement_id,

@@ -9,6 +9,9 @@ Rules: not dated in the future, 1 to 720 minutes, at least one child and each ch
 the entry belongs to is decided by the roster (`roster.may_write_all`) before `decide` runs. Only the
 mentor who recorded it, or a coordinator of its municipality, corrects a contact; to anyone else it does
 not exist (404).
+
+A correction's reason is free text about a contact of several children, personal by default: it is
+encrypted with a key of the contact's own record (`record_id`, kind `caselog_record`, ADR 0004).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, Field, StringConstraints
-from rinnalla_events import DomainEvent, Personal
+from rinnalla_events import DomainEvent, Personal, SubjectKinds
 
 from rinnalla_caselog.domain.errors import AlreadyExists, InvalidValue, NotFound
 from rinnalla_caselog.domain.roster import Author, TeamFacts
@@ -40,6 +43,13 @@ MAX_MINUTES = 12 * 60
 MAX_CHILDREN = MAX_TEAM_CHILDREN
 
 Note = Annotated[str, StringConstraints(max_length=4000), Personal(subject_field="child_id")]
+RecordPersonal = Personal(subject_field="record_id")
+RECORD_KIND = SubjectKinds.CASELOG_RECORD
+
+
+def contact_record(contact_id: str) -> str:
+    """The key subject of a contact's free text (its corrections' reasons)."""
+    return f"{RECORD_KIND}-contact-{contact_id}"
 
 
 class ContactedChild(Value):
@@ -64,9 +74,11 @@ class ContactRecorded(DomainEvent):
 
 
 class ContactCorrected(DomainEvent):
-    """Supersedes the contact's earlier record as a whole; `reason` says what was wrong."""
+    """Supersedes the contact's earlier record as a whole; `reason` says what was wrong. v2: the reason is
+    encrypted with the contact's record key (`record_id`); v1 payloads (plaintext reason) read unchanged."""
 
     event_type: ClassVar[str] = "caselog.ContactCorrected"
+    schema_version: ClassVar[int] = 2
     contact_id: str
     team_id: str
     on: date
@@ -75,8 +87,14 @@ class ContactCorrected(DomainEvent):
     participants: tuple[ParticipantRole, ...]
     children: tuple[ContactedChild, ...]
     corrected_by: str
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
     at: AwareDatetime
+
+
+def contact_text_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """ContactCorrected v1 kept the reason in plaintext: it reads unchanged, with the record key subject."""
+    return {"record_id": contact_record(str(payload.get("contact_id", ""))), **payload}
 
 
 CONTACT_EVENTS: tuple[type[DomainEvent], ...] = (ContactRecorded, ContactCorrected)
@@ -188,4 +206,5 @@ def decide(
             elif author.person_id != state.recorded_by:
                 # only its author or a coordinator corrects a contact; to anyone else it does not exist
                 raise missing
-            return [ContactCorrected(**fields, corrected_by=author.person_id, reason=command.reason)]
+            return [ContactCorrected(**fields, corrected_by=author.person_id,
+                                     record_id=contact_record(command.contact_id), reason=command.reason)]

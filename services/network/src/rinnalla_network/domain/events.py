@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from rinnalla_events import DomainEvent, Personal
+from rinnalla_events import DomainEvent, Personal, SubjectKinds
 
 from rinnalla_network.domain.family_partnership import FAMILY_PARTNERSHIP_EVENTS
 from rinnalla_network.domain.values import (
@@ -28,6 +28,13 @@ from rinnalla_network.domain.values import (
 
 ChildPersonal = Personal(subject_field="child_id")
 GuardianPersonal = Personal(subject_field="guardian_id")
+RecordPersonal = Personal(subject_field="record_id")
+RECORD_KIND = SubjectKinds.NETWORK_RECORD
+
+
+def partner_record(organisation_id: str) -> str:
+    """The key subject of a partner organisation's free text."""
+    return f"{RECORD_KIND}-partner-{organisation_id}"
 
 
 # --- Partner directory -----------------------------------------------------------------------------
@@ -68,11 +75,15 @@ class PartnerChannelChanged(DomainEvent):
 
 
 class PartnerInboundPaused(DomainEvent):
-    """The organisation takes no new referrals for now (e.g. no capacity); open ones continue."""
+    """The organisation takes no new referrals for now (e.g. no capacity); open ones continue. v2: the
+    free-text reason is encrypted with the partner's record key (`record_id`); v1 payloads (plaintext
+    reason) read unchanged."""
 
     event_type: ClassVar[str] = "network.PartnerInboundPaused"
+    schema_version: ClassVar[int] = 2
     organisation_id: str
-    reason: str
+    record_id: str
+    reason: Annotated[str, RecordPersonal]
     at: AwareDatetime
 
 
@@ -209,11 +220,16 @@ class ReferralOutcomeRecorded(DomainEvent):
 
 
 class ReferralWithdrawn(DomainEvent):
+    """v2: names the referral's child and encrypts the free-text reason with the child's key; a v1 payload
+    (plaintext reason) reads unchanged, with an empty `child_id` (ReferralSent names the child)."""
+
     event_type: ClassVar[str] = "network.ReferralWithdrawn"
+    schema_version: ClassVar[int] = 2
     referral_id: str
     organisation_id: str
     withdrawn_by: str
-    reason: str
+    child_id: str
+    reason: Annotated[str, ChildPersonal]
     at: AwareDatetime
 
 
@@ -262,12 +278,15 @@ class ReferralEscalated(DomainEvent):
 
 class ReferralSharingStopped(DomainEvent):
     """The consent the referral rests on is no longer in force: nothing more is shared with the recipient,
-    and the open referral shows it."""
+    and the open referral shows it. v2: names the referral's child and encrypts the free-text reason with the
+    child's key; a v1 payload (plaintext reason) reads unchanged, with an empty `child_id`."""
 
     event_type: ClassVar[str] = "network.ReferralSharingStopped"
+    schema_version: ClassVar[int] = 2
     referral_id: str
     organisation_id: str
-    reason: str
+    child_id: str
+    reason: Annotated[str, ChildPersonal]
     at: AwareDatetime
 
 

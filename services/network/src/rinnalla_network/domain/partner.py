@@ -145,8 +145,9 @@ def decide(state: PartnerState, command: c.PartnerCommand) -> list[DomainEvent]:
             _exists(state)
             if state.paused:
                 return []
-            return [e.PartnerInboundPaused(organisation_id=command.organisation_id, reason=command.reason,
-                                           at=command.at)]
+            return [e.PartnerInboundPaused(organisation_id=command.organisation_id,
+                                           record_id=e.partner_record(command.organisation_id),
+                                           reason=command.reason, at=command.at)]
         case c.ResumeInbound():
             _exists(state)
             if not state.paused:

@@ -369,7 +369,8 @@ def decide(state: ReferralState, command: LifecycleCommand) -> list[DomainEvent]
                 return []
             _in(state, "withdraw", *OPEN_STATUSES)
             return [e.ReferralWithdrawn(referral_id=command.referral_id, organisation_id=org,
-                                        withdrawn_by=command.by, reason=command.reason, at=command.at)]
+                                        withdrawn_by=command.by, child_id=state.child_id, reason=command.reason,
+                                        at=command.at)]
         case c.RecordReroute():
             if status is ReferralStatus.REROUTED and state.rerouted_to == command.to_referral_id:
                 return []
@@ -388,7 +389,7 @@ def decide(state: ReferralState, command: LifecycleCommand) -> list[DomainEvent]
             if not state.is_open or state.sharing_stopped or state.legal_basis is not None:
                 return []
             return [e.ReferralSharingStopped(referral_id=command.referral_id, organisation_id=org,
-                                             reason=command.reason, at=command.at)]
+                                             child_id=state.child_id, reason=command.reason, at=command.at)]
         case _:
             assert_never(command)
 
